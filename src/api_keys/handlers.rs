@@ -1,0 +1,157 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+
+use super::dto::{ApiKey, ApiKeyFilters, CreateApiKey, CreatedApiKey};
+use super::model::NewApiKey;
+use super::queries;
+use crate::auth::tokens::new_api_key;
+use crate::auth::{Action, Caller, authorize};
+use crate::error::{AppError, AppResult};
+use crate::http::{Json, ListQuery, Page, respond, respond_page};
+use crate::ids::path_id;
+use crate::openapi as oa;
+use crate::state::AppState;
+
+/// Create a key. The secret is in this response only.
+#[utoipa::path(
+    tag = "api-keys",
+    request_body = CreateApiKey,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created; `secret` is shown this once", body = CreatedApiKey),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[post("/api-keys")]
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateApiKey>,
+) -> AppResult<HttpResponse> {
+    authorize(&caller, Action::ManageApiKeys)?;
+    let body = body.0;
+    let now = state.clock.now();
+    if body.expires_at.is_some_and(|t| t.naive_utc() <= now) {
+        return Err(AppError::invalid("expires_at", "must be in the future"));
+    }
+    let (secret, prefix, secret_hash) = new_api_key();
+    let mut scopes: Vec<&str> = body.scopes.iter().map(|s| s.as_str()).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    let new = NewApiKey {
+        name: body.name.trim().to_string(),
+        prefix,
+        secret_hash,
+        scopes: scopes.join(" "),
+        created_by: caller.user_id().map(|u| u.0),
+        created_at: now,
+        expires_at: body.expires_at.map(|t| t.naive_utc()),
+    };
+    let row = state
+        .db
+        .write(move |c| Ok(queries::insert(c, &new)?))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/api-keys/{}", row.id)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(CreatedApiKey {
+            key: ApiKey::from(row),
+            secret,
+        }))
+}
+
+/// List keys, newest first, without their secrets.
+#[utoipa::path(
+    tag = "api-keys",
+    params(crate::http::PageParams, ApiKeyFilters),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of keys", body = Page<ApiKey>),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/api-keys")]
+pub async fn list_api_keys(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<ApiKeyFilters>,
+) -> AppResult<HttpResponse> {
+    authorize(&caller, Action::ManageApiKeys)?;
+    let paged = query.paged(&["created_at"], "-created_at")?;
+    let include_revoked = query.filters.revoked.unwrap_or(false);
+    let p = paged.clone();
+    let (rows, total) = state
+        .db
+        .run(move |c| Ok(queries::list(c, include_revoked, &p)?))
+        .await?;
+    let page = Page::new(&paged, rows, total).map(ApiKey::from);
+    Ok(respond_page(&req, caller.freshness(), &page, &paged))
+}
+
+/// Read a key, without its secret.
+#[utoipa::path(
+    tag = "api-keys",
+    params(("id" = String, Path, description = "The key's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The key", body = ApiKey),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/api-keys/{id}")]
+pub async fn get_api_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    authorize(&caller, Action::ManageApiKeys)?;
+    let id = path_id(&path)?;
+    let row = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
+    Ok(respond(&req, caller.freshness(), &ApiKey::from(row)))
+}
+
+/// Revoke a key: it stops working at once.
+#[utoipa::path(
+    tag = "api-keys",
+    params(("id" = String, Path, description = "The key's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked (or already revoked)"),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[delete("/api-keys/{id}")]
+pub async fn revoke_api_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    authorize(&caller, Action::ManageApiKeys)?;
+    let id = path_id(&path)?;
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |c| {
+            queries::find(c, id)?;
+            queries::revoke(c, id, now)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,73 @@
+//! Rate limits, keyed by client address or account. One limiter is built per
+//! process and shared by all workers.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use actix_web::HttpRequest;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::AppError;
+
+pub struct Limiter {
+    inner: DefaultKeyedRateLimiter<String>,
+    clock: DefaultClock,
+}
+
+impl Limiter {
+    /// `per_minute` sustained, with bursts of `burst`.
+    pub fn new(per_minute: u32, burst: u32) -> Self {
+        let period = Duration::from_secs_f64(60.0 / per_minute.max(1) as f64);
+        let quota = Quota::with_period(period)
+            .expect("a positive period")
+            .allow_burst(NonZeroU32::new(burst.max(1)).expect("burst is at least 1"));
+        Self {
+            inner: RateLimiter::keyed(quota),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Counts one request for `key`; 429 with `Retry-After` when over the limit.
+    pub fn check(&self, key: &str) -> Result<(), AppError> {
+        match self.inner.check_key(&key.to_string()) {
+            Ok(()) => Ok(()),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                Err(AppError::too_many_requests(wait.as_secs_f64().ceil() as u64))
+            }
+        }
+    }
+
+    /// Drops state for keys that are back to a full allowance.
+    pub fn prune(&self) {
+        self.inner.retain_recent();
+    }
+}
+
+pub struct AuthLimits {
+    /// login, register and refresh, by client address
+    pub by_ip: Limiter,
+    /// login attempts, by account (the e-mail given)
+    pub by_account: Limiter,
+}
+
+impl AuthLimits {
+    pub fn new(per_minute: u32, burst: u32) -> Self {
+        Self {
+            by_ip: Limiter::new(per_minute, burst),
+            by_account: Limiter::new(per_minute, burst),
+        }
+    }
+}
+
+/// The client's address: the peer address, or the address a trusted proxy
+/// reports when `KIOSQUE_TRUST_PROXY` is on.
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
+        return ip.to_string();
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}

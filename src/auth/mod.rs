@@ -1,0 +1,105 @@
+//! Identity: password hashing, tokens, the caller of a request, the one
+//! authorization policy, and the rate limits that guard sign-in.
+
+pub mod caller;
+pub mod limits;
+pub mod password;
+pub mod policy;
+pub mod session;
+pub mod tokens;
+
+pub use caller::{Caller, KeyPrincipal, SessionUser};
+pub use policy::{Action, authorize};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::config::Config;
+
+/// A user's role, from least to most powerful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Member,
+    Author,
+    Editor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Author => "author",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "member" => Some(Role::Member),
+            "author" => Some(Role::Author),
+            "editor" => Some(Role::Editor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// Staff write content; members only submit it.
+    pub fn is_staff(self) -> bool {
+        self >= Role::Author
+    }
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum Scope {
+    #[serde(rename = "content:read")]
+    ContentRead,
+    #[serde(rename = "content:write")]
+    ContentWrite,
+    #[serde(rename = "comments:moderate")]
+    CommentsModerate,
+    #[serde(rename = "weather:write")]
+    WeatherWrite,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [
+        Scope::ContentRead,
+        Scope::ContentWrite,
+        Scope::CommentsModerate,
+        Scope::WeatherWrite,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ContentRead => "content:read",
+            Scope::ContentWrite => "content:write",
+            Scope::CommentsModerate => "comments:moderate",
+            Scope::WeatherWrite => "weather:write",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// Everything identity keeps in the application state.
+pub struct AuthState {
+    pub tokens: tokens::TokenKeys,
+    pub passwords: password::Passwords,
+    pub limits: limits::AuthLimits,
+}
+
+impl AuthState {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            tokens: tokens::TokenKeys::new(config),
+            passwords: password::Passwords::new(config.argon2_memory_kib, config.argon2_iterations),
+            limits: limits::AuthLimits::new(config.rate_auth_per_minute, config.rate_auth_burst),
+        }
+    }
+}

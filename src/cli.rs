@@ -1,0 +1,178 @@
+//! The command line: `serve` (the default), `migrate`, `openapi`, `create-user`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::auth::Role;
+use crate::auth::password::{Passwords, check_strength};
+use crate::config::Config;
+use crate::db::AnyConnection;
+use crate::http::validate::is_plausible_email;
+use crate::users::model::NewUser;
+
+#[derive(Parser)]
+#[command(
+    name = "kiosque",
+    version,
+    about = "Kiosque: a headless CMS for news publishers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API server (the default). Applies pending migrations first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (or write it to a file).
+    Openapi {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Create an account. The password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// member, author, editor or admin
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// Display name (default: the part of the e-mail before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    if let Some(Command::Openapi { output }) = &cli.command {
+        // needs no configuration nor database
+        return print_openapi(output.as_ref());
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::init_tracing(&config);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => actix_web::rt::System::new()
+            .block_on(crate::serve(config))
+            .map_err(|e| e.to_string()),
+        Command::Migrate => crate::db::migrate(&config.database).map(|n| {
+            println!("applied {n} migration(s) to {}", config.database.redacted());
+        }),
+        Command::CreateUser { email, role, name } => create_user(&config, &email, &role, name),
+        Command::Openapi { .. } => unreachable!("handled above"),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_openapi(output: Option<&PathBuf>) -> ExitCode {
+    let json = crate::routes::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    let written = match output {
+        Some(path) => std::fs::write(path, format!("{json}\n")),
+        None => writeln!(std::io::stdout(), "{json}"),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+fn create_user(
+    config: &Config,
+    email: &str,
+    role: &str,
+    name: Option<String>,
+) -> Result<(), String> {
+    let email = email.trim().to_lowercase();
+    if !is_plausible_email(&email) {
+        return Err(format!("`{email}` is not a valid e-mail address"));
+    }
+    let role = Role::parse(role)
+        .ok_or_else(|| format!("`{role}` is not a role (member, author, editor, admin)"))?;
+    let password = read_password()?;
+    if let Some(problem) = check_strength("password", &password, Some(&email)).first() {
+        return Err(format!("the password {}", problem.message));
+    }
+    crate::db::migrate(&config.database)?;
+    let hash = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)
+        .hash(&password)
+        .map_err(|e| e.detail)?;
+    let display_name =
+        name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+    let now = chrono::Utc::now().naive_utc();
+    let slug = role
+        .is_staff()
+        .then(|| crate::slug::slugify(&display_name, 80));
+    let mut conn = AnyConnection::open(&config.database).map_err(|e| e.to_string())?;
+    let slug = match slug {
+        Some(s) => Some(
+            crate::slug::unique(&s, |c| crate::users::queries::slug_taken(&mut conn, c))
+                .map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
+    let user = crate::users::queries::insert(
+        &mut conn,
+        &NewUser {
+            email: email.clone(),
+            password_hash: hash,
+            display_name,
+            role: role.as_str().to_string(),
+            slug,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .map_err(|e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => {
+            format!("an account with the e-mail {email} already exists")
+        }
+        other => other.to_string(),
+    })?;
+    println!("created {} {} (id {})", role.as_str(), user.email, user.id);
+    Ok(())
+}

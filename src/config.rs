@@ -1,0 +1,331 @@
+//! Every setting, read from the environment (and `.env` when present), checked
+//! at start-up. A wrong value stops the process with one line naming the variable.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rand::RngCore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+    Test,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database location with its backend decided from the URL scheme, never guessed.
+#[derive(Debug, Clone)]
+pub struct DatabaseUrl {
+    pub backend: Backend,
+    /// What the driver receives: a file path for SQLite, the URL for PostgreSQL.
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("is empty".into());
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: raw.to_string(),
+            });
+        }
+        if let Some((scheme, _)) = raw.split_once("://")
+            && scheme != "sqlite"
+        {
+            return Err(format!(
+                "scheme `{scheme}` is not supported (use sqlite://PATH or postgres://…)"
+            ));
+        }
+        let path = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+            .unwrap_or(raw);
+        if path.is_empty() {
+            return Err("names no SQLite file".into());
+        }
+        Ok(Self {
+            backend: Backend::Sqlite,
+            target: path.to_string(),
+        })
+    }
+
+    /// A URL safe to print: the password of a PostgreSQL URL is masked.
+    pub fn redacted(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("sqlite://{}", self.target),
+            Backend::Postgres => match (self.target.find("://"), self.target.rfind('@')) {
+                (Some(s), Some(at)) if at > s => {
+                    let creds = &self.target[s + 3..at];
+                    match creds.split_once(':') {
+                        Some((user, _)) => {
+                            format!("{}{user}:***{}", &self.target[..s + 3], &self.target[at..])
+                        }
+                        None => self.target.clone(),
+                    }
+                }
+                _ => self.target.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub env: Environment,
+    pub addr: SocketAddr,
+    pub database: DatabaseUrl,
+    pub db_pool_size: u32,
+    pub db_connect_timeout: Duration,
+    pub data_dir: PathBuf,
+    pub workers: Option<usize>,
+    pub jwt_secret: Vec<u8>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub cors_origins: Vec<String>,
+    pub public_max_age: u32,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub rate_auth_per_minute: u32,
+    pub rate_auth_burst: u32,
+    pub log_filter: String,
+    /// Take the client address from `Forwarded`/`X-Forwarded-For` (behind a trusted proxy only).
+    pub trust_proxy: bool,
+}
+
+/// Reads a variable; `None` when unset or empty.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e| format!("{name}: `{raw}` is not valid ({e})")),
+    }
+}
+
+fn ranged<T>(name: &str, default: T, min: T, max: T) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    T::Err: std::fmt::Display,
+{
+    let value = parsed(name, default)?;
+    if value < min || value > max {
+        return Err(format!("{name}: {value} is outside {min}..={max}"));
+    }
+    Ok(value)
+}
+
+impl Config {
+    /// Reads the whole configuration. The error names the variable at fault.
+    pub fn from_env() -> Result<Self, String> {
+        let env = match var("KIOSQUE_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some("test") => Environment::Test,
+            Some(other) => {
+                return Err(format!(
+                    "KIOSQUE_ENV: `{other}` is not one of development, production, test"
+                ));
+            }
+        };
+        let addr: SocketAddr = parsed("KIOSQUE_ADDR", "127.0.0.1:8080".parse().unwrap())?;
+        let data_dir = PathBuf::from(var("KIOSQUE_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database = match var("DATABASE_URL") {
+            Some(raw) => DatabaseUrl::parse(&raw).map_err(|e| format!("DATABASE_URL: {e}"))?,
+            None => DatabaseUrl {
+                backend: Backend::Sqlite,
+                target: data_dir.join("kiosque.db").to_string_lossy().into_owned(),
+            },
+        };
+        let default_pool = match database.backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
+        let jwt_secret = match var("KIOSQUE_JWT_SECRET") {
+            Some(s) if s.len() < 32 => {
+                return Err("KIOSQUE_JWT_SECRET: must be at least 32 characters".into());
+            }
+            Some(s) => s.into_bytes(),
+            None if env == Environment::Production => {
+                return Err(
+                    "KIOSQUE_JWT_SECRET: required when KIOSQUE_ENV=production (32+ random characters)"
+                        .into(),
+                );
+            }
+            None => dev_secret(&data_dir)?,
+        };
+        let cors_origins = var("KIOSQUE_CORS_ORIGINS")
+            .map(|s| {
+                s.split(',')
+                    .map(|o| o.trim().to_string())
+                    .filter(|o| !o.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for origin in &cors_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                return Err(format!(
+                    "KIOSQUE_CORS_ORIGINS: `{origin}` is not an http(s) origin"
+                ));
+            }
+        }
+        let argon2_memory_kib = ranged("KIOSQUE_ARGON2_MEMORY_KIB", 19_456u32, 8, 1 << 21)?;
+        let argon2_iterations = ranged("KIOSQUE_ARGON2_ITERATIONS", 2u32, 1, 64)?;
+        if env == Environment::Production && (argon2_memory_kib < 19_456 || argon2_iterations < 2) {
+            return Err(
+                "KIOSQUE_ARGON2_MEMORY_KIB: production needs at least 19456 KiB and 2 iterations"
+                    .into(),
+            );
+        }
+        let workers = match var("KIOSQUE_WORKERS") {
+            None => None,
+            Some(_) => Some(ranged("KIOSQUE_WORKERS", 1usize, 1, 256)?),
+        };
+        Ok(Self {
+            env,
+            addr,
+            database,
+            db_pool_size: ranged("KIOSQUE_DB_POOL_SIZE", default_pool, 1, 512)?,
+            db_connect_timeout: Duration::from_secs(ranged(
+                "KIOSQUE_DB_CONNECT_TIMEOUT_SECS",
+                5u64,
+                1,
+                120,
+            )?),
+            data_dir,
+            workers,
+            jwt_secret,
+            jwt_issuer: var("KIOSQUE_JWT_ISSUER").unwrap_or_else(|| "kiosque".into()),
+            jwt_audience: var("KIOSQUE_JWT_AUDIENCE").unwrap_or_else(|| "kiosque-api".into()),
+            access_token_ttl: Duration::from_secs(ranged(
+                "KIOSQUE_ACCESS_TOKEN_TTL_SECS",
+                900u64,
+                30,
+                86_400,
+            )?),
+            refresh_token_ttl: Duration::from_secs(
+                ranged("KIOSQUE_REFRESH_TOKEN_TTL_DAYS", 30u64, 1, 365)? * 86_400,
+            ),
+            max_body_bytes: ranged("KIOSQUE_MAX_BODY_BYTES", 262_144usize, 1_024, 64 << 20)?,
+            request_timeout: Duration::from_secs(ranged(
+                "KIOSQUE_REQUEST_TIMEOUT_SECS",
+                30u64,
+                1,
+                600,
+            )?),
+            cors_origins,
+            public_max_age: ranged("KIOSQUE_PUBLIC_MAX_AGE_SECS", 60u32, 0, 86_400)?,
+            argon2_memory_kib,
+            argon2_iterations,
+            rate_auth_per_minute: ranged("KIOSQUE_RATE_AUTH_PER_MINUTE", 10u32, 1, 100_000)?,
+            rate_auth_burst: ranged("KIOSQUE_RATE_AUTH_BURST", 5u32, 1, 100_000)?,
+            log_filter: var("KIOSQUE_LOG")
+                .or_else(|| var("RUST_LOG"))
+                .unwrap_or_else(|| "info".into()),
+            trust_proxy: parsed("KIOSQUE_TRUST_PROXY", false)?,
+        })
+    }
+
+    /// A configuration for tests and tools: development defaults, a given database,
+    /// a fixed secret and light password hashing.
+    pub fn for_tests(database: DatabaseUrl, data_dir: PathBuf) -> Self {
+        Self {
+            env: Environment::Test,
+            addr: "127.0.0.1:0".parse().unwrap(),
+            database,
+            db_pool_size: 4,
+            db_connect_timeout: Duration::from_secs(5),
+            data_dir,
+            workers: Some(1),
+            jwt_secret: b"test-secret-test-secret-test-secret!".to_vec(),
+            jwt_issuer: "kiosque".into(),
+            jwt_audience: "kiosque-api".into(),
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(30 * 86_400),
+            max_body_bytes: 262_144,
+            request_timeout: Duration::from_secs(30),
+            cors_origins: vec!["https://front.example".into()],
+            public_max_age: 60,
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            rate_auth_per_minute: 1_000,
+            rate_auth_burst: 1_000,
+            log_filter: "warn".into(),
+            trust_proxy: false,
+        }
+    }
+}
+
+/// In development the JWT secret, when not set, is generated once and kept
+/// beside the database so that tokens survive a restart.
+fn dev_secret(data_dir: &Path) -> Result<Vec<u8>, String> {
+    let path = data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_string();
+        if existing.len() >= 32 {
+            return Ok(existing.into_bytes());
+        }
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        format!(
+            "KIOSQUE_DATA_DIR: cannot create {}: {e}",
+            data_dir.display()
+        )
+    })?;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(&path, &secret)
+        .map_err(|e| format!("KIOSQUE_DATA_DIR: cannot write {}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
+    eprintln!(
+        "warning: KIOSQUE_JWT_SECRET is not set; generated one and kept it in {} (set it in production)",
+        path.display()
+    );
+    Ok(secret.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_the_backend_from_the_scheme() {
+        let pg = DatabaseUrl::parse("postgres://u:secret@h/db").unwrap();
+        assert_eq!(pg.backend, Backend::Postgres);
+        assert_eq!(pg.redacted(), "postgres://u:***@h/db");
+        let sq = DatabaseUrl::parse("sqlite://data/x.db").unwrap();
+        assert_eq!(
+            (sq.backend, sq.target.as_str()),
+            (Backend::Sqlite, "data/x.db")
+        );
+        assert_eq!(DatabaseUrl::parse("x.db").unwrap().backend, Backend::Sqlite);
+        assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+    }
+}

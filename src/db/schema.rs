@@ -1,0 +1,77 @@
+// The tables as diesel sees them, one definition for both backends: every id
+// is a BIGINT (SQLite's INTEGER PRIMARY KEY is 64-bit) and every time a
+// TIMESTAMP holding UTC. Kept in step with migrations/ by the test suite,
+// which runs every query against freshly migrated databases of both kinds.
+
+diesel::table! {
+    sections (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        role -> Text,
+        slug -> Nullable<Text>,
+        bio -> Text,
+        avatar_url -> Nullable<Text>,
+        disabled -> Bool,
+        token_epoch -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_login_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        family -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(api_keys -> users (created_by));
+
+diesel::allow_tables_to_appear_in_same_query!(sections, tags, users, refresh_tokens, api_keys);

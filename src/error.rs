@@ -1,0 +1,289 @@
+//! One error type for the whole API, rendered as an RFC 9457 problem document
+//! (`application/problem+json`) with a stable `code`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field that failed validation.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field, as a JSON path (`cover.alt`, `options[2].label`); empty for the body as a whole.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:kiosque:problem:validation_failed",
+    "title": "Validation failed",
+    "status": 422,
+    "detail": "1 field is invalid",
+    "code": "validation_failed",
+    "errors": [{"field": "name", "message": "must not be empty"}]
+}))]
+pub struct Problem {
+    /// `urn:kiosque:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable, machine-readable error code.
+    pub code: String,
+    /// Present for validation failures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Option<Vec<FieldError>>,
+    pub headers: Vec<(header::HeaderName, String)>,
+    /// For 500s: the cause, logged but never sent.
+    pub cause: Option<String>,
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: None,
+            headers: Vec::new(),
+            cause: None,
+        }
+    }
+
+    pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", detail)
+    }
+    pub fn malformed_json(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_json", detail)
+    }
+    pub fn bad_query(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_query", detail)
+    }
+    /// 401 with the `WWW-Authenticate` challenge API.md requires.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+            .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"kiosque\"")
+    }
+    pub fn invalid_token(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", detail).with_header(
+            header::WWW_AUTHENTICATE,
+            "Bearer realm=\"kiosque\", error=\"invalid_token\"",
+        )
+    }
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+    }
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", detail)
+    }
+    pub fn gone(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, "gone", detail)
+    }
+    pub fn precondition_failed(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            detail,
+        )
+    }
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body is larger than the limit of {limit} bytes"),
+        )
+    }
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            detail,
+        )
+    }
+    /// 422 for one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, message)])
+    }
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] if one.field.is_empty() => one.message.clone(),
+            [one] => format!("{}: {}", one.field, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        );
+        e.errors = Some(errors);
+        e
+    }
+    /// 422 for a rule of the domain rather than a malformed field.
+    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+    }
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        let secs = retry_after_secs.max(1);
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests; retry in {secs} s"),
+        )
+        .with_header(header::RETRY_AFTER, secs.to_string())
+    }
+    pub fn unavailable(cause: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database is unavailable; try again shortly",
+        )
+        .with_header(header::RETRY_AFTER, "5");
+        e.cause = Some(cause.into());
+        e
+    }
+    /// An unexpected failure: the cause is logged, the client sees a plain 500.
+    pub fn internal(cause: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "an unexpected error occurred; it has been logged",
+        );
+        e.cause = Some(cause.into());
+        e
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("urn:kiosque:problem:{}", self.code),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_string(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.cause {
+            if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE {
+                tracing::error!(code = self.code, cause = %cause, "request failed");
+            } else {
+                tracing::warn!(code = self.code, cause = %cause, "request refused");
+            }
+        }
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        for (name, value) in &self.headers {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                res.append_header((name.clone(), v));
+            }
+        }
+        res.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match &err {
+            Error::NotFound => AppError::not_found("no such resource"),
+            Error::DatabaseError(Kind::UniqueViolation, info) => AppError::conflict(format!(
+                "a resource with the same {} already exists",
+                unique_field(info.constraint_name(), info.message())
+            )),
+            Error::DatabaseError(Kind::ForeignKeyViolation, _) => AppError::unprocessable(
+                "invalid_reference",
+                "a referenced resource does not exist, or the resource is still referenced",
+            ),
+            Error::DatabaseError(Kind::CheckViolation | Kind::NotNullViolation, info) => {
+                AppError::unprocessable("constraint_violated", info.message().to_string())
+            }
+            Error::DatabaseError(Kind::ClosedConnection, _) => {
+                AppError::unavailable(err.to_string())
+            }
+            Error::DatabaseError(Kind::SerializationFailure, _) => AppError::new(
+                StatusCode::CONFLICT,
+                "write_conflict",
+                "the resource was changed by another request at the same time; try again",
+            ),
+            Error::DatabaseError(Kind::Unknown, info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("could not connect") =>
+            {
+                AppError::unavailable(err.to_string())
+            }
+            _ => AppError::internal(format!("database error: {err}")),
+        }
+    }
+}
+
+/// Names the field behind a unique violation, from PostgreSQL's constraint
+/// name (`users_email_key`) or SQLite's message (`UNIQUE constraint failed: users.email`).
+fn unique_field(constraint: Option<&str>, message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("UNIQUE constraint failed: ") {
+        return rest
+            .split(',')
+            .map(|c| c.trim().rsplit('.').next().unwrap_or(c).to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    if let Some(name) = constraint {
+        let trimmed = name.strip_suffix("_key").unwrap_or(name);
+        if let Some((_, field)) = trimmed.split_once('_') {
+            return field.to_string();
+        }
+        return trimmed.to_string();
+    }
+    "key".to_string()
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,149 @@
+//! A strict JSON body extractor: checks the content type and size, reports
+//! syntax errors as 400 and wrong types, unknown or missing fields as 422 with
+//! the JSON path of the field, then runs the type's validation.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use super::validate::Validate;
+use crate::error::{AppError, FieldError};
+use crate::state::AppState;
+
+pub struct Json<T>(pub T);
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+pub fn is_json_content_type(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            let essence = v
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.config.max_body_bytes)
+            .unwrap_or(262_144);
+        let content_type_ok = is_json_content_type(req);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(AppError::unsupported_media_type(
+                    "the request body must be JSON, sent with `Content-Type: application/json`",
+                ));
+            }
+            if declared_len.is_some_and(|n| n > limit) {
+                return Err(AppError::payload_too_large(limit));
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk
+                    .map_err(|e| AppError::bad_request(format!("could not read the body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(AppError::payload_too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let value = parse::<T>(&body)?;
+            value.validate().map_err(AppError::validation)?;
+            Ok(Json(value))
+        })
+    }
+}
+
+/// Parses a JSON document into `T`, mapping serde's errors onto the contract.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(AppError::malformed_json(
+            "the request body is empty; a JSON object was expected",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        classify(inner, path)
+    })?;
+    de.end().map_err(|e| classify(e, String::new()))?;
+    Ok(value)
+}
+
+fn classify(err: serde_json::Error, path: String) -> AppError {
+    use serde_json::error::Category;
+    let full = err.to_string();
+    match err.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            AppError::malformed_json(format!("the body is not valid JSON: {full}"))
+        }
+        Category::Data => {
+            // serde appends " at line L column C"; the JSON path says more.
+            let message = full
+                .rsplit_once(" at line ")
+                .map(|(m, _)| m.to_string())
+                .unwrap_or(full);
+            let field = if let Some(name) = backticked(&message, "unknown field `") {
+                join_path(&path, &name)
+            } else if let Some(name) = backticked(&message, "missing field `") {
+                join_path(&path, &name)
+            } else if path == "." {
+                String::new()
+            } else {
+                path
+            };
+            let message = if message.starts_with("unknown field") {
+                format!("{message}; this field does not exist or may not be set here")
+            } else {
+                message
+            };
+            AppError::validation(vec![FieldError::new(field, message)])
+        }
+    }
+}
+
+fn backticked(message: &str, prefix: &str) -> Option<String> {
+    let rest = message.strip_prefix(prefix)?;
+    rest.split('`').next().map(str::to_string)
+}
+
+fn join_path(parent: &str, name: &str) -> String {
+    if parent.is_empty() || parent == "." {
+        name.to_string()
+    } else {
+        // serde_path_to_error names the unknown key itself as the last segment
+        if parent.rsplit('.').next() == Some(name) {
+            parent.to_string()
+        } else {
+            format!("{parent}.{name}")
+        }
+    }
+}

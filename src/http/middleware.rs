@@ -1,0 +1,172 @@
+//! The middleware around every request: a request id (taken from
+//! `X-Request-Id` or generated, and echoed), a timeout, security headers,
+//! problem documents for any error response that is not one yet, metrics and
+//! one log line.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, ResponseError, web};
+use rand::RngCore;
+
+use crate::error::{AppError, PROBLEM_JSON};
+use crate::state::AppState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served, for logs.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+fn request_id(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let mut bytes = [0u8; 12];
+            rand::rng().fill_bytes(&mut bytes);
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        })
+}
+
+pub async fn around(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = request_id(&req);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let timeout = state
+        .as_ref()
+        .map(|s| s.config.request_timeout)
+        .unwrap_or(std::time::Duration::from_secs(30));
+    let method = req.method().to_string();
+    let is_docs = req.path().starts_with("/docs");
+
+    // Errors that escape the services (a refused CORS request, a timeout) have
+    // no request left to answer with: return them as problem documents.
+    let mut res = match actix_web::rt::time::timeout(timeout, next.call(req)).await {
+        Ok(Ok(res)) => res.map_into_boxed_body(),
+        Ok(Err(err)) => {
+            let status = err.as_response_error().status_code();
+            let code = if status.is_server_error() {
+                "internal_error"
+            } else {
+                "bad_request"
+            };
+            tracing::info!(target: "kiosque::http", request_id = %id, method = %method, status = status.as_u16(), "request refused: {err}");
+            return Err(AppError::new(status, code, err.to_string()).into());
+        }
+        Err(_) => {
+            tracing::warn!(target: "kiosque::http", request_id = %id, method = %method, "request timed out");
+            return Err(AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "request_timeout",
+                format!("the request took longer than {} s", timeout.as_secs()),
+            )
+            .with_header(header::RETRY_AFTER, "5")
+            .into());
+        }
+    };
+
+    let status = res.status();
+    if status.as_u16() >= 400 && !is_problem(&res) {
+        res = into_problem(res);
+    }
+
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        headers.insert(REQUEST_ID, v);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(if is_docs {
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+        } else {
+            "default-src 'none'; frame-ancestors 'none'"
+        }),
+    );
+
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "<unmatched>".to_string());
+    let elapsed = started.elapsed();
+    if let Some(state) = &state {
+        state
+            .metrics
+            .observe(&method, &route, status.as_u16(), elapsed.as_secs_f64());
+    }
+    tracing::info!(
+        target: "kiosque::http",
+        request_id = %id,
+        method = %method,
+        route = %route,
+        path = %res.request().path(),
+        status = res.status().as_u16(),
+        latency_ms = (elapsed.as_secs_f64() * 1000.0),
+        "request"
+    );
+    Ok(res)
+}
+
+fn is_problem(res: &ServiceResponse<BoxBody>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+}
+
+/// Replaces a plain error response (from actix itself or a middleware) with a
+/// problem document of the same status, keeping its headers.
+fn into_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let (req, old) = res.into_parts();
+    let detail = match status {
+        StatusCode::NOT_FOUND => format!("no resource at {}", req.path()),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            format!("{} is not allowed on {}", req.method(), req.path())
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_string(),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_string(),
+    };
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal_error",
+        _ => "bad_request",
+    };
+    let mut fresh = AppError::new(status, code, detail).error_response();
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            fresh.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(req, fresh)
+}

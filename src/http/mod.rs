@@ -1,0 +1,17 @@
+//! What every endpoint shares: strict body and query extractors, validation,
+//! pagination, conditional requests, and the middleware around each request.
+
+pub mod conditional;
+pub mod fallback;
+pub mod json;
+pub mod metrics;
+pub mod middleware;
+pub mod pagination;
+pub mod query;
+pub mod validate;
+
+pub use conditional::{Freshness, IfMatch, respond, respond_page};
+pub use json::Json;
+pub use pagination::{ListQuery, Page, PageParams, Paged, SortField};
+pub use query::Query;
+pub use validate::Validate;

@@ -1,0 +1,98 @@
+//! Kiosque: a headless CMS for news publishers.
+//!
+//! `routes` is the table of contents of the API; each resource lives in its
+//! own folder (`handlers`, `queries`, `model`, `dto`). What resources share
+//! lives in `http` (request and response machinery), `auth` (identity and the
+//! authorization policy) and `db` (the pool over SQLite or PostgreSQL).
+
+pub mod api_keys;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod openapi;
+pub mod ops;
+pub mod routes;
+pub mod sections;
+pub mod slug;
+pub mod state;
+pub mod tags;
+pub mod users;
+
+use std::time::Duration;
+
+use actix_web::{HttpServer, web};
+
+use crate::config::{Config, Environment};
+use crate::state::AppState;
+
+/// Sets up logging: JSON lines in production, readable lines otherwise.
+pub fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.env == Environment::Production {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.compact().try_init()
+    };
+}
+
+/// Migrates the database, then serves until SIGINT or SIGTERM; in-flight
+/// requests finish before the pool closes.
+pub async fn serve(config: Config) -> std::io::Result<()> {
+    let db_name = config.database.redacted();
+    match db::migrate(&config.database) {
+        Ok(0) => tracing::info!(database = %db_name, "database is up to date"),
+        Ok(n) => tracing::info!(database = %db_name, applied = n, "applied migrations"),
+        Err(e) => {
+            return Err(std::io::Error::other(format!(
+                "cannot prepare the database {db_name}: {e}"
+            )));
+        }
+    }
+    let addr = config.addr;
+    let workers = config.workers;
+    let state = web::Data::new(AppState::new(config));
+
+    // Forget rate-limit state of quiet clients, off the request path.
+    let pruned = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            pruned.auth.limits.by_ip.prune();
+            pruned.auth.limits.by_account.prune();
+        }
+    });
+
+    let app_state = state.clone();
+    let mut server = HttpServer::new(move || routes::app(app_state.clone()))
+        .shutdown_timeout(30)
+        .client_request_timeout(Duration::from_secs(10))
+        .bind(addr)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    for bound in server.addrs() {
+        tracing::info!(
+            "Kiosque listens on http://{bound} — API at /api/v1, docs at http://{bound}/docs/"
+        );
+    }
+    tracing::info!(database = %db_name, "using {}", match state.db.backend() {
+        config::Backend::Sqlite => "SQLite",
+        config::Backend::Postgres => "PostgreSQL",
+    });
+    tracing::info!(
+        "No admin yet? Create one: cargo run --release -- create-user --email you@example.org --role admin"
+    );
+    server.run().await?;
+    tracing::info!("stopped; closing the database pool");
+    Ok(())
+}

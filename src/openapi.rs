@@ -1,0 +1,82 @@
+//! The frame of the OpenAPI document: info, security scheme, tags and the
+//! shared error responses. Paths come from the handlers' own annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToResponse};
+
+use crate::error::Problem;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kiosque API",
+        version = "1.0.0",
+        description = "The public API of Kiosque, a headless CMS for news publishers. \
+Errors are RFC 9457 problem documents (`application/problem+json`). Lists take `limit` (1–100), \
+and `page` or `cursor`, and answer `{data, meta}` with an RFC 8288 `Link` header. Public reads \
+send `ETag` and `Cache-Control`; `If-None-Match` gives 304 and updates accept `If-Match` (412 when stale). \
+Authenticate with `Authorization: Bearer <token>`, where the token is a JWT access token from \
+`/auth/login` or an integrator's API key (`kq_…`).",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    tags(
+        (name = "operations", description = "Liveness, readiness, metrics and this document"),
+        (name = "auth", description = "Sign-up, sign-in and sessions"),
+        (name = "me", description = "The signed-in user"),
+        (name = "users", description = "Administration of accounts (admin)"),
+        (name = "api-keys", description = "Integrators' API keys (admin)"),
+        (name = "sections", description = "The site's sections (rubriques)"),
+        (name = "tags", description = "Tags"),
+    ),
+    components(
+        schemas(Problem),
+        responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
+                  PayloadTooLarge, UnsupportedMediaType, ValidationFailed, TooManyRequests,
+                  Unavailable)
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT access token or API key (kq_…)")
+                    .description(Some(
+                        "A user's access token from /auth/login, or an integrator's API key",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+macro_rules! problem_response {
+    ($($name:ident => $description:literal),* $(,)?) => {$(
+        #[derive(ToResponse)]
+        #[response(description = $description, content_type = "application/problem+json")]
+        #[allow(dead_code)]
+        pub struct $name(Problem);
+    )*};
+}
+
+problem_response! {
+    BadRequest => "Malformed JSON, or an unknown or invalid query parameter",
+    Unauthorized => "Missing, invalid or expired token (with `WWW-Authenticate: Bearer`)",
+    Forbidden => "The caller's role or scopes do not allow this",
+    NotFound => "No such resource",
+    Conflict => "Conflicts with the current state (a slug or e-mail already taken, a second vote)",
+    PreconditionFailed => "`If-Match` does not match the current ETag",
+    PayloadTooLarge => "The body is larger than the limit",
+    UnsupportedMediaType => "The body is not `application/json`",
+    ValidationFailed => "A field failed validation; `errors` lists each field",
+    TooManyRequests => "Rate limited; retry after the `Retry-After` seconds",
+    Unavailable => "The database is unavailable; retry after the `Retry-After` seconds",
+}

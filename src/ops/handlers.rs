@@ -1,0 +1,129 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::config::Backend;
+use crate::error::{AppError, AppResult};
+use crate::http::conditional::etag_of;
+use crate::openapi as oa;
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: String,
+    #[schema(example = "sqlite")]
+    pub database: String,
+    /// True when every embedded migration has been applied.
+    pub migrations_applied: bool,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "Alive", body = Health))
+)]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Health {
+            status: "ok".into(),
+        })
+}
+
+/// Readiness: the database answers and its migrations are applied.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready to serve", body = Readiness),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let pending = state
+        .db
+        .run(|c| c.has_pending_migrations().map_err(AppError::unavailable))
+        .await?;
+    if pending {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "migrations_pending",
+            "the database answers but migrations are pending; run `kiosque migrate`",
+        )
+        .with_header(header::RETRY_AFTER, "5"));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Readiness {
+            status: "ready".into(),
+            database: match state.db.backend() {
+                Backend::Sqlite => "sqlite".into(),
+                Backend::Postgres => "postgres".into(),
+            },
+            migrations_applied: true,
+        }))
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let (in_use, idle) = state.db.usage();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(state.metrics.render(in_use, idle))
+}
+
+/// This OpenAPI document.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object),
+        (status = 304, description = "Not modified (If-None-Match)"),
+    )
+)]
+#[get("/openapi.json")]
+pub async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let etag = etag_of(state.openapi_json.as_bytes());
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        });
+    let mut res = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"));
+    if fresh {
+        res.finish()
+    } else {
+        res.content_type("application/json")
+            .body(state.openapi_json.as_str().to_owned())
+    }
+}
+
+/// `/docs` → `/docs/`: Swagger UI's assets are addressed relative to it.
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}

@@ -1,0 +1,3 @@
+//! Operations: liveness, readiness, metrics, and the OpenAPI document itself.
+
+pub mod handlers;

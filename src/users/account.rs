@@ -1,0 +1,395 @@
+//! Sign-up, sign-in, sessions and the signed-in user's own account.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+
+use super::dto::{
+    ChangePassword, Login, Me, RefreshRequest, Register, Session, UpdateMe, normalize_email,
+};
+use super::model::{NewUser, UserChanges, UserRow};
+use super::queries;
+use crate::auth::limits::client_ip;
+use crate::auth::session::{self, Rotation};
+use crate::auth::{Action, Caller, Role, authorize};
+use crate::db::AnyConnection;
+use crate::error::{AppError, AppResult};
+use crate::http::{Json, respond};
+use crate::openapi as oa;
+use crate::state::AppState;
+
+fn session_for(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    user: UserRow,
+    family: Option<String>,
+) -> AppResult<Session> {
+    let issued = session::issue(
+        conn,
+        &state.auth.tokens,
+        (user.id, user.role(), user.token_epoch),
+        state.clock.now(),
+        family,
+    )?;
+    Ok(Session {
+        access_token: issued.access_token,
+        token_type: "Bearer".into(),
+        expires_in: issued.expires_in,
+        refresh_token: issued.refresh_token,
+        user: Me::from(user),
+    })
+}
+
+/// Hashing is slow on purpose: done on a blocking thread, without holding a
+/// database connection.
+async fn hash_password(state: &web::Data<AppState>, password: String) -> AppResult<String> {
+    let state = state.clone();
+    web::block(move || state.auth.passwords.hash(&password))
+        .await
+        .map_err(|e| AppError::internal(format!("hashing task failed: {e}")))?
+}
+
+async fn verify_password(
+    state: &web::Data<AppState>,
+    password: String,
+    hash: Option<String>,
+) -> AppResult<bool> {
+    let state = state.clone();
+    web::block(move || state.auth.passwords.verify(&password, hash.as_deref()))
+        .await
+        .map_err(|e| AppError::internal(format!("hashing task failed: {e}")))
+}
+
+/// Become a member. Answers with a signed-in session.
+#[utoipa::path(
+    tag = "auth",
+    request_body = Register,
+    responses(
+        (status = 201, description = "Account created and signed in", body = Session),
+        (status = 400, response = oa::BadRequest),
+        (status = 409, response = oa::Conflict),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 429, response = oa::TooManyRequests),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[post("/auth/register")]
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<Register>,
+) -> AppResult<HttpResponse> {
+    state.auth.limits.by_ip.check(&format!(
+        "register:{}",
+        client_ip(&req, state.config.trust_proxy)
+    ))?;
+    let body = body.0;
+    let password_hash = hash_password(&state, body.password).await?;
+    let now = state.clock.now();
+    let st = state.clone();
+    let session = state
+        .db
+        .write(move |c| {
+            let user = queries::insert(
+                c,
+                &NewUser {
+                    email: normalize_email(&body.email),
+                    password_hash,
+                    display_name: body.display_name.trim().to_string(),
+                    role: Role::Member.as_str().to_string(),
+                    slug: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .map_err(|e| match AppError::from(e) {
+                err if err.status == actix_web::http::StatusCode::CONFLICT => {
+                    AppError::conflict("an account with this e-mail address already exists")
+                }
+                err => err,
+            })?;
+            queries::touch_login(c, user.id, now)?;
+            session_for(c, &st, user, None)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, "/api/v1/me"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(session))
+}
+
+/// Sign in with e-mail and password.
+///
+/// A wrong address and a wrong password get the same answer, in comparable time.
+#[utoipa::path(
+    tag = "auth",
+    request_body = Login,
+    responses(
+        (status = 200, description = "Signed in", body = Session),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 429, response = oa::TooManyRequests),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<Login>,
+) -> AppResult<HttpResponse> {
+    let body = body.0;
+    let email = normalize_email(&body.email);
+    let limits = &state.auth.limits;
+    limits.by_ip.check(&format!(
+        "login:{}",
+        client_ip(&req, state.config.trust_proxy)
+    ))?;
+    limits.by_account.check(&format!("login:{email}"))?;
+
+    let lookup = email.clone();
+    let user = state
+        .db
+        .run(move |c| Ok(queries::find_by_email(c, &lookup)?))
+        .await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    if !verify_password(&state, body.password, hash).await? {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "the e-mail address or the password is incorrect",
+        )
+        .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"kiosque\""));
+    }
+    let user = user.expect("a verified password belongs to a user");
+    if user.disabled {
+        return Err(AppError::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "account_disabled",
+            "this account is disabled",
+        ));
+    }
+    let now = state.clock.now();
+    let st = state.clone();
+    let session = state
+        .db
+        .write(move |c| {
+            queries::touch_login(c, user.id, now)?;
+            let user = queries::find(c, user.id)?;
+            session_for(c, &st, user, None)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(session))
+}
+
+/// Exchange a refresh token for a new pair. Each refresh token works once;
+/// presenting one again ends the whole session (theft detection).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = Session),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 429, response = oa::TooManyRequests),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    state.auth.limits.by_ip.check(&format!(
+        "refresh:{}",
+        client_ip(&req, state.config.trust_proxy)
+    ))?;
+    let token = body.0.refresh_token;
+    let now = state.clock.now();
+    let rotation = state
+        .db
+        .write(move |c| session::rotate(c, &token, now))
+        .await?;
+    let (user_id, family) = match rotation {
+        Rotation::Valid { user_id, family } => (user_id, family),
+        Rotation::Reused => {
+            return Err(AppError::invalid_token(
+                "this refresh token was already used; the session has been ended for safety",
+            ));
+        }
+        Rotation::Invalid(why) => return Err(AppError::invalid_token(why)),
+    };
+    let st = state.clone();
+    let session = state
+        .db
+        .write(move |c| {
+            let user = queries::find(c, user_id)?;
+            if user.disabled {
+                return Err(AppError::invalid_token("the account is disabled"));
+            }
+            session_for(c, &st, user, Some(family))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(session))
+}
+
+/// Sign out: ends the session the refresh token belongs to.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Signed out (also when the token was unknown)"),
+        (status = 400, response = oa::BadRequest),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let token = body.0.refresh_token;
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |c| Ok(session::end(c, &token, now)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn me_id(caller: &Caller) -> AppResult<i64> {
+    authorize(caller, Action::ManageOwnAccount)?;
+    Ok(caller.user_id().expect("the policy admits only users").0)
+}
+
+/// The signed-in user.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your account", body = Me),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/me")]
+pub async fn get_me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let id = me_id(&caller)?;
+    let user = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
+    Ok(respond(&req, caller.freshness(), &Me::from(user)))
+}
+
+/// Change your profile. Role, e-mail and account state are not yours to set (422).
+#[utoipa::path(
+    tag = "me",
+    request_body = UpdateMe,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = Me),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 409, response = oa::Conflict),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[patch("/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<UpdateMe>,
+) -> AppResult<HttpResponse> {
+    let id = me_id(&caller)?;
+    let body = body.0;
+    let changes = UserChanges {
+        display_name: body.display_name.map(|n| n.trim().to_string()),
+        slug: body.slug,
+        bio: body.bio,
+        avatar_url: body.avatar_url,
+        updated_at: Some(state.clock.now()),
+        ..Default::default()
+    };
+    let user = state
+        .db
+        .write(move |c| Ok(queries::update(c, id, &changes)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(Me::from(user)))
+}
+
+/// Change your password. Ends every other session; answers with a fresh one.
+#[utoipa::path(
+    tag = "me",
+    request_body = ChangePassword,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Changed; a new session", body = Session),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 429, response = oa::TooManyRequests),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<ChangePassword>,
+) -> AppResult<HttpResponse> {
+    let id = me_id(&caller)?;
+    state
+        .auth
+        .limits
+        .by_account
+        .check(&format!("password:{id}"))?;
+    let body = body.0;
+    let user = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
+    if !verify_password(&state, body.current_password, Some(user.password_hash)).await? {
+        return Err(AppError::invalid("current_password", "is incorrect"));
+    }
+    let password_hash = hash_password(&state, body.new_password).await?;
+    let now = state.clock.now();
+    let st = state.clone();
+    let session = state
+        .db
+        .write(move |c| {
+            queries::update(
+                c,
+                id,
+                &UserChanges {
+                    password_hash: Some(password_hash),
+                    updated_at: Some(now),
+                    ..Default::default()
+                },
+            )?;
+            queries::end_all_sessions(c, id, now)?;
+            let user = queries::find(c, id)?;
+            session_for(c, &st, user, None)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(session))
+}

@@ -1,0 +1,273 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::model::UserRow;
+use crate::auth::Role;
+use crate::error::FieldError;
+use crate::http::validate::{Errors, Validate, is_plausible_email};
+use crate::ids::UserId;
+use crate::state::utc;
+
+/// The signed-in user's own view of the account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Address of the public author profile (`/authors/{slug}`).
+    pub slug: Option<String>,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl From<UserRow> for Me {
+    fn from(u: UserRow) -> Self {
+        Self {
+            id: UserId(u.id),
+            role: u.role(),
+            email: u.email,
+            display_name: u.display_name,
+            slug: u.slug,
+            bio: u.bio,
+            avatar_url: u.avatar_url,
+            created_at: utc(u.created_at),
+            last_login_at: u.last_login_at.map(utc),
+        }
+    }
+}
+
+/// An account as administrators see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub slug: Option<String>,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl From<UserRow> for User {
+    fn from(u: UserRow) -> Self {
+        Self {
+            id: UserId(u.id),
+            role: u.role(),
+            email: u.email,
+            display_name: u.display_name,
+            slug: u.slug,
+            bio: u.bio,
+            avatar_url: u.avatar_url,
+            disabled: u.disabled,
+            created_at: utc(u.created_at),
+            updated_at: utc(u.updated_at),
+            last_login_at: u.last_login_at.map(utc),
+        }
+    }
+}
+
+/// A signed-in session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    /// JWT to send as `Authorization: Bearer …`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Opaque, single-use: exchange it at `/auth/refresh` for a new pair.
+    pub refresh_token: String,
+    pub user: Me,
+}
+
+pub fn normalize_email(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Register {
+    #[schema(example = "lea.martin@example.org")]
+    pub email: String,
+    /// At least 10 characters, not a common password.
+    pub password: String,
+    #[schema(example = "Léa Martin")]
+    pub display_name: String,
+}
+
+impl Validate for Register {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if !is_plausible_email(self.email.trim()) {
+            e.add("email", "is not a valid e-mail address");
+        }
+        e.0.extend(crate::auth::password::check_strength(
+            "password",
+            &self.password,
+            Some(&self.email),
+        ));
+        e.text("display_name", &self.display_name, 1, 80);
+        e.finish()
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+impl Validate for Login {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if self.email.len() > 320 {
+            e.add("email", "is too long");
+        }
+        if self.password.len() > 1_024 {
+            e.add("password", "is too long");
+        }
+        e.finish()
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+impl Validate for RefreshRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.text("refresh_token", &self.refresh_token, 1, 200);
+        e.finish()
+    }
+}
+
+/// Deserializes a field that may be absent (leave as is), `null` (clear) or a value.
+pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Changes to one's own profile. `role`, `disabled`, `email` and other
+/// fields are not accepted here (422).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub slug: Option<Option<String>>,
+    pub bio: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = "uri")]
+    pub avatar_url: Option<Option<String>>,
+}
+
+fn validate_profile(
+    e: &mut Errors,
+    display_name: Option<&str>,
+    slug: &Option<Option<String>>,
+    bio: Option<&str>,
+    avatar_url: &Option<Option<String>>,
+) {
+    e.opt_text("display_name", display_name, 1, 80);
+    if let Some(Some(slug)) = slug {
+        e.slug("slug", slug);
+    }
+    e.opt_text("bio", bio, 0, 2_000);
+    if let Some(Some(url)) = avatar_url {
+        e.url("avatar_url", url, false);
+    }
+}
+
+impl Validate for UpdateMe {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        validate_profile(
+            &mut e,
+            self.display_name.as_deref(),
+            &self.slug,
+            self.bio.as_deref(),
+            &self.avatar_url,
+        );
+        e.finish()
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl Validate for ChangePassword {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors =
+            crate::auth::password::check_strength("new_password", &self.new_password, None);
+        if self.current_password.len() > 1_024 {
+            errors.push(FieldError::new("current_password", "is too long"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// An administrator's changes to an account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    pub role: Option<Role>,
+    /// Disabling ends all the account's sessions at once.
+    pub disabled: Option<bool>,
+    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub slug: Option<Option<String>>,
+    pub bio: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = "uri")]
+    pub avatar_url: Option<Option<String>>,
+}
+
+impl Validate for UpdateUser {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        validate_profile(
+            &mut e,
+            self.display_name.as_deref(),
+            &self.slug,
+            self.bio.as_deref(),
+            &self.avatar_url,
+        );
+        e.finish()
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserFiltersQuery {
+    /// Only accounts with this role.
+    pub role: Option<Role>,
+    /// Only disabled (`true`) or active (`false`) accounts.
+    pub disabled: Option<bool>,
+    /// Text in the e-mail address or display name.
+    pub q: Option<String>,
+}
+
+pub const SORTABLE: [&str; 3] = ["created_at", "email", "display_name"];

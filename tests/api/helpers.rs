@@ -1,0 +1,499 @@
+//! The test harness: each test gets its own database (a fresh SQLite file, or a
+//! PostgreSQL database cloned from a migrated template) and its own server on
+//! a random loopback port, and talks to it over HTTP like any client.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::{HttpServer, web};
+use diesel::prelude::*;
+use kiosque::auth::Role;
+use kiosque::config::{Backend, Config, DatabaseUrl};
+use kiosque::state::AppState;
+use serde_json::Value;
+
+pub const PASSWORD: &str = "Tr0mpette-du-Lundi";
+
+/// Runs `test` against `backend`; on PostgreSQL only when
+/// `KIOSQUE_TEST_POSTGRES_URL` is set (and then it must work).
+pub fn run(backend: Backend, test: fn(&TestApp)) {
+    run_with(backend, |_| {}, test)
+}
+
+pub fn run_with(backend: Backend, tweak: impl FnOnce(&mut Config), test: fn(&TestApp)) {
+    match TestApp::spawn(backend, tweak) {
+        Some(app) => test(&app),
+        None => eprintln!("skipped: set KIOSQUE_TEST_POSTGRES_URL to run on PostgreSQL"),
+    }
+}
+
+/// Declares each named test function twice: `name::sqlite` and `name::postgres`.
+/// `db_tests!(config = tweak; a, b)` applies `tweak` to the configuration first.
+#[macro_export]
+macro_rules! db_tests {
+    (config = $tweak:ident; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                $crate::helpers::run_with(kiosque::config::Backend::Sqlite, super::$tweak, super::$name)
+            }
+            #[test]
+            fn postgres() {
+                $crate::helpers::run_with(kiosque::config::Backend::Postgres, super::$tweak, super::$name)
+            }
+        }
+    )*};
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                $crate::helpers::run(kiosque::config::Backend::Sqlite, super::$name)
+            }
+            #[test]
+            fn postgres() {
+                $crate::helpers::run(kiosque::config::Backend::Postgres, super::$name)
+            }
+        }
+    )*};
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name() -> String {
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    )
+}
+
+enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres { admin_url, name } => {
+                if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                    let _ = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    ))
+                    .execute(&mut conn);
+                }
+            }
+        }
+    }
+}
+
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin_url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
+    format!("{}/{name}{query}", &base[..host_end])
+}
+
+/// A migrated PostgreSQL database to copy, one per version of the migrations.
+fn postgres_template(admin_url: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let mut entries: Vec<_> = walk(&dir);
+    entries.sort();
+    for path in entries {
+        path.to_string_lossy().hash(&mut hasher);
+        std::fs::read(&path).unwrap().hash(&mut hasher);
+    }
+    let template = format!("kiosque_tpl_{:016x}", hasher.finish());
+    let mut admin = PgConnection::establish(admin_url)
+        .expect("KIOSQUE_TEST_POSTGRES_URL must reach PostgreSQL");
+    diesel::sql_query("SELECT pg_advisory_lock(727274)")
+        .execute(&mut admin)
+        .unwrap();
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let existing: Vec<Name> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'kiosque_tpl_%'")
+            .load(&mut admin)
+            .unwrap();
+    if !existing.iter().any(|n| n.datname == template) {
+        for stale in existing {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                stale.datname
+            ))
+            .execute(&mut admin);
+        }
+        diesel::sql_query(format!("CREATE DATABASE \"{template}\""))
+            .execute(&mut admin)
+            .unwrap();
+        let url = DatabaseUrl::parse(&with_database(admin_url, &template)).unwrap();
+        kiosque::db::migrate(&url).expect("migrations apply to a fresh PostgreSQL database");
+    }
+    diesel::sql_query("SELECT pg_advisory_unlock(727274)")
+        .execute(&mut admin)
+        .unwrap();
+    template
+}
+
+fn walk(dir: &PathBuf) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: web::Data<AppState>,
+    agent: ureq::Agent,
+    server: actix_web::dev::ServerHandle,
+    system: actix_web::rt::System,
+    _db: TestDb,
+    _data_dir: PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.server.clone();
+        // stop accepting, then end the server's thread; the database goes last
+        std::mem::drop(handle.stop(false));
+        self.system.stop();
+    }
+}
+
+impl TestApp {
+    pub fn spawn(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let data_dir = std::env::temp_dir().join(format!("kiosque-test-{}", unique_name()));
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let (db, url) = match backend {
+            Backend::Sqlite => {
+                let path = data_dir.join("test.db");
+                (
+                    TestDb::Sqlite(data_dir.clone()),
+                    DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap(),
+                )
+            }
+            Backend::Postgres => {
+                let admin_url = match std::env::var("KIOSQUE_TEST_POSTGRES_URL") {
+                    Ok(u) if !u.is_empty() => u,
+                    _ => {
+                        if std::env::var("KIOSQUE_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                            panic!(
+                                "KIOSQUE_TEST_REQUIRE_POSTGRES=1 but KIOSQUE_TEST_POSTGRES_URL is unset"
+                            );
+                        }
+                        let _ = std::fs::remove_dir_all(&data_dir);
+                        return None;
+                    }
+                };
+                let template = postgres_template(&admin_url);
+                let name = format!("kiosque_test_{}", unique_name());
+                let mut admin = PgConnection::establish(&admin_url).unwrap();
+                diesel::sql_query(format!(
+                    "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                ))
+                .execute(&mut admin)
+                .unwrap();
+                let url = DatabaseUrl::parse(&with_database(&admin_url, &name)).unwrap();
+                (TestDb::Postgres { admin_url, name }, url)
+            }
+        };
+        kiosque::db::migrate(&url).expect("migrations apply");
+        let mut config = Config::for_tests(url, data_dir.clone());
+        tweak(&mut config);
+        let state = web::Data::new(AppState::new(config));
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let server_state = state.clone();
+        std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            system.block_on(async move {
+                let server = HttpServer::new(move || kiosque::routes::app(server_state.clone()))
+                    .workers(1)
+                    .disable_signals()
+                    .listen(listener)
+                    .unwrap()
+                    .run();
+                tx.send((actix_web::rt::System::current(), server.handle()))
+                    .unwrap();
+                let _ = server.await;
+            });
+        });
+        let (system, server) = rx.recv().unwrap();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Some(TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            state,
+            agent,
+            server,
+            system,
+            _db: db,
+            _data_dir: data_dir,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.state.db.backend()
+    }
+
+    pub fn request(&self, method: &str, path: &str) -> Req<'_> {
+        Req {
+            app: self,
+            method: method.to_string(),
+            path: path.to_string(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+    pub fn get(&self, path: &str) -> Req<'_> {
+        self.request("GET", path)
+    }
+    pub fn post(&self, path: &str) -> Req<'_> {
+        self.request("POST", path)
+    }
+    pub fn patch(&self, path: &str) -> Req<'_> {
+        self.request("PATCH", path)
+    }
+    pub fn put(&self, path: &str) -> Req<'_> {
+        self.request("PUT", path)
+    }
+    pub fn delete(&self, path: &str) -> Req<'_> {
+        self.request("DELETE", path)
+    }
+
+    /// Creates an account with `role` (straight in the database, as
+    /// `kiosque create-user` does) and signs it in over HTTP.
+    pub fn user(&self, role: Role) -> TestUser {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let email = format!("{}{n}@example.org", role.as_str());
+        let hash = self.state.auth.passwords.hash(PASSWORD).unwrap();
+        let now = self.state.clock.now();
+        let mut conn = self.state.db.get().unwrap();
+        let row = kiosque::users::queries::insert(
+            &mut conn,
+            &kiosque::users::model::NewUser {
+                email: email.clone(),
+                password_hash: hash,
+                display_name: format!("{} {n}", role.as_str()),
+                role: role.as_str().to_string(),
+                slug: role.is_staff().then(|| format!("{}-{n}", role.as_str())),
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .unwrap();
+        drop(conn);
+        let session = self.login(&email, PASSWORD);
+        assert_eq!(
+            session.status,
+            200,
+            "login of a fresh user: {}",
+            session.text()
+        );
+        let body = session.json();
+        TestUser {
+            id: row.id.to_string(),
+            email,
+            token: body["access_token"].as_str().unwrap().to_string(),
+            refresh: body["refresh_token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub fn login(&self, email: &str, password: &str) -> Resp {
+        self.post("/api/v1/auth/login")
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+    }
+
+    pub fn admin(&self) -> TestUser {
+        self.user(Role::Admin)
+    }
+    pub fn editor(&self) -> TestUser {
+        self.user(Role::Editor)
+    }
+    pub fn author(&self) -> TestUser {
+        self.user(Role::Author)
+    }
+    pub fn member(&self) -> TestUser {
+        self.user(Role::Member)
+    }
+
+    /// An API key with the given scopes, created by an admin over HTTP.
+    pub fn api_key(&self, scopes: &[&str]) -> String {
+        let admin = self.admin();
+        let res = self
+            .post("/api/v1/api-keys")
+            .bearer(&admin.token)
+            .json(&serde_json::json!({"name": "test key", "scopes": scopes}))
+            .send();
+        assert_eq!(res.status, 201, "{}", res.text());
+        res.json()["secret"].as_str().unwrap().to_string()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+    pub refresh: String,
+}
+
+pub struct Req<'a> {
+    app: &'a TestApp,
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl<'a> Req<'a> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("Authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn json(self, value: &Value) -> Self {
+        self.raw("application/json", serde_json::to_vec(value).unwrap())
+    }
+
+    pub fn raw(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        if !content_type.is_empty() {
+            self.headers
+                .push(("Content-Type".into(), content_type.into()));
+        }
+        self.body = Some(body.into());
+        self
+    }
+
+    pub fn send(self) -> Resp {
+        let mut builder = ureq::http::Request::builder()
+            .method(self.method.as_str())
+            .uri(format!("{}{}", self.app.base, self.path));
+        for (k, v) in &self.headers {
+            builder = builder.header(k, v);
+        }
+        let request = builder.body(self.body.unwrap_or_default()).unwrap();
+        let mut response = self.app.agent.run(request).expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_lowercase(),
+                    v.to_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(50 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_lowercase()).map(String::as_str)
+    }
+
+    /// Asserts a problem document with this status, and returns it.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "expected {status}, got {}: {}",
+            self.status,
+            self.text()
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "a {status} must be a problem document"
+        );
+        let p = self.json();
+        assert_eq!(p["status"], status);
+        assert!(p["title"].is_string() && p["type"].is_string());
+        assert!(
+            p["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "a problem says what is wrong"
+        );
+        p
+    }
+
+    #[track_caller]
+    pub fn ok(&self) -> Value {
+        assert!(
+            (200..300).contains(&self.status),
+            "expected success, got {}: {}",
+            self.status,
+            self.text()
+        );
+        if self.body.is_empty() {
+            Value::Null
+        } else {
+            self.json()
+        }
+    }
+}

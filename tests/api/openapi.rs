@@ -1,0 +1,86 @@
+//! The OpenAPI document: committed, current, complete.
+
+use crate::db_tests;
+use crate::helpers::TestApp;
+use serde_json::Value;
+
+fn generated() -> Value {
+    serde_json::from_str(&kiosque::routes::openapi().to_pretty_json().unwrap()).unwrap()
+}
+
+#[test]
+fn committed_document_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let committed: Value = serde_json::from_str(&committed).unwrap_or(Value::Null);
+    assert!(
+        committed == generated(),
+        "openapi/openapi.json is stale: regenerate it with `cargo run -- openapi -o openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn every_operation_documents_its_errors_and_security() {
+    let doc = generated();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 10);
+    let public_writes = [
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+    ];
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|k| k.starts_with('2')),
+                "{method} {path} documents no success"
+            );
+            assert!(op["tags"].is_array(), "{method} {path} has no tag");
+            let writes = method != "get";
+            if writes && !public_writes.contains(&path.as_str()) {
+                assert!(
+                    op["security"].is_array(),
+                    "{method} {path} documents no security"
+                );
+                for code in ["401", "403"] {
+                    assert!(responses.contains_key(code), "{method} {path} lacks {code}");
+                }
+            }
+            if op["requestBody"].is_object() {
+                for code in ["400", "415", "422"] {
+                    assert!(responses.contains_key(code), "{method} {path} lacks {code}");
+                }
+            }
+            if path.contains('{') && !path.starts_with("/api/v1/auth") {
+                assert!(responses.contains_key("404"), "{method} {path} lacks 404");
+            }
+        }
+    }
+    let problem = &doc["components"]["schemas"]["Problem"];
+    for field in ["type", "title", "status", "detail"] {
+        assert!(
+            problem["properties"][field].is_object(),
+            "Problem lacks {field}"
+        );
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+}
+
+fn served_document_is_the_generated_one(app: &TestApp) {
+    let res = app.get("/api/v1/openapi.json").send();
+    assert_eq!(res.json(), generated());
+    let etag = res.header("etag").unwrap().to_string();
+    let again = app
+        .get("/api/v1/openapi.json")
+        .header("If-None-Match", &etag)
+        .send();
+    assert_eq!(again.status, 304);
+}
+
+db_tests!(served_document_is_the_generated_one);
