@@ -37,7 +37,19 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(SectionId, TagId, UserId, ApiKeyId);
+id_type!(
+    SectionId,
+    TagId,
+    UserId,
+    ApiKeyId,
+    ArticleId,
+    RevisionId,
+    CommentId,
+    JobId,
+    EventId,
+    PollId,
+    PollOptionId,
+);
 
 fn id_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     utoipa::openapi::ObjectBuilder::new()

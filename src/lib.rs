@@ -6,21 +6,28 @@
 //! authorization policy) and `db` (the pool over SQLite or PostgreSQL).
 
 pub mod api_keys;
+pub mod articles;
 pub mod auth;
 pub mod cli;
+pub mod comments;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod ids;
+pub mod jobs;
 pub mod openapi;
 pub mod ops;
+pub mod polls;
 pub mod routes;
 pub mod sections;
 pub mod slug;
 pub mod state;
 pub mod tags;
+pub mod text;
 pub mod users;
+pub mod workflow;
 
 use std::time::Duration;
 
@@ -68,6 +75,7 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
             tick.tick().await;
             pruned.auth.limits.by_ip.prune();
             pruned.auth.limits.by_account.prune();
+            pruned.auth.rate.prune();
         }
     });
 

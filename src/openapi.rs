@@ -27,6 +27,12 @@ Authenticate with `Authorization: Bearer <token>`, where the token is a JWT acce
         (name = "api-keys", description = "Integrators' API keys (admin)"),
         (name = "sections", description = "The site's sections (rubriques)"),
         (name = "tags", description = "Tags"),
+        (name = "articles", description = "Articles: the newsroom's content, its workflow, revisions and search"),
+        (name = "authors", description = "Public author profiles"),
+        (name = "comments", description = "Readers' comments and their moderation"),
+        (name = "jobs", description = "Job offers (classifieds)"),
+        (name = "events", description = "Events (agenda), with iCalendar export"),
+        (name = "polls", description = "Polls and votes"),
     ),
     components(
         schemas(Problem),

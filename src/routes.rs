@@ -53,6 +53,14 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(tags::get_tag)
         .service(tags::update_tag)
         .service(tags::delete_tag);
+
+    // articles and authors (issue 4)
+
+    // comments (issue 5)
+
+    // job offers and events (issue 6)
+
+    // polls (issue 7)
 }
 
 /// Outside the version: operations endpoints, for load balancers and Prometheus.

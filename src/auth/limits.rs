@@ -18,7 +18,14 @@ pub struct Limiter {
 impl Limiter {
     /// `per_minute` sustained, with bursts of `burst`.
     pub fn new(per_minute: u32, burst: u32) -> Self {
-        let period = Duration::from_secs_f64(60.0 / per_minute.max(1) as f64);
+        Self::new_per_period(
+            Duration::from_secs_f64(60.0 / per_minute.max(1) as f64),
+            burst,
+        )
+    }
+
+    /// One more action allowed every `period`, with bursts of `burst`.
+    pub fn new_per_period(period: Duration, burst: u32) -> Self {
         let quota = Quota::with_period(period)
             .expect("a positive period")
             .allow_burst(NonZeroU32::new(burst.max(1)).expect("burst is at least 1"));
@@ -70,4 +77,43 @@ pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
     req.peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Rate limits for other actions (posting comments, submissions, votes), one
+/// limiter per named bucket, created on first use with the quota given.
+#[derive(Default)]
+pub struct RateLimits {
+    buckets: std::sync::Mutex<std::collections::HashMap<&'static str, std::sync::Arc<Limiter>>>,
+}
+
+impl RateLimits {
+    /// Counts one action in `bucket` for `key`; `per_hour` sustained, `burst` at once.
+    pub fn check(
+        &self,
+        bucket: &'static str,
+        key: &str,
+        per_hour: u32,
+        burst: u32,
+    ) -> Result<(), AppError> {
+        let limiter = {
+            let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+            buckets
+                .entry(bucket)
+                .or_insert_with(|| {
+                    std::sync::Arc::new(Limiter::new_per_period(
+                        Duration::from_secs_f64(3600.0 / per_hour.max(1) as f64),
+                        burst,
+                    ))
+                })
+                .clone()
+        };
+        limiter.check(key)
+    }
+
+    pub fn prune(&self) {
+        let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        for limiter in buckets.values() {
+            limiter.prune();
+        }
+    }
 }

@@ -92,6 +92,8 @@ pub struct AuthState {
     pub tokens: tokens::TokenKeys,
     pub passwords: password::Passwords,
     pub limits: limits::AuthLimits,
+    /// Limits on posting (comments, submissions, votes), by bucket.
+    pub rate: limits::RateLimits,
 }
 
 impl AuthState {
@@ -100,6 +102,7 @@ impl AuthState {
             tokens: tokens::TokenKeys::new(config),
             passwords: password::Passwords::new(config.argon2_memory_kib, config.argon2_iterations),
             limits: limits::AuthLimits::new(config.rate_auth_per_minute, config.rate_auth_burst),
+            rate: limits::RateLimits::default(),
         }
     }
 }

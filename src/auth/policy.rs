@@ -8,9 +8,10 @@
 use super::{Caller, Role, Scope};
 use crate::error::AppError;
 use crate::ids::UserId;
+use crate::workflow::{ContentKind, Status};
 
 #[derive(Debug, Clone, Copy)]
-pub enum Action {
+pub enum Action<'a> {
     /// Create, rename or delete sections and tags.
     ManageTaxonomy,
     /// List, read, change role of, disable or delete any account.
@@ -21,9 +22,38 @@ pub enum Action {
     ManageOwnAccount,
     /// Read or change the profile of `owner` (self-service or administration).
     EditProfileOf { owner: UserId },
+
+    /// Create an item of `kind`; its first status is then checked with `SetStatus`.
+    /// Members may create (their items are submissions, which start `pending`).
+    CreateContent { kind: ContentKind },
+    /// Change an item's fields (not its status). `owners` are its authors or submitter.
+    EditContent {
+        kind: ContentKind,
+        owners: &'a [UserId],
+        status: Status,
+    },
+    /// Move an item to the status `to`.
+    SetStatus {
+        kind: ContentKind,
+        owners: &'a [UserId],
+        to: Status,
+    },
+    /// Delete an item.
+    DeleteContent {
+        kind: ContentKind,
+        owners: &'a [UserId],
+        status: Status,
+    },
+    /// Read an item that is not public (draft, pending, scheduled, archived, rejected).
+    ReadUnpublished {
+        kind: ContentKind,
+        owners: &'a [UserId],
+    },
+    /// List items of any status (the `status` filter of lists); read revisions.
+    ReviewContent { kind: ContentKind },
 }
 
-pub fn authorize(caller: &Caller, action: Action) -> Result<(), AppError> {
+pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {
     if allowed(caller, action) {
         return Ok(());
     }
@@ -38,10 +68,60 @@ pub fn authorize(caller: &Caller, action: Action) -> Result<(), AppError> {
 }
 
 /// The rules, as one table of cases.
-pub fn allowed(caller: &Caller, action: Action) -> bool {
+pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
     use Action::*;
     match (caller, action) {
         (Caller::Anonymous, _) => false,
+
+        // Keys: `content:write` acts as an editor on content, `content:read` reads it.
+        (
+            Caller::Key(_),
+            CreateContent { .. } | EditContent { .. } | SetStatus { .. } | DeleteContent { .. },
+        ) => caller.has_scope(Scope::ContentWrite),
+        (Caller::Key(_), ReadUnpublished { .. } | ReviewContent { .. }) => {
+            caller.has_scope(Scope::ContentRead) || caller.has_scope(Scope::ContentWrite)
+        }
+
+        (Caller::User(_), CreateContent { .. }) => true,
+        (
+            Caller::User(u),
+            EditContent {
+                kind,
+                owners,
+                status,
+            },
+        ) => {
+            u.role >= Role::Editor
+                || (owners.contains(&u.id)
+                    && (staff_for(kind, u.role)
+                        || !matches!(
+                            status,
+                            Status::Published | Status::Scheduled | Status::Archived
+                        )))
+        }
+        (Caller::User(u), SetStatus { kind, owners, to }) => {
+            let own = owners.contains(&u.id);
+            match to {
+                // withdrawing or (re)submitting one's own item
+                Status::Draft | Status::Pending => own || u.role >= Role::Editor,
+                // authors publish their own articles; editors anything
+                Status::Published | Status::Scheduled | Status::Archived => {
+                    u.role >= Role::Editor
+                        || (own && kind == ContentKind::Article && u.role >= Role::Author)
+                }
+                // refusing a submission is a review decision
+                Status::Rejected => u.role >= Role::Editor,
+            }
+        }
+        (Caller::User(u), DeleteContent { owners, status, .. }) => {
+            u.role >= Role::Editor
+                || (owners.contains(&u.id)
+                    && matches!(status, Status::Draft | Status::Pending | Status::Rejected))
+        }
+        (Caller::User(u), ReadUnpublished { kind, owners }) => {
+            owners.contains(&u.id) || staff_for(kind, u.role)
+        }
+        (Caller::User(u), ReviewContent { kind }) => staff_for(kind, u.role),
 
         (Caller::User(u), ManageTaxonomy) => u.role >= Role::Editor,
         (Caller::Key(_), ManageTaxonomy) => caller.has_scope(Scope::ContentWrite),
@@ -57,13 +137,37 @@ pub fn allowed(caller: &Caller, action: Action) -> bool {
     }
 }
 
-fn describe(action: Action) -> &'static str {
+/// Who counts as staff for a kind of content: the newsroom (authors and up)
+/// for articles, editors for readers' classifieds.
+fn staff_for(kind: ContentKind, role: Role) -> bool {
+    match kind {
+        ContentKind::Article => role >= Role::Author,
+        ContentKind::Job | ContentKind::Event => role >= Role::Editor,
+    }
+}
+
+fn describe(action: Action<'_>) -> String {
     match action {
-        Action::ManageTaxonomy => "manage sections and tags",
-        Action::ManageUsers => "manage user accounts",
-        Action::ManageApiKeys => "manage API keys",
-        Action::ManageOwnAccount => "manage a user account",
-        Action::EditProfileOf { .. } => "change another user's profile",
+        Action::ManageTaxonomy => "manage sections and tags".into(),
+        Action::ManageUsers => "manage user accounts".into(),
+        Action::ManageApiKeys => "manage API keys".into(),
+        Action::ManageOwnAccount => "manage a user account".into(),
+        Action::EditProfileOf { .. } => "change another user's profile".into(),
+        Action::CreateContent { kind } => format!("create {}", kind.noun()),
+        Action::EditContent { kind, .. } => format!("edit these {}", kind.noun()),
+        Action::SetStatus { kind, to, .. } => {
+            format!(
+                "set {} to `{}`",
+                kind.noun(),
+                serde_json::to_value(to)
+                    .unwrap_or_default()
+                    .as_str()
+                    .unwrap_or("")
+            )
+        }
+        Action::DeleteContent { kind, .. } => format!("delete these {}", kind.noun()),
+        Action::ReadUnpublished { kind, .. } => format!("read unpublished {}", kind.noun()),
+        Action::ReviewContent { kind } => format!("review {}", kind.noun()),
     }
 }
 
@@ -95,5 +199,55 @@ mod tests {
         });
         assert!(allowed(&key, Action::ManageTaxonomy));
         assert!(!allowed(&key, Action::ManageUsers));
+    }
+
+    #[test]
+    fn content_workflow() {
+        use crate::workflow::{ContentKind::*, Status::*};
+        let owners = [UserId(1)];
+        let publish = |kind| Action::SetStatus {
+            kind,
+            owners: &owners,
+            to: Published,
+        };
+        assert!(
+            allowed(&user(1, Role::Author), publish(Article)),
+            "authors publish their own"
+        );
+        assert!(
+            !allowed(&user(2, Role::Author), publish(Article)),
+            "not others'"
+        );
+        assert!(allowed(&user(2, Role::Editor), publish(Article)));
+        assert!(
+            !allowed(&user(1, Role::Member), publish(Article)),
+            "members only submit"
+        );
+        assert!(
+            !allowed(&user(1, Role::Author), publish(Job)),
+            "classifieds are reviewed by editors"
+        );
+        let submit = Action::SetStatus {
+            kind: Event,
+            owners: &owners,
+            to: Pending,
+        };
+        assert!(allowed(&user(1, Role::Member), submit));
+        let edit_live = Action::EditContent {
+            kind: Job,
+            owners: &owners,
+            status: Published,
+        };
+        assert!(
+            !allowed(&user(1, Role::Member), edit_live),
+            "a published offer is the editors' now"
+        );
+        let read = Action::ReadUnpublished {
+            kind: Article,
+            owners: &owners,
+        };
+        assert!(allowed(&user(1, Role::Member), read));
+        assert!(allowed(&user(5, Role::Author), read));
+        assert!(!allowed(&user(5, Role::Member), read));
     }
 }

@@ -3,6 +3,7 @@
 //! for safe concurrent use before it enters the pool.
 
 pub mod schema;
+pub mod search;
 
 use std::time::Duration;
 

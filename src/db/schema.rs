@@ -71,6 +71,14 @@ diesel::table! {
     }
 }
 
+// ---- articles and authors (issue 4) ----
+
+// ---- comments (issue 5) ----
+
+// ---- job offers and events (issue 6) ----
+
+// ---- polls (issue 7) ----
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (created_by));
 

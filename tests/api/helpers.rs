@@ -136,13 +136,7 @@ fn postgres_template(admin_url: &str) -> String {
             .load(&mut admin)
             .unwrap();
     if !existing.iter().any(|n| n.datname == template) {
-        for stale in existing {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                stale.datname
-            ))
-            .execute(&mut admin);
-        }
+        // templates of other migration sets are left alone: another checkout may use them
         diesel::sql_query(format!("CREATE DATABASE \"{template}\""))
             .execute(&mut admin)
             .unwrap();

@@ -4,10 +4,15 @@
 mod helpers;
 
 mod api_keys;
+mod articles;
 mod auth;
 mod authorization;
+mod comments;
+mod events;
 mod foundation;
+mod jobs;
 mod openapi;
+mod polls;
 mod sections;
 mod tags;
 mod users;

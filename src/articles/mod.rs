@@ -1,0 +1,1 @@
+//! Articles: the newsroom's content, its workflow, revisions, search and public author profiles (issue 4).

@@ -1,0 +1,1 @@
+//! Readers' comments under articles and their moderation (issue 5).

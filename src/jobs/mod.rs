@@ -1,0 +1,1 @@
+//! Job offers: classifieds submitted by members and reviewed by editors (issue 6).

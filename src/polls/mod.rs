@@ -1,0 +1,1 @@
+//! Polls: readers vote, every vote counted exactly once (issue 7).
