@@ -73,6 +73,74 @@ diesel::table! {
 
 // ---- articles and authors (issue 4) ----
 
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        lead -> Text,
+        body -> Text,
+        body_html -> Text,
+        section_id -> Nullable<BigInt>,
+        cover_url -> Nullable<Text>,
+        cover_alt -> Nullable<Text>,
+        cover_caption -> Nullable<Text>,
+        cover_credit -> Nullable<Text>,
+        video_url -> Nullable<Text>,
+        status -> Text,
+        rejection_reason -> Nullable<Text>,
+        allow_comments -> Bool,
+        comment_count -> Integer,
+        created_by -> Nullable<BigInt>,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    article_authors (article_id, user_id) {
+        article_id -> BigInt,
+        user_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    article_slugs (slug) {
+        slug -> Text,
+        article_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_revisions (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        version -> Integer,
+        snapshot -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> users (user_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(article_slugs -> articles (article_id));
+diesel::joinable!(article_revisions -> articles (article_id));
+
 // ---- comments (issue 5) ----
 
 // ---- job offers and events (issue 6) ----
@@ -82,4 +150,15 @@ diesel::table! {
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (created_by));
 
-diesel::allow_tables_to_appear_in_same_query!(sections, tags, users, refresh_tokens, api_keys);
+diesel::allow_tables_to_appear_in_same_query!(
+    sections,
+    tags,
+    users,
+    refresh_tokens,
+    api_keys,
+    articles,
+    article_authors,
+    article_tags,
+    article_slugs,
+    article_revisions,
+);

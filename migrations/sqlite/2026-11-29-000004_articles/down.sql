@@ -1,0 +1,9 @@
+DROP TRIGGER articles_fts_update;
+DROP TRIGGER articles_fts_delete;
+DROP TRIGGER articles_fts_insert;
+DROP TABLE articles_fts;
+DROP TABLE article_revisions;
+DROP TABLE article_slugs;
+DROP TABLE article_tags;
+DROP TABLE article_authors;
+DROP TABLE articles;
