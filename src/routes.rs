@@ -55,6 +55,18 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(tags::delete_tag);
 
     // articles and authors (issue 4)
+    use crate::articles::{authors, handlers as articles, revisions};
+    cfg.service(articles::list_articles)
+        .service(articles::create_article)
+        .service(articles::get_article)
+        .service(articles::update_article)
+        .service(articles::delete_article)
+        .service(articles::related_articles)
+        .service(revisions::list_revisions)
+        .service(revisions::get_revision)
+        .service(revisions::restore_revision)
+        .service(authors::list_authors)
+        .service(authors::get_author);
 
     // comments (issue 5)
 

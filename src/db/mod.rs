@@ -112,6 +112,7 @@ where
 
 pub struct Manager {
     url: DatabaseUrl,
+    queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl ManageConnection for Manager {
@@ -119,7 +120,19 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
-        AnyConnection::open(&self.url).map_err(r2d2::Error::ConnectionError)
+        let mut conn = AnyConnection::open(&self.url).map_err(r2d2::Error::ConnectionError)?;
+        // Count every statement: `kiosque_db_queries_total`, and the proof in
+        // tests that a list page costs a fixed number of queries.
+        let queries = self.queries.clone();
+        conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
+            if matches!(
+                event,
+                diesel::connection::InstrumentationEvent::StartQuery { .. }
+            ) {
+                queries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
@@ -140,22 +153,33 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
+    queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Db {
     /// Builds the pool lazily: start-up does not wait for the database, and a
     /// missing database shows up as 503 answers and a failing `/readyz`.
     pub fn new(url: &DatabaseUrl, size: u32, timeout: Duration) -> Self {
+        let queries = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(0))
             .connection_timeout(timeout)
             .test_on_check_out(false)
-            .build_unchecked(Manager { url: url.clone() });
+            .build_unchecked(Manager {
+                url: url.clone(),
+                queries: queries.clone(),
+            });
         Self {
             pool,
             backend: url.backend,
+            queries,
         }
+    }
+
+    /// Statements run through this pool since start.
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> Backend {

@@ -10,6 +10,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     pool: IntGaugeVec,
+    queries: prometheus::IntCounter,
 }
 
 impl Metrics {
@@ -37,8 +38,11 @@ impl Metrics {
             &["state"],
         )
         .expect("valid metric");
+        let queries = prometheus::IntCounter::new("db_queries_total", "SQL statements run")
+            .expect("valid metric");
         for m in [
-            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(queries.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(requests.clone()),
             Box::new(latency.clone()),
             Box::new(pool.clone()),
         ] {
@@ -49,6 +53,7 @@ impl Metrics {
             requests,
             latency,
             pool,
+            queries,
         }
     }
 
@@ -61,7 +66,9 @@ impl Metrics {
             .observe(seconds);
     }
 
-    pub fn render(&self, pool_in_use: u32, pool_idle: u32) -> String {
+    pub fn render(&self, pool_in_use: u32, pool_idle: u32, queries: u64) -> String {
+        self.queries
+            .inc_by(queries.saturating_sub(self.queries.get()));
         self.pool
             .with_label_values(&["in_use"])
             .set(pool_in_use as i64);

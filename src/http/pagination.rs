@@ -68,6 +68,20 @@ impl Paged {
     }
 }
 
+/// The first page of `limit` items in `sort` order, for lists embedded in
+/// another response.
+pub fn first_page(limit: i64, sort: &str) -> Paged {
+    Paged {
+        limit,
+        offset: 0,
+        page: Some(1),
+        sort: parse_sort(sort, &[sort.trim_start_matches('-')]).unwrap_or_default(),
+        fingerprint: 0,
+        path: String::new(),
+        query: Vec::new(),
+    }
+}
+
 /// A list endpoint's query: pagination plus the endpoint's own filters `F`.
 pub struct ListQuery<F> {
     pub filters: F,

@@ -84,7 +84,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(state.metrics.render(in_use, idle))
+        .body(state.metrics.render(in_use, idle, state.db.query_count()))
 }
 
 /// This OpenAPI document.

@@ -59,6 +59,13 @@ impl Fixture<'_> {
     fn member(&self) -> String {
         self.app.member().id
     }
+    /// A published article written by the admin: nobody else's own.
+    fn article(&self) -> String {
+        self.created(
+            "/api/v1/articles",
+            json!({"title": "Article", "status": "published"}),
+        )
+    }
 }
 
 type Build = fn(&Fixture) -> (&'static str, String, Option<Value>);
@@ -67,6 +74,7 @@ fn rows() -> Vec<(&'static str, Build, [E; 7])> {
     let staff_write = [Unauth, Denied, Denied, Ok, Ok, Ok, Denied];
     let admin_only = [Unauth, Denied, Denied, Denied, Ok, Denied, Denied];
     let any_user = [Unauth, Ok, Ok, Ok, Ok, Denied, Denied];
+    let newsroom_or_submitter = [Unauth, Ok, Ok, Ok, Ok, Ok, Denied];
     vec![
         (
             "create section",
@@ -121,6 +129,49 @@ fn rows() -> Vec<(&'static str, Build, [E; 7])> {
             "delete tag",
             |f| ("DELETE", format!("/api/v1/tags/{}", f.tag()), None),
             staff_write,
+        ),
+        (
+            "submit or write article",
+            |_| {
+                (
+                    "POST",
+                    "/api/v1/articles".into(),
+                    Some(json!({"title": "Nouvel article"})),
+                )
+            },
+            newsroom_or_submitter,
+        ),
+        (
+            "edit another's article",
+            |f| {
+                (
+                    "PATCH",
+                    format!("/api/v1/articles/{}", f.article()),
+                    Some(json!({"title": "Modifié"})),
+                )
+            },
+            staff_write,
+        ),
+        (
+            "unpublish another's article",
+            |f| {
+                (
+                    "PATCH",
+                    format!("/api/v1/articles/{}", f.article()),
+                    Some(json!({"status": "draft"})),
+                )
+            },
+            staff_write,
+        ),
+        (
+            "delete another's article",
+            |f| ("DELETE", format!("/api/v1/articles/{}", f.article()), None),
+            staff_write,
+        ),
+        (
+            "list the article queue",
+            |_| ("GET", "/api/v1/articles?status=pending".into(), None),
+            [Unauth, Denied, Ok, Ok, Ok, Ok, Denied],
         ),
         (
             "list users",

@@ -1,0 +1,103 @@
+//! Public author profiles ("Par Léa Martin") and their published articles.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+
+use super::dto::{Author, AuthorDetail};
+use super::queries::{self, ListFilters};
+use super::write;
+use crate::auth::Caller;
+use crate::error::AppResult;
+use crate::http::{ListQuery, Page, PageParams, respond, respond_page};
+use crate::ids::UserId;
+use crate::openapi as oa;
+use crate::state::AppState;
+
+/// The newsroom's public profiles, by name.
+#[utoipa::path(
+    tag = "authors",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of authors", body = Page<Author>),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, response = oa::BadRequest),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/authors")]
+pub async fn list_authors(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<crate::http::query::NoParams>,
+) -> AppResult<HttpResponse> {
+    let paged = query.paged(&["display_name"], "display_name")?;
+    let now = state.clock.now();
+    let p = paged.clone();
+    let page = state
+        .db
+        .run(move |c| {
+            let (rows, total) = queries::list_authors(c, &p)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let counts = queries::published_counts(c, &ids, now)?;
+            let authors = rows
+                .into_iter()
+                .map(|p| Author {
+                    article_count: counts.get(&p.id).copied().unwrap_or(0),
+                    id: UserId(p.id),
+                    slug: p.slug.unwrap_or_default(),
+                    display_name: p.display_name,
+                    bio: p.bio,
+                    avatar_url: p.avatar_url,
+                })
+                .collect();
+            Ok(Page::new(&p, authors, total))
+        })
+        .await?;
+    Ok(respond_page(&req, caller.freshness(), &page, &paged))
+}
+
+/// An author's profile with their latest published articles.
+#[utoipa::path(
+    tag = "authors",
+    params(("slug" = String, Path, description = "The author's profile slug")),
+    responses(
+        (status = 200, description = "The author", body = AuthorDetail),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, response = oa::NotFound),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/authors/{slug}")]
+pub async fn get_author(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let slug = path.into_inner();
+    let now = state.clock.now();
+    let detail = state
+        .db
+        .run(move |c| {
+            let p = queries::find_author(c, &slug)?;
+            let id = p.id;
+            let mut filters = ListFilters::public(now);
+            filters.author_id = Some(id);
+            let recent = crate::http::pagination::first_page(10, "-published_at");
+            let (rows, total) = queries::list(c, &filters, &recent, true)?;
+            let recent_articles = write::summaries(c, &rows[..rows.len().min(10)], now)?;
+            Ok(AuthorDetail {
+                author: Author {
+                    id: UserId(id),
+                    slug: p.slug.unwrap_or_default(),
+                    display_name: p.display_name,
+                    bio: p.bio,
+                    avatar_url: p.avatar_url,
+                    article_count: total,
+                },
+                recent_articles,
+            })
+        })
+        .await?;
+    Ok(respond(&req, caller.freshness(), &detail))
+}

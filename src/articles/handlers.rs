@@ -1,0 +1,356 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+
+use super::dto::{
+    ArticleDetail, ArticleFilters, ArticleSummary, CreateArticle, SORTABLE, UpdateArticle,
+};
+use super::queries::{self, ListFilters, Scope};
+use super::write::{self, Lookup};
+use crate::auth::{Action, Caller, authorize};
+use crate::error::{AppError, AppResult};
+use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, PageParams, respond, respond_page};
+use crate::ids::IdOrSlug;
+use crate::openapi as oa;
+use crate::state::AppState;
+use crate::workflow::{ContentKind, Status};
+
+fn parse_statuses(raw: &str) -> AppResult<Vec<Status>> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            Status::parse(s).ok_or_else(|| {
+                AppError::bad_query(format!(
+                    "unknown status `{s}`; use draft, pending, scheduled, published, archived, rejected"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// List articles, newest first. Public readers see published articles; staff
+/// may ask for other statuses, and anyone signed in for `mine`.
+///
+/// Each item embeds its section, tags and authors (no `include` needed); a
+/// page costs a fixed number of queries. Sortable by `published_at`,
+/// `updated_at`, `title`; with `q`, by relevance unless `sort` is given.
+#[utoipa::path(
+    tag = "articles",
+    params(PageParams, ArticleFilters),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of article summaries", body = Page<ArticleSummary>,
+         headers(("ETag" = String), ("Link" = String, description = "RFC 8288 next/prev"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<ArticleFilters>,
+) -> AppResult<HttpResponse> {
+    let paged = query.paged(&SORTABLE, "-published_at")?;
+    let explicit_sort = query.page.sort.is_some();
+    let f = &query.filters;
+    let statuses = f.status.as_deref().map(parse_statuses).transpose()?;
+    let scope = if f.mine == Some(true) {
+        authorize(&caller, Action::ManageOwnAccount)?;
+        Scope::Mine(caller.user_id().map(|u| u.0).unwrap_or_default(), statuses)
+    } else if let Some(statuses) = statuses {
+        authorize(
+            &caller,
+            Action::ReviewContent {
+                kind: ContentKind::Article,
+            },
+        )?;
+        Scope::Statuses(statuses)
+    } else {
+        Scope::Public
+    };
+    let freshness = match scope {
+        Scope::Public => caller.freshness(),
+        _ => Freshness::Private,
+    };
+    let now = state.clock.now();
+    let (section, tag, author) = (f.section.clone(), f.tag.clone(), f.author.clone());
+    let mut filters = ListFilters::public(now);
+    filters.scope = scope;
+    filters.q = f.q.clone().filter(|q| !q.trim().is_empty());
+    filters.published_after = f.published_after.map(|t| t.naive_utc());
+    filters.published_before = f.published_before.map(|t| t.naive_utc());
+    let p = paged.clone();
+    let page = state
+        .db
+        .run(move |c| {
+            // a filter naming nothing matches nothing
+            let mut nothing = false;
+            if let Some(key) = section {
+                filters.section_id = queries::resolve_section(c, &key)?;
+                nothing |= filters.section_id.is_none();
+            }
+            if let Some(key) = tag {
+                filters.tag_id = queries::resolve_tag(c, &key)?;
+                nothing |= filters.tag_id.is_none();
+            }
+            if let Some(key) = author {
+                filters.author_id = queries::resolve_user(c, &key)?;
+                nothing |= filters.author_id.is_none();
+            }
+            if nothing {
+                return Ok(Page::new(&p, Vec::new(), 0));
+            }
+            let (rows, total) = queries::list(c, &filters, &p, explicit_sort)?;
+            let summaries = write::summaries(c, &rows, now)?;
+            Ok(Page::new(&p, summaries, total))
+        })
+        .await?;
+    Ok(respond_page(&req, freshness, &page, &paged))
+}
+
+fn moved(current_slug: &str) -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, format!("/api/v1/articles/{current_slug}")))
+        .finish()
+}
+
+/// Read an article by id or slug. A former slug answers 301 with the current address.
+#[utoipa::path(
+    tag = "articles",
+    params(("article" = String, Path, description = "The article's id or slug")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The article", body = ArticleDetail,
+         headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 301, description = "The slug changed: `Location` is the current address"),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 401, response = oa::Unauthorized),
+        (status = 404, response = oa::NotFound),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/articles/{article}")]
+pub async fn get_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path);
+    let now = state.clock.now();
+    let viewer = caller.clone();
+    let found = state
+        .db
+        .run(move |c| match write::readable(c, &viewer, &key, now)? {
+            Lookup::Moved(slug) => Ok(Err(slug)),
+            Lookup::Found(row) => {
+                let public = write::is_public(&row, now);
+                Ok(Ok((write::detail(c, &row, now)?, public)))
+            }
+        })
+        .await?;
+    match found {
+        Err(slug) => Ok(moved(&slug)),
+        Ok((detail, public)) => {
+            let freshness = if public {
+                caller.freshness()
+            } else {
+                Freshness::Private
+            };
+            Ok(respond(&req, freshness, &detail))
+        }
+    }
+}
+
+/// Write an article. Staff create drafts or publish; a member's article is a
+/// submission (`pending`), invisible to the public until an editor publishes it.
+#[utoipa::path(
+    tag = "articles",
+    request_body = CreateArticle,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = ArticleDetail,
+         headers(("Location" = String, description = "The new article's address"))),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 409, response = oa::Conflict),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 429, response = oa::TooManyRequests),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[post("/articles")]
+pub async fn create_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateArticle>,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let body = body.0;
+    let who = caller.clone();
+    let detail = state
+        .db
+        .write(move |c| {
+            let row = write::create(c, &who, body, now)?;
+            write::detail(c, &row, now)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/articles/{}", detail.summary.id),
+        ))
+        .json(detail))
+}
+
+/// Change an article, or move it in the workflow (`status`). Content changes
+/// keep the previous version as a revision and set `updated_at`; send
+/// `If-Match` with the ETag you read to refuse a stale update.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("article" = String, Path, description = "The article's id or slug"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+    ),
+    request_body = UpdateArticle,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = ArticleDetail),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 409, response = oa::Conflict),
+        (status = 412, response = oa::PreconditionFailed),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[patch("/articles/{article}")]
+pub async fn update_article(
+    if_match: IfMatch,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Json<UpdateArticle>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path);
+    let now = state.clock.now();
+    let body = body.0;
+    let detail = state
+        .db
+        .write(move |c| {
+            let Lookup::Found(row) = write::readable(c, &caller, &key, now)? else {
+                return Err(AppError::not_found(
+                    "this address is a former slug; use the current one",
+                ));
+            };
+            if_match.check(&write::detail(c, &row, now)?)?;
+            let row = write::update(c, &caller, *row, body, now)?;
+            write::detail(c, &row, now)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Delete an article. Editors delete any; authors and submitters their own unpublished ones.
+#[utoipa::path(
+    tag = "articles",
+    params(("article" = String, Path, description = "The article's id or slug")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[delete("/articles/{article}")]
+pub async fn delete_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path);
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |c| {
+            let Lookup::Found(row) = write::readable(c, &caller, &key, now)? else {
+                return Err(AppError::not_found(
+                    "this address is a former slug; use the current one",
+                ));
+            };
+            let owners = queries::owners(c, &row)?;
+            authorize(
+                &caller,
+                Action::DeleteContent {
+                    kind: ContentKind::Article,
+                    owners: &owners,
+                    status: write::status_of(&row, now),
+                },
+            )?;
+            queries::delete(c, row.id)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Other published articles of the same section, newest first (the sidebar).
+#[utoipa::path(
+    tag = "articles",
+    params(("article" = String, Path, description = "The article's id or slug"), PageParams),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of related articles", body = Page<ArticleSummary>),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, response = oa::BadRequest),
+        (status = 404, response = oa::NotFound),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/articles/{article}/related")]
+pub async fn related_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: ListQuery<crate::http::query::NoParams>,
+) -> AppResult<HttpResponse> {
+    let paged = query.paged(&["published_at"], "-published_at")?;
+    let key = IdOrSlug::parse(&path);
+    let now = state.clock.now();
+    let viewer = caller.clone();
+    let p = paged.clone();
+    let page = state
+        .db
+        .run(move |c| {
+            let Lookup::Found(row) = write::readable(c, &viewer, &key, now)? else {
+                return Err(AppError::not_found(
+                    "this address is a former slug; use the current one",
+                ));
+            };
+            let Some(section) = row.section_id else {
+                return Ok(Page::new(&p, Vec::new(), 0));
+            };
+            let mut filters = ListFilters::public(now);
+            filters.section_id = Some(section);
+            filters.exclude_id = Some(row.id);
+            let (rows, total) = queries::list(c, &filters, &p, true)?;
+            Ok(Page::new(&p, write::summaries(c, &rows, now)?, total))
+        })
+        .await?;
+    Ok(respond_page(&req, caller.freshness(), &page, &paged))
+}
