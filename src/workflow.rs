@@ -266,7 +266,10 @@ mod tests {
         assert!(check_transition(Pending, Published).is_ok());
         assert!(check_transition(Pending, Rejected).is_ok());
         assert!(check_transition(Rejected, Pending).is_ok(), "resubmission");
-        assert!(check_transition(Scheduled, Published).is_ok(), "same stored");
+        assert!(
+            check_transition(Scheduled, Published).is_ok(),
+            "same stored"
+        );
         assert!(check_transition(Published, Rejected).is_err());
         assert!(check_transition(Draft, Rejected).is_err());
         assert!(check_transition(Rejected, Published).is_err());

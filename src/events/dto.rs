@@ -236,7 +236,12 @@ impl Validate for UpdateEvent {
         if let Some(c) = &self.category {
             e.slug("category", c);
         }
-        e.opt_text("rejection_reason", self.rejection_reason.as_deref(), 1, 2_000);
+        e.opt_text(
+            "rejection_reason",
+            self.rejection_reason.as_deref(),
+            1,
+            2_000,
+        );
         e.finish()
     }
 }
@@ -416,7 +421,10 @@ fn check_price(e: &mut Errors, p: &Price) {
         e.add("price.amount_cents", "a free event has no price");
     }
     if !p.free && p.amount_cents.is_none() && p.text.is_none() {
-        e.add("price", "say `free: true`, or give amount_cents and/or text");
+        e.add(
+            "price",
+            "say `free: true`, or give amount_cents and/or text",
+        );
     }
 }
 

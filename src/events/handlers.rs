@@ -21,11 +21,7 @@ use crate::workflow::{
 const KIND: ContentKind = ContentKind::Event;
 
 /// The list's filters, checked against the caller.
-fn filters(
-    caller: &Caller,
-    f: &EventFilters,
-    now: NaiveDateTime,
-) -> AppResult<(Filters, bool)> {
+fn filters(caller: &Caller, f: &EventFilters, now: NaiveDateTime) -> AppResult<(Filters, bool)> {
     let scope = if f.mine == Some(true) {
         Scope::Mine(own_id(caller)?)
     } else if f.status.is_some() {
@@ -185,7 +181,11 @@ fn readable(caller: &Caller, row: &EventRow, now: NaiveDateTime) -> AppResult<()
     hidden_unless_allowed(caller, KIND, &row.owners())
 }
 
-async fn load(state: &AppState, caller: &Caller, raw: &str) -> AppResult<(EventRow, NaiveDateTime)> {
+async fn load(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+) -> AppResult<(EventRow, NaiveDateTime)> {
     let id = path_id(raw)?;
     let now = state.clock.now();
     let row = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
@@ -214,7 +214,11 @@ pub async fn get_event(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let (row, now) = load(&state, &caller, &path).await?;
-    Ok(respond(&req, caller.freshness(), &Event::from_row(row, now)))
+    Ok(respond(
+        &req,
+        caller.freshness(),
+        &Event::from_row(row, now),
+    ))
 }
 
 /// One event as an iCalendar (RFC 5545) file, to add to a calendar.

@@ -134,9 +134,6 @@ mod tests {
 
     #[test]
     fn escapes_text() {
-        assert_eq!(
-            escape_text("a;b,c\\d\r\ne\nf"),
-            "a\\;b\\,c\\\\d\\ne\\nf"
-        );
+        assert_eq!(escape_text("a;b,c\\d\r\ne\nf"), "a\\;b\\,c\\\\d\\ne\\nf");
     }
 }

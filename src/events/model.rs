@@ -40,7 +40,10 @@ pub struct EventRow {
 
 impl EventRow {
     pub fn owners(&self) -> Vec<crate::ids::UserId> {
-        self.submitted_by.map(crate::ids::UserId).into_iter().collect()
+        self.submitted_by
+            .map(crate::ids::UserId)
+            .into_iter()
+            .collect()
     }
 
     /// Published and its publication time come. Past events stay readable.

@@ -157,11 +157,7 @@ pub fn insert(conn: &mut AnyConnection, new: &NewEvent) -> QueryResult<EventRow>
         .get_result(conn)
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    changes: &EventChanges,
-) -> QueryResult<EventRow> {
+pub fn update(conn: &mut AnyConnection, id: i64, changes: &EventChanges) -> QueryResult<EventRow> {
     diesel::update(events::table.find(id))
         .set(changes)
         .returning(events::all_columns)

@@ -142,12 +142,16 @@ pub struct Job {
 
 impl Job {
     pub fn from_row(r: JobRow, now: NaiveDateTime) -> Self {
-        let salary = r.salary_period.as_deref().and_then(SalaryPeriod::parse).map(|period| Salary {
-            min_cents: r.salary_min_cents,
-            max_cents: r.salary_max_cents,
-            currency: r.salary_currency.clone().unwrap_or_else(euro),
-            period,
-        });
+        let salary = r
+            .salary_period
+            .as_deref()
+            .and_then(SalaryPeriod::parse)
+            .map(|period| Salary {
+                min_cents: r.salary_min_cents,
+                max_cents: r.salary_max_cents,
+                currency: r.salary_currency.clone().unwrap_or_else(euro),
+                period,
+            });
         Self {
             id: JobId(r.id),
             expired: r.is_expired(now),
@@ -260,7 +264,12 @@ impl Validate for UpdateJob {
         if let Some(a) = &self.apply {
             check_apply(&mut e, a);
         }
-        e.opt_text("rejection_reason", self.rejection_reason.as_deref(), 1, 2_000);
+        e.opt_text(
+            "rejection_reason",
+            self.rejection_reason.as_deref(),
+            1,
+            2_000,
+        );
         check_times(&mut e, self.published_at, self.expires_at);
         e.finish()
     }
@@ -396,7 +405,10 @@ pub fn check_postal_code(e: &mut Errors, field: &str, code: &str) {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
     {
-        e.add(field, "must be a postal code (3–10 letters, digits, spaces or hyphens)");
+        e.add(
+            field,
+            "must be a postal code (3–10 letters, digits, spaces or hyphens)",
+        );
     }
 }
 
@@ -410,9 +422,15 @@ pub fn check_currency(e: &mut Errors, field: &str, code: &str) {
 fn check_salary(e: &mut Errors, s: &Salary) {
     const MAX: i64 = 100_000_000_000;
     if s.min_cents.is_none() && s.max_cents.is_none() {
-        e.add("salary", "give min_cents, max_cents or both (or no salary at all)");
+        e.add(
+            "salary",
+            "give min_cents, max_cents or both (or no salary at all)",
+        );
     }
-    for (field, v) in [("salary.min_cents", s.min_cents), ("salary.max_cents", s.max_cents)] {
+    for (field, v) in [
+        ("salary.min_cents", s.min_cents),
+        ("salary.max_cents", s.max_cents),
+    ] {
         if v.is_some_and(|v| !(0..=MAX).contains(&v)) {
             e.add(field, format!("must be between 0 and {MAX}"));
         }
@@ -427,7 +445,10 @@ fn check_salary(e: &mut Errors, s: &Salary) {
 
 fn check_apply(e: &mut Errors, a: &HowToApply) {
     if a.url.is_none() && a.email.is_none() {
-        e.add("apply", "give an https address or an e-mail address to apply to");
+        e.add(
+            "apply",
+            "give an https address or an e-mail address to apply to",
+        );
     }
     if let Some(u) = &a.url {
         e.url("apply.url", u, false);
@@ -439,7 +460,11 @@ fn check_apply(e: &mut Errors, a: &HowToApply) {
     }
 }
 
-fn check_times(e: &mut Errors, published_at: Option<DateTime<Utc>>, expires_at: Option<DateTime<Utc>>) {
+fn check_times(
+    e: &mut Errors,
+    published_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+) {
     if let (Some(p), Some(x)) = (published_at, expires_at)
         && x <= p
     {
@@ -478,16 +503,18 @@ pub fn contract_types(raw: &str) -> Result<Vec<String>, crate::error::AppError> 
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(|t| {
-            ContractType::parse(t).map(|c| c.as_str().to_string()).ok_or_else(|| {
-                crate::error::AppError::bad_query(format!(
-                    "unknown contract_type `{t}`; one or more of: {}",
-                    ContractType::ALL
-                        .iter()
-                        .map(|c| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
+            ContractType::parse(t)
+                .map(|c| c.as_str().to_string())
+                .ok_or_else(|| {
+                    crate::error::AppError::bad_query(format!(
+                        "unknown contract_type `{t}`; one or more of: {}",
+                        ContractType::ALL
+                            .iter()
+                            .map(|c| c.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })
         })
         .collect()
 }

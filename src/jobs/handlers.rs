@@ -233,7 +233,10 @@ pub async fn create_job(
     set_status(&mut c, None, to, None, now, state.config.job_default_days)?;
     check_expiry(&c)?;
     let new = NewJob::new(c, caller.user_id().map(|u| u.0), now);
-    let row = state.db.write(move |conn| Ok(queries::insert(conn, &new)?)).await?;
+    let row = state
+        .db
+        .write(move |conn| Ok(queries::insert(conn, &new)?))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/jobs/{}", row.id)))
         .json(Job::from_row(row, now)))
@@ -310,7 +313,14 @@ pub async fn update_job(
                         to,
                     },
                 )?;
-                set_status(&mut c, Some(shown), to, reason.as_deref(), now, default_days)?;
+                set_status(
+                    &mut c,
+                    Some(shown),
+                    to,
+                    reason.as_deref(),
+                    now,
+                    default_days,
+                )?;
             }
             check_expiry(&c)?;
             c.updated_at = now;

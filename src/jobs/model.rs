@@ -35,7 +35,10 @@ pub struct JobRow {
 
 impl JobRow {
     pub fn owners(&self) -> Vec<crate::ids::UserId> {
-        self.submitted_by.map(crate::ids::UserId).into_iter().collect()
+        self.submitted_by
+            .map(crate::ids::UserId)
+            .into_iter()
+            .collect()
     }
 
     /// Published, its time come, and not yet expired.

@@ -81,7 +81,10 @@ fn a_member_submits_and_an_editor_decides(app: &TestApp) {
     assert!(public_titles(app, "").is_empty());
     app.get(&p).send().problem(404);
     app.get(&p).bearer(&other.token).send().problem(404);
-    assert_eq!(app.get(&p).bearer(&employer.token).send().ok()["status"], "pending");
+    assert_eq!(
+        app.get(&p).bearer(&employer.token).send().ok()["status"],
+        "pending"
+    );
     // only staff list by status
     app.get("/api/v1/jobs?status=pending")
         .bearer(&employer.token)
@@ -203,7 +206,9 @@ fn offers_expire_on_their_own(app: &TestApp) {
     assert_eq!(public_titles(app, ""), ["Permanent"]);
     let gone = app.get(&path(&soon)).send().problem(410);
     assert!(gone["detail"].as_str().unwrap().contains("expired"));
-    app.get(&format!("{}/jsonld", path(&soon))).send().problem(410);
+    app.get(&format!("{}/jsonld", path(&soon)))
+        .send()
+        .problem(410);
     // staff still read it, marked expired
     let staff = app.get(&path(&soon)).bearer(&editor.token).send().ok();
     assert_eq!(staff["expired"], true);
@@ -291,7 +296,10 @@ fn readers_filter_by_town_contract_and_words(app: &TestApp) {
     );
     assert_eq!(public_titles(app, "?remote=true"), ["Développeur web"]);
     assert_eq!(public_titles(app, "?q=electricien"), ["Électricien·ne"]);
-    assert_eq!(public_titles(app, "?q=%C3%A9conomiques"), ["Développeur web"]);
+    assert_eq!(
+        public_titles(app, "?q=%C3%A9conomiques"),
+        ["Développeur web"]
+    );
     assert_eq!(
         public_titles(app, "?q=economique&contract_type=cdi"),
         Vec::<String>::new()
@@ -348,11 +356,22 @@ fn search_engines_read_job_postings(app: &TestApp) {
     assert_eq!(ld["@type"], "JobPosting");
     assert_eq!(ld["title"], "Électricien·ne");
     assert!(ld["description"].as_str().unwrap().contains("<strong>"));
-    assert_eq!(ld["datePosted"], job["published_at"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap().to_rfc3339());
+    assert_eq!(
+        ld["datePosted"],
+        job["published_at"]
+            .as_str()
+            .unwrap()
+            .parse::<DateTime<Utc>>()
+            .unwrap()
+            .to_rfc3339()
+    );
     assert!(ld["validThrough"].is_string());
     assert_eq!(ld["hiringOrganization"]["@type"], "Organization");
     assert_eq!(ld["hiringOrganization"]["name"], "Elec 29");
-    assert_eq!(ld["hiringOrganization"]["logo"], "https://elec29.example/logo.png");
+    assert_eq!(
+        ld["hiringOrganization"]["logo"],
+        "https://elec29.example/logo.png"
+    );
     assert_eq!(ld["jobLocation"]["@type"], "Place");
     assert_eq!(ld["jobLocation"]["address"]["addressLocality"], "Quimper");
     assert_eq!(ld["jobLocation"]["address"]["postalCode"], "29000");
@@ -373,7 +392,9 @@ fn search_engines_read_job_postings(app: &TestApp) {
         &member.token,
         with(offer("Vendeur"), json!({"salary": null})),
     );
-    app.get(&format!("{}/jsonld", path(&pending))).send().problem(404);
+    app.get(&format!("{}/jsonld", path(&pending)))
+        .send()
+        .problem(404);
     let own = app
         .get(&format!("{}/jsonld", path(&pending)))
         .bearer(&member.token)
@@ -402,22 +423,43 @@ fn hostile_input_is_refused_or_neutralised(app: &TestApp) {
     let cases: Vec<(Value, &str)> = vec![
         (with(offer("X"), json!({"title": ""})), "title"),
         (with(offer("X"), json!({"apply": {}})), "apply"),
-        (with(offer("X"), json!({"apply": {"url": "http://insecure.example"}})), "apply.url"),
-        (with(offer("X"), json!({"apply": {"email": "pas-une-adresse"}})), "apply.email"),
         (
-            with(offer("X"), json!({"salary": {"min_cents": 5000, "max_cents": 10, "period": "month"}})),
+            with(
+                offer("X"),
+                json!({"apply": {"url": "http://insecure.example"}}),
+            ),
+            "apply.url",
+        ),
+        (
+            with(offer("X"), json!({"apply": {"email": "pas-une-adresse"}})),
+            "apply.email",
+        ),
+        (
+            with(
+                offer("X"),
+                json!({"salary": {"min_cents": 5000, "max_cents": 10, "period": "month"}}),
+            ),
             "salary.max_cents",
         ),
         (
-            with(offer("X"), json!({"salary": {"min_cents": 5000, "currency": "euros", "period": "month"}})),
+            with(
+                offer("X"),
+                json!({"salary": {"min_cents": 5000, "currency": "euros", "period": "month"}}),
+            ),
             "salary.currency",
         ),
         (
-            with(offer("X"), json!({"location": {"city": "Brest", "postal_code": "<b>"}})),
+            with(
+                offer("X"),
+                json!({"location": {"city": "Brest", "postal_code": "<b>"}}),
+            ),
             "location.postal_code",
         ),
         (
-            with(offer("X"), json!({"company": {"name": "A", "website": "javascript:alert(1)"}})),
+            with(
+                offer("X"),
+                json!({"company": {"name": "A", "website": "javascript:alert(1)"}}),
+            ),
             "company.website",
         ),
         (
@@ -427,7 +469,10 @@ fn hostile_input_is_refused_or_neutralised(app: &TestApp) {
             ),
             "expires_at",
         ),
-        (with(offer("X"), json!({"contract_type": "cdi-chantier"})), "contract_type"),
+        (
+            with(offer("X"), json!({"contract_type": "cdi-chantier"})),
+            "contract_type",
+        ),
         (with(offer("X"), json!({"status": "rejected"})), "status"),
         (with(offer("X"), json!({"salaire": 3})), "salaire"),
     ];
@@ -521,7 +566,11 @@ fn who_may_write_offers(app: &TestApp) {
             .send()
             .ok()
     };
-    type Row<'a> = (&'a str, Box<dyn Fn() -> (String, String, Option<Value>) + 'a>, [E; 8]);
+    type Row<'a> = (
+        &'a str,
+        Box<dyn Fn() -> (String, String, Option<Value>) + 'a>,
+        [E; 8],
+    );
     let rows: Vec<Row> = vec![
         (
             "submit",
@@ -541,17 +590,35 @@ fn who_may_write_offers(app: &TestApp) {
         ),
         (
             "edit pending",
-            Box::new(|| ("PATCH".into(), path(&pending()), Some(json!({"title": "Modifié"})))),
+            Box::new(|| {
+                (
+                    "PATCH".into(),
+                    path(&pending()),
+                    Some(json!({"title": "Modifié"})),
+                )
+            }),
             [Hidden, Ok, Hidden, Hidden, Ok, Ok, Ok, Denied],
         ),
         (
             "approve",
-            Box::new(|| ("PATCH".into(), path(&pending()), Some(json!({"status": "published"})))),
+            Box::new(|| {
+                (
+                    "PATCH".into(),
+                    path(&pending()),
+                    Some(json!({"status": "published"})),
+                )
+            }),
             [Hidden, Denied, Hidden, Hidden, Ok, Ok, Ok, Denied],
         ),
         (
             "edit published",
-            Box::new(|| ("PATCH".into(), path(&published()), Some(json!({"title": "Modifié"})))),
+            Box::new(|| {
+                (
+                    "PATCH".into(),
+                    path(&published()),
+                    Some(json!({"title": "Modifié"})),
+                )
+            }),
             [Unauth, Denied, Denied, Denied, Ok, Ok, Ok, Denied],
         ),
         (
@@ -593,7 +660,10 @@ fn who_may_write_offers(app: &TestApp) {
                 res.problem(res.status);
             }
             if got != expected[i] {
-                failures.push(format!("{name} as {who}: expected {:?}, got {got:?}", expected[i]));
+                failures.push(format!(
+                    "{name} as {who}: expected {:?}, got {got:?}",
+                    expected[i]
+                ));
             }
         }
     }
