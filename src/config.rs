@@ -105,6 +105,10 @@ pub struct Config {
     pub log_filter: String,
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (behind a trusted proxy only).
     pub trust_proxy: bool,
+    /// Submissions (job offers, events) a member may post per hour.
+    pub submissions_per_hour: u32,
+    /// Lifetime of a job offer published without `expires_at`, in days.
+    pub job_default_days: u32,
 }
 
 /// Reads a variable; `None` when unset or empty.
@@ -245,6 +249,8 @@ impl Config {
                 .or_else(|| var("RUST_LOG"))
                 .unwrap_or_else(|| "info".into()),
             trust_proxy: parsed("KIOSQUE_TRUST_PROXY", false)?,
+            submissions_per_hour: ranged("KIOSQUE_SUBMISSIONS_PER_HOUR", 10u32, 1, 100_000)?,
+            job_default_days: ranged("KIOSQUE_JOB_DEFAULT_DAYS", 30u32, 1, 365)?,
         })
     }
 
@@ -274,6 +280,8 @@ impl Config {
             rate_auth_burst: 1_000,
             log_filter: "warn".into(),
             trust_proxy: false,
+            submissions_per_hour: 10,
+            job_default_days: 30,
         }
     }
 }

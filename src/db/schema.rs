@@ -145,6 +145,75 @@ diesel::joinable!(article_revisions -> articles (article_id));
 
 // ---- job offers and events (issue 6) ----
 
+// PostgreSQL also has a generated `search` tsvector column on both tables;
+// it is left out here (diesel never reads or writes it).
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        title -> Text,
+        company_name -> Text,
+        company_website -> Nullable<Text>,
+        company_logo_url -> Nullable<Text>,
+        city -> Text,
+        city_key -> Text,
+        postal_code -> Text,
+        remote -> Bool,
+        contract_type -> Text,
+        working_time -> Text,
+        salary_min_cents -> Nullable<BigInt>,
+        salary_max_cents -> Nullable<BigInt>,
+        salary_currency -> Nullable<Text>,
+        salary_period -> Nullable<Text>,
+        description -> Text,
+        description_html -> Text,
+        apply_url -> Nullable<Text>,
+        apply_email -> Nullable<Text>,
+        status -> Text,
+        rejection_reason -> Nullable<Text>,
+        submitted_by -> Nullable<BigInt>,
+        published_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        description_html -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        all_day -> Bool,
+        time_zone -> Text,
+        venue_name -> Text,
+        venue_address -> Text,
+        city -> Text,
+        city_key -> Text,
+        postal_code -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        is_free -> Bool,
+        price_cents -> Nullable<BigInt>,
+        price_currency -> Nullable<Text>,
+        price_text -> Nullable<Text>,
+        organizer -> Text,
+        link -> Nullable<Text>,
+        image_url -> Nullable<Text>,
+        image_alt -> Nullable<Text>,
+        image_credit -> Nullable<Text>,
+        category -> Text,
+        status -> Text,
+        rejection_reason -> Nullable<Text>,
+        submitted_by -> Nullable<BigInt>,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 // ---- polls (issue 7) ----
 
 diesel::joinable!(refresh_tokens -> users (user_id));

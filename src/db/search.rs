@@ -31,7 +31,9 @@ pub fn fts5_query(q: &str) -> Option<String> {
 /// The text given to PostgreSQL's `websearch_to_tsquery('kiosque_fr', …)`:
 /// only the words, so no query syntax reaches it either.
 pub fn pg_query(q: &str) -> Option<String> {
-    let words = words(q);
+    // `or` is websearch_to_tsquery's OR operator: dropped, so every word is
+    // required, as with FTS5 (in French it is a stop word anyway)
+    let words: Vec<String> = words(q).into_iter().filter(|w| w != "or").collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
 
@@ -47,5 +49,6 @@ mod tests {
         );
         assert_eq!(fts5_query("  ;'--  "), None);
         assert_eq!(pg_query("l'usine à projets").unwrap(), "l usine à projets");
+        assert_eq!(pg_query("comptable OR 1=1").unwrap(), "comptable 1 1");
     }
 }

@@ -1,1 +1,9 @@
-//! Events: the agenda, submitted by members and reviewed by editors, with iCalendar export (issue 6).
+//! Events (the agenda): concerts, fairs, meetings, submitted by readers and
+//! associations ("publiez gratuitement vos événements") or by the newsroom,
+//! reviewed like job offers, exported as iCalendar.
+
+pub mod dto;
+pub mod handlers;
+pub mod ics;
+pub mod model;
+pub mod queries;

@@ -1,1 +1,9 @@
-//! Job offers: classifieds submitted by members and reviewed by editors (issue 6).
+//! Job offers ("Offre d'emploi"): posted by local employers (members, whose
+//! offers wait for review) or by the newsroom; listed until they expire,
+//! readable by search engines as schema.org `JobPosting`.
+
+pub mod dto;
+pub mod handlers;
+pub mod jsonld;
+pub mod model;
+pub mod queries;
