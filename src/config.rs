@@ -105,6 +105,11 @@ pub struct Config {
     pub log_filter: String,
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (behind a trusted proxy only).
     pub trust_proxy: bool,
+    /// Let a voter change their vote while the poll is open.
+    pub poll_allow_vote_change: bool,
+    /// Anonymous votes per client address: sustained per hour, and the burst allowed at once.
+    pub poll_votes_per_hour_per_ip: u32,
+    pub poll_votes_burst: u32,
 }
 
 /// Reads a variable; `None` when unset or empty.
@@ -245,6 +250,14 @@ impl Config {
                 .or_else(|| var("RUST_LOG"))
                 .unwrap_or_else(|| "info".into()),
             trust_proxy: parsed("KIOSQUE_TRUST_PROXY", false)?,
+            poll_allow_vote_change: parsed("KIOSQUE_POLL_ALLOW_VOTE_CHANGE", false)?,
+            poll_votes_per_hour_per_ip: ranged(
+                "KIOSQUE_POLL_VOTES_PER_HOUR_PER_IP",
+                120u32,
+                1,
+                1_000_000,
+            )?,
+            poll_votes_burst: ranged("KIOSQUE_POLL_VOTES_BURST", 30u32, 1, 1_000_000)?,
         })
     }
 
@@ -274,6 +287,9 @@ impl Config {
             rate_auth_burst: 1_000,
             log_filter: "warn".into(),
             trust_proxy: false,
+            poll_allow_vote_change: false,
+            poll_votes_per_hour_per_ip: 120,
+            poll_votes_burst: 30,
         }
     }
 }
