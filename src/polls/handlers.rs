@@ -53,9 +53,9 @@ fn view_one(
 ) -> AppResult<Poll> {
     let now = state.clock.now();
     let allow_change = state.config.poll_allow_vote_change;
-    Ok(results::build(c, vec![row], viewer, allow_change, now)?
+    results::build(c, vec![row], viewer, allow_change, now)?
         .pop()
-        .ok_or_else(|| AppError::internal("a poll view went missing"))?)
+        .ok_or_else(|| AppError::internal("a poll view went missing"))
 }
 
 fn check_article(c: &mut AnyConnection, article: Option<i64>) -> AppResult<()> {

@@ -407,7 +407,7 @@ fn votes_only_while_open(app: &TestApp) {
 
     app.state.clock.advance(Duration::hours(25));
     // (access tokens expire as the clock moves: sign in afresh)
-    let (editor, member) = (app.editor(), app.member());
+    let member = app.member();
     assert_eq!(
         vote(app, &later, Some(&member.token), &[&ids[0]]).status,
         201
@@ -771,7 +771,7 @@ fn concurrent_voters_are_counted_exactly(app: &TestApp) {
     // voter i chooses option i % 4, and every third voter also the next one
     let choice = |i: usize| -> Vec<&str> {
         let mut c = vec![ids[i % 4].as_str()];
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             c.push(ids[(i + 1) % 4].as_str());
         }
         c
@@ -782,7 +782,7 @@ fn concurrent_voters_are_counted_exactly(app: &TestApp) {
             expected[ids.iter().position(|x| x == o).unwrap()] += 1;
         }
     }
-    let server = |i: usize| if i % 2 == 0 { app } else { &sibling };
+    let server = |i: usize| if i.is_multiple_of(2) { app } else { &sibling };
 
     let tokens: Vec<Option<String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..MEMBERS + ANONYMOUS)
@@ -809,9 +809,9 @@ fn concurrent_voters_are_counted_exactly(app: &TestApp) {
 
     // everyone tries again, at once, through the other server: all refused
     std::thread::scope(|s| {
-        for i in 0..MEMBERS + ANONYMOUS {
+        for (i, token) in tokens.iter().enumerate() {
             let member = members.get(i).cloned();
-            let token = tokens[i].clone();
+            let token = token.clone();
             let (poll, ids, server) = (&poll, &ids, &server);
             s.spawn(move || {
                 let target = server(i + 1);
