@@ -109,6 +109,11 @@ pub struct Config {
     pub submissions_per_hour: u32,
     /// Lifetime of a job offer published without `expires_at`, in days.
     pub job_default_days: u32,
+    /// Let a voter change their vote while the poll is open.
+    pub poll_allow_vote_change: bool,
+    /// Anonymous votes per client address: sustained per hour, and the burst allowed at once.
+    pub poll_votes_per_hour_per_ip: u32,
+    pub poll_votes_burst: u32,
 }
 
 /// Reads a variable; `None` when unset or empty.
@@ -251,6 +256,14 @@ impl Config {
             trust_proxy: parsed("KIOSQUE_TRUST_PROXY", false)?,
             submissions_per_hour: ranged("KIOSQUE_SUBMISSIONS_PER_HOUR", 10u32, 1, 100_000)?,
             job_default_days: ranged("KIOSQUE_JOB_DEFAULT_DAYS", 30u32, 1, 365)?,
+            poll_allow_vote_change: parsed("KIOSQUE_POLL_ALLOW_VOTE_CHANGE", false)?,
+            poll_votes_per_hour_per_ip: ranged(
+                "KIOSQUE_POLL_VOTES_PER_HOUR_PER_IP",
+                120u32,
+                1,
+                1_000_000,
+            )?,
+            poll_votes_burst: ranged("KIOSQUE_POLL_VOTES_BURST", 30u32, 1, 1_000_000)?,
         })
     }
 
@@ -282,6 +295,9 @@ impl Config {
             trust_proxy: false,
             submissions_per_hour: 10,
             job_default_days: 30,
+            poll_allow_vote_change: false,
+            poll_votes_per_hour_per_ip: 120,
+            poll_votes_burst: 30,
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::http::{fallback, middleware};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{api_keys, ops, sections, tags, users};
+use crate::{api_keys, ops, polls, sections, tags, users};
 
 /// `/api/v1`: the versioned public API.
 fn api_v1(cfg: &mut ServiceConfig) {
@@ -91,6 +91,18 @@ fn api_v1(cfg: &mut ServiceConfig) {
     }
 
     // polls (issue 7)
+    {
+        use polls::{handlers, votes};
+        cfg.service(handlers::list_polls)
+            .service(handlers::create_poll)
+            .service(handlers::get_poll)
+            .service(handlers::update_poll)
+            .service(handlers::delete_poll)
+            .service(handlers::close_poll)
+            .service(votes::cast_vote)
+            .service(votes::change_vote)
+            .service(votes::get_results);
+    }
 }
 
 /// Outside the version: operations endpoints, for load balancers and Prometheus.

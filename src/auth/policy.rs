@@ -51,6 +51,11 @@ pub enum Action<'a> {
     },
     /// List items of any status (the `status` filter of lists); read revisions.
     ReviewContent { kind: ContentKind },
+
+    /// Create, edit, close and delete polls; see their results at any time.
+    ManagePolls,
+    /// Vote in a poll; `members_only` is the poll's own rule (`who_may_vote`).
+    Vote { members_only: bool },
 }
 
 pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {
@@ -71,6 +76,8 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {
 pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
     use Action::*;
     match (caller, action) {
+        // a poll open to anyone takes anonymous votes (with a voter token)
+        (Caller::Anonymous, Vote { members_only }) => !members_only,
         (Caller::Anonymous, _) => false,
 
         // Keys: `content:write` acts as an editor on content, `content:read` reads it.
@@ -134,6 +141,12 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
 
         (Caller::User(u), EditProfileOf { owner }) => u.id == owner || u.role == Role::Admin,
         (Caller::Key(_), EditProfileOf { .. }) => false,
+
+        (Caller::User(u), ManagePolls) => u.role >= Role::Editor,
+        (Caller::Key(_), ManagePolls) => caller.has_scope(Scope::ContentWrite),
+        // every account votes, whatever its role; integrators' keys never do
+        (Caller::User(_), Vote { .. }) => true,
+        (Caller::Key(_), Vote { .. }) => false,
     }
 }
 
@@ -168,6 +181,9 @@ fn describe(action: Action<'_>) -> String {
         Action::DeleteContent { kind, .. } => format!("delete these {}", kind.noun()),
         Action::ReadUnpublished { kind, .. } => format!("read unpublished {}", kind.noun()),
         Action::ReviewContent { kind } => format!("review {}", kind.noun()),
+        Action::ManagePolls => "manage polls".into(),
+        Action::Vote { members_only: true } => "vote in this poll (members only)".into(),
+        Action::Vote { .. } => "vote in polls".into(),
     }
 }
 
@@ -249,5 +265,47 @@ mod tests {
         assert!(allowed(&user(1, Role::Member), read));
         assert!(allowed(&user(5, Role::Author), read));
         assert!(!allowed(&user(5, Role::Member), read));
+    }
+
+    #[test]
+    fn polls_and_votes() {
+        let key = |scope| {
+            Caller::Key(KeyPrincipal {
+                id: ApiKeyId(1),
+                scopes: vec![scope],
+            })
+        };
+        assert!(allowed(&user(1, Role::Editor), Action::ManagePolls));
+        assert!(allowed(&user(1, Role::Admin), Action::ManagePolls));
+        assert!(!allowed(&user(1, Role::Author), Action::ManagePolls));
+        assert!(!allowed(&user(1, Role::Member), Action::ManagePolls));
+        assert!(!allowed(&Caller::Anonymous, Action::ManagePolls));
+        assert!(allowed(&key(Scope::ContentWrite), Action::ManagePolls));
+        assert!(!allowed(&key(Scope::ContentRead), Action::ManagePolls));
+
+        let members = Action::Vote { members_only: true };
+        let anyone = Action::Vote {
+            members_only: false,
+        };
+        assert!(allowed(&Caller::Anonymous, anyone));
+        assert!(!allowed(&Caller::Anonymous, members));
+        for role in [Role::Member, Role::Author, Role::Editor, Role::Admin] {
+            assert!(allowed(&user(1, role), members) && allowed(&user(1, role), anyone));
+        }
+        assert!(
+            !allowed(&key(Scope::ContentWrite), anyone),
+            "keys never vote"
+        );
+        // the refusal statuses: 401 asks the reader to sign in, 403 for a key
+        assert_eq!(
+            authorize(&Caller::Anonymous, members).unwrap_err().status,
+            401
+        );
+        assert_eq!(
+            authorize(&key(Scope::ContentWrite), anyone)
+                .unwrap_err()
+                .status,
+            403
+        );
     }
 }

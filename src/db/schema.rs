@@ -216,6 +216,50 @@ diesel::table! {
 
 // ---- polls (issue 7) ----
 
+diesel::table! {
+    polls (id) {
+        id -> BigInt,
+        question -> Text,
+        description -> Text,
+        multiple -> Bool,
+        max_choices -> Integer,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        who_may_vote -> Text,
+        results_visibility -> Text,
+        article_id -> Nullable<BigInt>,
+        voter_count -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_options (id) {
+        id -> BigInt,
+        poll_id -> BigInt,
+        position -> Integer,
+        label -> Text,
+        vote_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    poll_votes (id) {
+        id -> BigInt,
+        poll_id -> BigInt,
+        voter_key -> Text,
+        choices -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(polls -> articles (article_id));
+diesel::joinable!(poll_options -> polls (poll_id));
+diesel::joinable!(poll_votes -> polls (poll_id));
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (created_by));
 
@@ -230,4 +274,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     article_slugs,
     article_revisions,
+    polls,
+    poll_options,
+    poll_votes,
 );

@@ -1,1 +1,14 @@
 //! Polls: readers vote, every vote counted exactly once (issue 7).
+//!
+//! Exactness rests on the database, not on the process: a vote is one row
+//! per (poll, voter) under a UNIQUE index, and the counters it moves
+//! (`poll_options.vote_count`, `polls.voter_count`) are incremented in SQL in
+//! the same write transaction. Results are read from the counters.
+
+pub mod dto;
+pub mod handlers;
+pub mod model;
+pub mod queries;
+pub mod results;
+pub mod voter;
+pub mod votes;

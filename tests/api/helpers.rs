@@ -75,7 +75,12 @@ fn unique_name() -> String {
 
 enum TestDb {
     Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another server's database: left to it.
+    Shared,
 }
 
 impl Drop for TestDb {
@@ -92,6 +97,7 @@ impl Drop for TestDb {
                     .execute(&mut conn);
                 }
             }
+            TestDb::Shared => {}
         }
     }
 }
@@ -162,6 +168,42 @@ fn walk(dir: &PathBuf) -> Vec<PathBuf> {
     out
 }
 
+/// Serves `state` on a random loopback port from its own thread.
+fn serve(
+    state: &web::Data<AppState>,
+) -> (
+    String,
+    actix_web::rt::System,
+    actix_web::dev::ServerHandle,
+    ureq::Agent,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server_state = state.clone();
+    std::thread::spawn(move || {
+        let system = actix_web::rt::System::new();
+        system.block_on(async move {
+            let server = HttpServer::new(move || kiosque::routes::app(server_state.clone()))
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .unwrap()
+                .run();
+            tx.send((actix_web::rt::System::current(), server.handle()))
+                .unwrap();
+            let _ = server.await;
+        });
+    });
+    let (system, server) = rx.recv().unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    (format!("http://127.0.0.1:{port}"), system, server, agent)
+}
+
 pub struct TestApp {
     pub base: String,
     pub state: web::Data<AppState>,
@@ -223,32 +265,9 @@ impl TestApp {
         tweak(&mut config);
         let state = web::Data::new(AppState::new(config));
 
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let server_state = state.clone();
-        std::thread::spawn(move || {
-            let system = actix_web::rt::System::new();
-            system.block_on(async move {
-                let server = HttpServer::new(move || kiosque::routes::app(server_state.clone()))
-                    .workers(1)
-                    .disable_signals()
-                    .listen(listener)
-                    .unwrap()
-                    .run();
-                tx.send((actix_web::rt::System::current(), server.handle()))
-                    .unwrap();
-                let _ = server.await;
-            });
-        });
-        let (system, server) = rx.recv().unwrap();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
+        let (base, system, server, agent) = serve(&state);
         Some(TestApp {
-            base: format!("http://127.0.0.1:{port}"),
+            base,
             state,
             agent,
             server,
@@ -256,6 +275,23 @@ impl TestApp {
             _db: db,
             _data_dir: data_dir,
         })
+    }
+
+    /// A second Kiosque server (its own state, pool and limits) serving the
+    /// same database, as another process would; the database stays `self`'s.
+    /// (Its clock is its own.)
+    pub fn spawn_sibling(&self) -> TestApp {
+        let state = web::Data::new(AppState::new(self.state.config.clone()));
+        let (base, system, server, agent) = serve(&state);
+        TestApp {
+            base,
+            state,
+            agent,
+            server,
+            system,
+            _db: TestDb::Shared,
+            _data_dir: self._data_dir.clone(),
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,0 +1,433 @@
+//! Polls as editors manage them, and as readers list and read them.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+
+use super::dto::{CreatePoll, PollFilters, SORTABLE, UpdatePoll, choice_rule_error};
+use super::model::{NewPoll, PollChanges, PollRow};
+use super::results::{self, Viewer};
+use super::{queries, voter};
+use crate::auth::policy::allowed;
+use crate::auth::{Action, Caller, authorize};
+use crate::db::AnyConnection;
+use crate::error::{AppError, AppResult};
+use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, respond, respond_page};
+use crate::ids::path_id;
+use crate::openapi as oa;
+use crate::state::AppState;
+
+use super::dto::Poll;
+
+/// Who is reading: their voter key (account, or a valid voter token) and
+/// whether they manage polls (and so always see results).
+pub fn viewer(req: &HttpRequest, caller: &Caller, state: &AppState) -> Viewer {
+    Viewer {
+        key: voter::reader_key(req, caller, &state.config.jwt_secret),
+        staff: allowed(caller, Action::ManagePolls),
+    }
+}
+
+/// A reader known by a voter token sees their own choice: not for shared caches.
+pub fn freshness(caller: &Caller, viewer: &Viewer) -> Freshness {
+    if caller.is_anonymous() && viewer.key.is_none() {
+        Freshness::Public
+    } else {
+        Freshness::Private
+    }
+}
+
+/// Reads depend on the voter token too, not only on `Authorization`.
+pub fn vary_on_voter(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_static("Authorization, Cookie, X-Voter-Token"),
+    );
+    res
+}
+
+fn view_one(
+    c: &mut AnyConnection,
+    row: PollRow,
+    viewer: &Viewer,
+    state: &AppState,
+) -> AppResult<Poll> {
+    let now = state.clock.now();
+    let allow_change = state.config.poll_allow_vote_change;
+    results::build(c, vec![row], viewer, allow_change, now)?
+        .pop()
+        .ok_or_else(|| AppError::internal("a poll view went missing"))
+}
+
+fn check_article(c: &mut AnyConnection, article: Option<i64>) -> AppResult<()> {
+    match article {
+        Some(id) if !queries::article_exists(c, id)? => {
+            Err(AppError::invalid("article_id", "no such article"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// List polls, newest first by default.
+///
+/// Sortable by `created_at`, `opens_at`, `closes_at`. Filter by `article`
+/// (the polls of an article) and `status`. Each poll carries its results as
+/// the caller may see them.
+#[utoipa::path(
+    tag = "polls",
+    params(crate::http::PageParams, PollFilters),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of polls", body = Page<Poll>),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/polls")]
+pub async fn list_polls(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<PollFilters>,
+) -> AppResult<HttpResponse> {
+    let paged = query.paged(&SORTABLE, "-created_at")?;
+    let viewer = viewer(&req, &caller, &state);
+    let fresh = freshness(&caller, &viewer);
+    let (p, st) = (paged.clone(), state.clone());
+    let filters = query.filters;
+    let (views, total) = state
+        .db
+        .run(move |c| {
+            let now = st.clock.now();
+            let (rows, total) = queries::list(c, &filters, &p, now)?;
+            let views = results::build(c, rows, &viewer, st.config.poll_allow_vote_change, now)?;
+            Ok((views, total))
+        })
+        .await?;
+    let page = Page::new(&paged, views, total);
+    Ok(vary_on_voter(respond_page(&req, fresh, &page, &paged)))
+}
+
+/// Read a poll, with its results as the caller may see them.
+#[utoipa::path(
+    tag = "polls",
+    params(
+        ("poll" = String, Path, description = "The poll's id"),
+        ("X-Voter-Token" = Option<String>, Header, description = "An anonymous voter's token (or the `kiosque_voter` cookie): shows their own choice"),
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The poll", body = Poll,
+         headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 401, response = oa::Unauthorized),
+        (status = 404, response = oa::NotFound),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/polls/{poll}")]
+pub async fn get_poll(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path_id(&path)?;
+    let viewer = viewer(&req, &caller, &state);
+    let fresh = freshness(&caller, &viewer);
+    let st = state.clone();
+    let poll = state
+        .db
+        .run(move |c| {
+            let row = queries::find(c, id)?;
+            view_one(c, row, &viewer, &st)
+        })
+        .await?;
+    Ok(vary_on_voter(respond(&req, fresh, &poll)))
+}
+
+/// Create a poll (editors, admins, keys with `content:write`).
+///
+/// A poll is public once created; votes are taken from `opens_at` to `closes_at`.
+#[utoipa::path(
+    tag = "polls",
+    request_body = CreatePoll,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Poll,
+         headers(("Location" = String, description = "The new poll's address"))),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[post("/polls")]
+pub async fn create_poll(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreatePoll>,
+) -> AppResult<HttpResponse> {
+    authorize(&caller, Action::ManagePolls)?;
+    let body = body.0;
+    let now = state.clock.now();
+    let opens_at = body.opens_at.map(|t| t.naive_utc()).unwrap_or(now);
+    let closes_at = body.closes_at.naive_utc();
+    if closes_at <= opens_at {
+        return Err(AppError::invalid("closes_at", "must be after opens_at"));
+    }
+    let max_choices = if body.multiple {
+        body.max_choices.unwrap_or(body.options.len() as i32)
+    } else {
+        1
+    };
+    let viewer = viewer(&req, &caller, &state);
+    let st = state.clone();
+    let created_by = caller.user_id().map(|u| u.0);
+    let poll = state
+        .db
+        .write(move |c| {
+            let article_id = body.article_id.map(|a| a.0);
+            check_article(c, article_id)?;
+            let row = queries::insert(
+                c,
+                &NewPoll {
+                    question: body.question.trim().to_string(),
+                    description: body.description,
+                    multiple: body.multiple,
+                    max_choices,
+                    opens_at,
+                    closes_at,
+                    who_may_vote: body
+                        .who_may_vote
+                        .unwrap_or(super::dto::WhoMayVote::Anyone)
+                        .as_str()
+                        .into(),
+                    results_visibility: body
+                        .results_visibility
+                        .unwrap_or(super::dto::ResultsVisibility::AfterVote)
+                        .as_str()
+                        .into(),
+                    article_id,
+                    created_by,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            let labels: Vec<String> = body
+                .options
+                .iter()
+                .map(|o| o.label.trim().to_string())
+                .collect();
+            queries::replace_options(c, row.id, &labels)?;
+            view_one(c, row, &viewer, &st)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/polls/{}", poll.id)))
+        .json(poll))
+}
+
+/// Change a poll. Question, description, times, voting and visibility rules
+/// and the article may change at any time; `options`, `multiple` and
+/// `max_choices` are frozen once the first vote is in (409). Send `If-Match`
+/// with the ETag you read to refuse a stale update (a vote in between changes it).
+#[utoipa::path(
+    tag = "polls",
+    params(
+        ("poll" = String, Path, description = "The poll's id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+    ),
+    request_body = UpdatePoll,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = Poll),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 409, response = oa::Conflict),
+        (status = 412, response = oa::PreconditionFailed),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[patch("/polls/{poll}")]
+pub async fn update_poll(
+    req: HttpRequest,
+    if_match: IfMatch,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Json<UpdatePoll>,
+) -> AppResult<HttpResponse> {
+    authorize(&caller, Action::ManagePolls)?;
+    let id = path_id(&path)?;
+    let body = body.0;
+    let now = state.clock.now();
+    let viewer = viewer(&req, &caller, &state);
+    let st = state.clone();
+    let poll = state
+        .db
+        .write(move |c| {
+            let changes_choices = body.changes_choices();
+            let current = queries::find(c, id)?;
+            if_match.check(&view_one(c, current.clone(), &viewer, &st)?)?;
+            if changes_choices && queries::lock_unvoted(c, id, now)? == 0 {
+                return Err(AppError::new(
+                    actix_web::http::StatusCode::CONFLICT,
+                    "options_frozen",
+                    "the poll already has votes: its options and choice rules can no longer change",
+                ));
+            }
+            let opens_at = body
+                .opens_at
+                .map(|t| t.naive_utc())
+                .unwrap_or(current.opens_at);
+            let closes_at = body
+                .closes_at
+                .map(|t| t.naive_utc())
+                .unwrap_or(current.closes_at);
+            if closes_at <= opens_at {
+                return Err(AppError::invalid("closes_at", "must be after opens_at"));
+            }
+            let mut changes = PollChanges {
+                question: body.question.map(|q| q.trim().to_string()),
+                description: body.description,
+                opens_at: body.opens_at.map(|_| opens_at),
+                closes_at: body.closes_at.map(|_| closes_at),
+                who_may_vote: body.who_may_vote.map(|w| w.as_str().into()),
+                results_visibility: body.results_visibility.map(|r| r.as_str().into()),
+                updated_at: Some(now),
+                ..Default::default()
+            };
+            if let Some(article) = body.article_id {
+                let article = article.map(|a| a.0);
+                check_article(c, article)?;
+                changes.article_id = Some(article);
+            }
+            let labels: Option<Vec<String>> = body
+                .options
+                .as_ref()
+                .map(|o| o.iter().map(|o| o.label.trim().to_string()).collect());
+            if changes_choices {
+                let multiple = body.multiple.unwrap_or(current.multiple);
+                let count = match &labels {
+                    Some(l) => l.len(),
+                    None => queries::options_of(c, &[id])?.len(),
+                };
+                if let Some(msg) = choice_rule_error(multiple, body.max_choices, count) {
+                    return Err(AppError::invalid("max_choices", msg));
+                }
+                let max = match (multiple, body.max_choices) {
+                    (false, _) => 1,
+                    (true, Some(n)) => n,
+                    // keep the current rule when it still fits, else allow all
+                    (true, None) if current.multiple && (current.max_choices as usize) <= count => {
+                        current.max_choices
+                    }
+                    (true, None) => count as i32,
+                };
+                changes.multiple = Some(multiple);
+                changes.max_choices = Some(max);
+            }
+            let row = queries::update(c, id, &changes)?;
+            if let Some(labels) = labels {
+                queries::replace_options(c, id, &labels)?;
+            }
+            view_one(c, row, &viewer, &st)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(poll))
+}
+
+/// Close a poll now. Closing a poll that is already closed changes nothing;
+/// a poll that has not opened yet cannot be closed (409: change its times or delete it).
+#[utoipa::path(
+    tag = "polls",
+    params(("poll" = String, Path, description = "The poll's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Closed", body = Poll),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 409, response = oa::Conflict),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[post("/polls/{poll}/close")]
+pub async fn close_poll(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    authorize(&caller, Action::ManagePolls)?;
+    let id = path_id(&path)?;
+    let now = state.clock.now();
+    let viewer = viewer(&req, &caller, &state);
+    let st = state.clone();
+    let poll = state
+        .db
+        .write(move |c| {
+            let current = queries::find(c, id)?;
+            let row = if now <= current.opens_at {
+                return Err(AppError::conflict(
+                    "the poll has not opened yet; change its times or delete it",
+                ));
+            } else if now >= current.closes_at {
+                current
+            } else {
+                queries::update(
+                    c,
+                    id,
+                    &PollChanges {
+                        closes_at: Some(now),
+                        updated_at: Some(now),
+                        ..Default::default()
+                    },
+                )?
+            };
+            view_one(c, row, &viewer, &st)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(poll))
+}
+
+/// Delete a poll, its options and its votes.
+#[utoipa::path(
+    tag = "polls",
+    params(("poll" = String, Path, description = "The poll's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[delete("/polls/{poll}")]
+pub async fn delete_poll(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    authorize(&caller, Action::ManagePolls)?;
+    let id = path_id(&path)?;
+    state
+        .db
+        .write(move |c| match queries::delete(c, id)? {
+            0 => Err(AppError::not_found("no such poll")),
+            _ => Ok(()),
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
