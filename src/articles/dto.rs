@@ -4,7 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::FieldError;
 use crate::http::validate::{Errors, Validate};
-use crate::ids::{ArticleId, RevisionId, SectionId, TagId, UserId};
+use crate::ids::{ArticleId, PollId, RevisionId, SectionId, TagId, UserId};
 use crate::users::dto::nullable;
 use crate::workflow::Status;
 
@@ -76,6 +76,8 @@ pub struct ArticleSummary {
     pub updated_at: DateTime<Utc>,
     pub comment_count: i32,
     pub allow_comments: bool,
+    /// The poll attached to the article (`/polls/{id}`), if any.
+    pub poll_id: Option<PollId>,
 }
 
 /// An article with its body.
@@ -190,9 +192,6 @@ impl Validate for CreateArticle {
                 video_url: self.video_url.as_deref(),
             },
         );
-        if self.status == Some(Status::Rejected) {
-            e.add("status", "an article is rejected by review, not created so");
-        }
         e.finish()
     }
 }
@@ -247,9 +246,6 @@ impl Validate for UpdateArticle {
             1,
             2_000,
         );
-        if self.status == Some(Status::Rejected) && self.rejection_reason.is_none() {
-            e.add("rejection_reason", "say why the article is rejected");
-        }
         e.finish()
     }
 }

@@ -261,12 +261,14 @@ pub fn owners(conn: &mut AnyConnection, row: &ArticleRow) -> QueryResult<Vec<Use
     Ok(ids.into_iter().map(UserId).collect())
 }
 
-/// Sections, tags and authors of a set of articles, in three queries.
+/// Sections, tags, authors and polls of a set of articles, in four queries.
 #[derive(Default)]
 pub struct Refs {
     pub sections: HashMap<i64, SectionRef>,
     pub tags: HashMap<i64, Vec<TagRef>>,
     pub authors: HashMap<i64, Vec<AuthorRef>>,
+    /// The poll attached to each article, if any (the first, when several).
+    pub polls: HashMap<i64, i64>,
 }
 
 pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<Refs> {
@@ -292,6 +294,9 @@ pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<R
         .select((article_authors::article_id, PROFILE))
         .load(conn)?;
     let mut refs = Refs::default();
+    for (article, poll) in crate::polls::queries::poll_ids_for_articles(conn, &ids)? {
+        refs.polls.entry(article).or_insert(poll);
+    }
     for (id, slug, name) in sections {
         refs.sections.insert(
             id,

@@ -14,7 +14,7 @@ use crate::ids::{SectionId, TagId, UserId};
 use crate::slug::{slugify, unique};
 use crate::state::utc;
 use crate::text::markdown_to_html;
-use crate::workflow::{ContentKind, Status};
+use crate::workflow::{self, ContentKind, Status};
 
 const KIND: ContentKind = ContentKind::Article;
 
@@ -47,6 +47,7 @@ fn summary(row: &ArticleRow, refs: &Refs, now: NaiveDateTime) -> ArticleSummary 
         updated_at: utc(row.updated_at),
         comment_count: row.comment_count,
         allow_comments: row.allow_comments,
+        poll_id: refs.polls.get(&row.id).copied().map(crate::ids::PollId),
     }
 }
 
@@ -210,62 +211,6 @@ fn generated_slug(conn: &mut AnyConnection, title: &str) -> AppResult<String> {
     })?)
 }
 
-/// When an article goes public, and checks of the requested time.
-fn publication_time(
-    to: Status,
-    requested: Option<NaiveDateTime>,
-    current: Option<NaiveDateTime>,
-    now: NaiveDateTime,
-) -> AppResult<Option<NaiveDateTime>> {
-    match to {
-        Status::Scheduled => match requested {
-            Some(t) if t > now => Ok(Some(t)),
-            _ => Err(AppError::invalid(
-                "published_at",
-                "scheduling needs a published_at in the future",
-            )),
-        },
-        Status::Published => Ok(Some(
-            requested.or(current.filter(|t| *t <= now)).unwrap_or(now),
-        )),
-        Status::Archived => Ok(current.or(Some(now))),
-        _ if requested.is_some() => Err(AppError::invalid(
-            "published_at",
-            "published_at goes with status published or scheduled",
-        )),
-        _ => Ok(current),
-    }
-}
-
-/// Which moves the workflow allows, whoever asks.
-fn check_transition(from: Status, to: Status) -> AppResult<()> {
-    let ok = match to {
-        Status::Rejected => from == Status::Pending || from == Status::Rejected,
-        Status::Pending => matches!(from, Status::Draft | Status::Pending | Status::Rejected),
-        Status::Archived => matches!(from, Status::Published | Status::Archived),
-        Status::Draft | Status::Published | Status::Scheduled => true,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::unprocessable(
-            "invalid_transition",
-            format!(
-                "an article cannot go from `{}` to `{}`",
-                name(from),
-                name(to)
-            ),
-        ))
-    }
-}
-
-fn name(s: Status) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 pub fn create(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -302,7 +247,13 @@ pub fn create(
             to,
         },
     )?;
-    let published_at = publication_time(to, input.published_at.map(|t| t.naive_utc()), None, now)?;
+    let change = workflow::change_status(
+        None,
+        to,
+        input.published_at.map(|t| t.naive_utc()),
+        None,
+        now,
+    )?;
     let slug = match input.slug {
         Some(s) => {
             check_slug(conn, &s, None)?;
@@ -325,11 +276,11 @@ pub fn create(
             cover_caption: cover.as_ref().and_then(|c| c.caption.clone()),
             cover_credit: cover.as_ref().and_then(|c| c.credit.clone()),
             video_url: input.video_url,
-            status: to.stored().to_string(),
+            status: change.status.to_string(),
             rejection_reason: None,
             allow_comments: input.allow_comments,
             created_by: caller.user_id().map(|u| u.0),
-            published_at,
+            published_at: change.published_at,
             created_at: now,
             updated_at: now,
         },
@@ -413,24 +364,24 @@ pub fn update(
                 to,
             },
         )?;
-        check_transition(from, to)?;
-        let published_at = publication_time(
+        // "published" means now unless a time is given; a schedule is kept only when asked for
+        let basis = input.published_at.map(|t| t.naive_utc()).or(current
+            .published_at
+            .filter(|t| to == Status::Scheduled || *t <= now));
+        let change = workflow::change_status(
+            Some(from),
             to,
-            input.published_at.map(|t| t.naive_utc()),
-            current.published_at,
+            basis,
+            input.rejection_reason.as_deref(),
             now,
         )?;
-        changes.status = Some(to.stored().to_string());
-        changes.published_at = Some(published_at);
-        changes.rejection_reason = Some(if to == Status::Rejected {
-            input.rejection_reason
-        } else {
-            None
-        });
+        changes.status = Some(change.status.to_string());
+        changes.published_at = Some(change.published_at);
+        changes.rejection_reason = Some(change.rejection_reason);
     } else if input.rejection_reason.is_some() {
         return Err(AppError::invalid(
             "rejection_reason",
-            "goes with status rejected",
+            "is only accepted with `status: rejected`",
         ));
     }
     if changes == ArticleChanges::default() {

@@ -578,6 +578,29 @@ fn lists_filter_sort_and_stay_cheap(app: &TestApp) {
     assert!(large <= 6, "a list page takes {large} queries");
 }
 
+fn an_article_shows_its_poll(app: &TestApp) {
+    let editor = app.editor();
+    let art = publish(
+        app,
+        &editor.token,
+        "Faut-il piétonniser le centre ?",
+        json!({}),
+    );
+    let closes = (Utc::now() + Duration::days(7)).to_rfc3339();
+    let poll = app
+        .post("/api/v1/polls")
+        .bearer(&editor.token)
+        .json(&json!({"question": "Pour ou contre ?", "options": [{"label": "Pour"}, {"label": "Contre"}], "closes_at": closes, "article_id": art["id"]}))
+        .send()
+        .ok();
+    let shown = app.get(&path_of(&art)).send().ok();
+    assert_eq!(shown["poll_id"], poll["id"]);
+    assert_eq!(
+        app.get("/api/v1/articles").send().ok()["data"][0]["poll_id"],
+        poll["id"]
+    );
+}
+
 fn french_search_folds_accents_and_ranks(app: &TestApp) {
     let editor = app.editor();
     publish(
@@ -748,4 +771,5 @@ db_tests!(
     related_articles_share_the_section,
     reads_are_cached_and_stale_writes_refused,
     authors_have_public_profiles,
+    an_article_shows_its_poll,
 );
