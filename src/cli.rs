@@ -47,6 +47,16 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Fill an empty database with a generated French local-news site
+    /// (sections, authors, tags, articles over four years).
+    SeedDemo {
+        /// How many articles.
+        #[arg(long, default_value_t = 2400)]
+        articles: usize,
+        /// Random seed: the same seed gives the same site.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -72,6 +82,18 @@ pub fn main() -> ExitCode {
             println!("applied {n} migration(s) to {}", config.database.redacted());
         }),
         Command::CreateUser { email, role, name } => create_user(&config, &email, &role, name),
+        Command::SeedDemo { articles, seed } => crate::seed::seed(&config, articles, seed)
+            .map(|s| {
+                println!(
+                    "seeded {} sections, {} authors, {} tags and {} articles into {}",
+                    s.sections,
+                    s.authors,
+                    s.tags,
+                    s.articles,
+                    config.database.redacted()
+                );
+            })
+            .map_err(|e| e.detail),
         Command::Openapi { .. } => unreachable!("handled above"),
     };
     match result {

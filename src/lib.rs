@@ -22,6 +22,7 @@ pub mod ops;
 pub mod polls;
 pub mod routes;
 pub mod sections;
+pub mod seed;
 pub mod slug;
 pub mod state;
 pub mod tags;

@@ -773,3 +773,38 @@ db_tests!(
     authors_have_public_profiles,
     an_article_shows_its_poll,
 );
+
+fn the_demo_site_is_browsable(app: &TestApp) {
+    let seeded = kiosque::seed::seed(&app.state.config, 300, 7).unwrap();
+    assert_eq!(seeded.articles, 300);
+    let sections = app.get("/api/v1/sections").send().ok();
+    assert_eq!(sections["meta"]["total"], 8);
+    let home = app.get("/api/v1/articles?limit=5").send().ok();
+    let public = home["meta"]["total"].as_i64().unwrap();
+    assert!(
+        (270..300).contains(&public),
+        "most are published, a few are drafts or scheduled: {public}"
+    );
+    let first = &home["data"][0];
+    assert!(first["authors"].as_array().is_some_and(|a| !a.is_empty()));
+    assert!(first["section"]["name"].is_string());
+    let dates: Vec<&str> = home["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["published_at"].as_str().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let eco = app.get("/api/v1/articles?section=economie").send().ok();
+    assert!(eco["meta"]["total"].as_i64().unwrap() > 10);
+    let found = app.get("/api/v1/articles?q=benevoles").send().ok();
+    assert!(
+        found["meta"]["total"].as_i64().unwrap() > 0,
+        "search finds “bénévoles”"
+    );
+    assert_eq!(app.get("/api/v1/authors").send().ok()["meta"]["total"], 12);
+    // once is enough
+    assert!(kiosque::seed::seed(&app.state.config, 10, 7).is_err());
+}
+
+db_tests!(the_demo_site_is_browsable);
