@@ -59,6 +59,14 @@ impl Fixture<'_> {
     fn member(&self) -> String {
         self.app.member().id
     }
+    /// An open poll for members, created by the admin.
+    fn poll(&self) -> String {
+        let closes = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+        self.created(
+            "/api/v1/polls",
+            json!({"question": "Q ?", "options": [{"label": "Oui"}, {"label": "Non"}], "closes_at": closes, "who_may_vote": "members"}),
+        )
+    }
     /// A published article written by the admin: nobody else's own.
     fn article(&self) -> String {
         self.created(
@@ -172,6 +180,56 @@ fn rows() -> Vec<(&'static str, Build, [E; 7])> {
             "list the article queue",
             |_| ("GET", "/api/v1/articles?status=pending".into(), None),
             [Unauth, Denied, Ok, Ok, Ok, Ok, Denied],
+        ),
+        (
+            "create poll",
+            |_| {
+                let closes = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+                (
+                    "POST",
+                    "/api/v1/polls".into(),
+                    Some(
+                        json!({"question": "Q ?", "options": [{"label": "A"}, {"label": "B"}], "closes_at": closes}),
+                    ),
+                )
+            },
+            staff_write,
+        ),
+        (
+            "edit poll",
+            |f| {
+                (
+                    "PATCH",
+                    format!("/api/v1/polls/{}", f.poll()),
+                    Some(json!({"question": "Autre ?"})),
+                )
+            },
+            staff_write,
+        ),
+        (
+            "close poll",
+            |f| ("POST", format!("/api/v1/polls/{}/close", f.poll()), None),
+            staff_write,
+        ),
+        (
+            "delete poll",
+            |f| ("DELETE", format!("/api/v1/polls/{}", f.poll()), None),
+            staff_write,
+        ),
+        (
+            "vote in a members-only poll",
+            |f| {
+                let id = f.poll();
+                let option = f.app.get(&format!("/api/v1/polls/{id}")).send().json()["options"][0]
+                    ["id"]
+                    .clone();
+                (
+                    "POST",
+                    format!("/api/v1/polls/{id}/votes"),
+                    Some(json!({"options": [option]})),
+                )
+            },
+            [Unauth, Ok, Ok, Ok, Ok, Denied, Denied],
         ),
         (
             "list users",
