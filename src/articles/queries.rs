@@ -5,9 +5,8 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Text};
+use diesel::sql_types::Bool;
 
 use super::dto::{AuthorRef, SectionRef, TagRef};
 use super::model::{ArticleChanges, ArticleRow, NewArticle, RevisionRow};
@@ -16,7 +15,7 @@ use crate::db::schema::{
     article_authors, article_revisions, article_slugs, article_tags, articles, sections, tags,
     users,
 };
-use crate::db::search::{fts5_query, pg_query};
+use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::Paged;
 use crate::ids::{IdOrSlug, SectionId, TagId, UserId};
@@ -87,21 +86,6 @@ fn any_status(statuses: &[Status], now: NaiveDateTime) -> Condition {
     iter.fold(first, |acc, s| Box::new(acc.or(status_condition(*s, now))))
 }
 
-fn search_condition(backend: Backend, q: &str) -> Option<Condition> {
-    Some(match backend {
-        Backend::Postgres => Box::new(
-            sql::<Bool>("articles.search @@ websearch_to_tsquery('kiosque_fr', ")
-                .bind::<Text, _>(pg_query(q)?)
-                .sql(")"),
-        ),
-        Backend::Sqlite => Box::new(
-            sql::<Bool>("articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ")
-                .bind::<Text, _>(fts5_query(q)?)
-                .sql(")"),
-        ),
-    })
-}
-
 fn filtered(backend: Backend, f: &ListFilters) -> articles::BoxedQuery<'static, MultiBackend> {
     let mut query = articles::table.into_boxed::<MultiBackend>();
     query = match &f.scope {
@@ -153,11 +137,7 @@ fn filtered(backend: Backend, f: &ListFilters) -> articles::BoxedQuery<'static, 
         query = query.filter(articles::id.ne(id));
     }
     if let Some(q) = &f.q {
-        match search_condition(backend, q) {
-            Some(cond) => query = query.filter(cond),
-            // a query of no word at all matches nothing
-            None => query = query.filter(articles::id.lt(0)),
-        }
+        query = query.filter(search::matches::<articles::table>(backend, "articles", q));
     }
     query
 }
@@ -173,24 +153,15 @@ pub fn list(
     let total = filtered(backend, f).count().get_result(conn)?;
     let mut query = filtered(backend, f);
     let ranked = f.q.is_some() && !explicit_sort;
-    if ranked {
-        let q = f.q.clone().unwrap_or_default();
-        query = match backend {
-            Backend::Postgres => query.then_order_by(
-                sql::<Double>("ts_rank(articles.search, websearch_to_tsquery('kiosque_fr', ")
-                    .bind::<Text, _>(pg_query(&q).unwrap_or_default())
-                    .sql("))::float8")
-                    .desc(),
-            ),
-            Backend::Sqlite => query.then_order_by(
-                sql::<Double>(
-                    "(SELECT bm25(articles_fts, 10.0, 4.0, 1.0) FROM articles_fts WHERE articles_fts MATCH ",
-                )
-                .bind::<Text, _>(fts5_query(&q).unwrap_or_default())
-                .sql(" AND articles_fts.rowid = articles.id)")
-                .asc(),
-            ),
-        };
+    if ranked
+        && let Some(rank) = search::rank(
+            backend,
+            "articles",
+            f.q.as_deref().unwrap_or_default(),
+            &[10.0, 4.0, 1.0],
+        )
+    {
+        query = query.then_order_by(rank);
     }
     if !matches!(f.scope, Scope::Public) {
         // drafts have no publication date: keep them together, in the same

@@ -1,11 +1,10 @@
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Text};
 
 use super::model::{EventChanges, EventRow, NewEvent};
+use crate::config::Backend;
 use crate::db::schema::events;
-use crate::db::search::{fts5_query, pg_query};
+use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::Paged;
 use crate::workflow::Status;
@@ -37,7 +36,7 @@ pub struct Filters {
 
 type Boxed = events::BoxedQuery<'static, MultiBackend>;
 
-fn filtered(f: &Filters, pg: bool, now: NaiveDateTime) -> Boxed {
+fn filtered(f: &Filters, backend: Backend, now: NaiveDateTime) -> Boxed {
     let mut query = events::table.into_boxed::<MultiBackend>();
     match f.scope {
         Scope::Public => {
@@ -74,27 +73,7 @@ fn filtered(f: &Filters, pg: bool, now: NaiveDateTime) -> Boxed {
         query = query.filter(events::is_free.eq(free));
     }
     if let Some(q) = &f.q {
-        query = if pg {
-            match pg_query(q) {
-                Some(words) => query.filter(
-                    sql::<Bool>("events.search @@ websearch_to_tsquery('kiosque_fr', ")
-                        .bind::<Text, _>(words)
-                        .sql(")"),
-                ),
-                None => query,
-            }
-        } else {
-            match fts5_query(q) {
-                Some(m) => query.filter(
-                    sql::<Bool>(
-                        "events.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ",
-                    )
-                    .bind::<Text, _>(m)
-                    .sql(")"),
-                ),
-                None => query,
-            }
-        };
+        query = query.filter(search::matches::<events::table>(backend, "events", q));
     }
     query
 }
@@ -106,25 +85,14 @@ pub fn list(
     by_relevance: bool,
     now: NaiveDateTime,
 ) -> QueryResult<(Vec<EventRow>, i64)> {
-    let pg = matches!(conn, AnyConnection::Postgres(_));
-    let total = filtered(f, pg, now).count().get_result(conn)?;
-    let mut query = filtered(f, pg, now);
-    if by_relevance && let Some(q) = &f.q {
-        if pg {
-            if let Some(words) = pg_query(q) {
-                query = query.then_order_by(
-                    sql::<Double>("ts_rank(events.search, websearch_to_tsquery('kiosque_fr', ")
-                        .bind::<Text, _>(words)
-                        .sql(")) DESC"),
-                );
-            }
-        } else if let Some(m) = fts5_query(q) {
-            query = query.then_order_by(
-                sql::<Double>("(SELECT rank FROM events_fts WHERE events_fts MATCH ")
-                    .bind::<Text, _>(m)
-                    .sql(" AND events_fts.rowid = events.id) ASC"),
-            );
-        }
+    let backend = conn.backend();
+    let total = filtered(f, backend, now).count().get_result(conn)?;
+    let mut query = filtered(f, backend, now);
+    if by_relevance
+        && let Some(q) = &f.q
+        && let Some(rank) = search::rank(backend, "events", q, &[])
+    {
+        query = query.then_order_by(rank);
     }
     for s in &paged.sort {
         query = match (s.field.as_str(), s.descending) {

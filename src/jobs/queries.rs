@@ -1,11 +1,10 @@
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Text};
 
 use super::model::{JobChanges, JobRow, NewJob};
+use crate::config::Backend;
 use crate::db::schema::jobs;
-use crate::db::search::{fts5_query, pg_query};
+use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::Paged;
 use crate::workflow::Status;
@@ -34,7 +33,7 @@ pub struct Filters {
 
 type Boxed = jobs::BoxedQuery<'static, MultiBackend>;
 
-fn filtered(f: &Filters, pg: bool, now: NaiveDateTime) -> Boxed {
+fn filtered(f: &Filters, backend: Backend, now: NaiveDateTime) -> Boxed {
     let mut query = jobs::table.into_boxed::<MultiBackend>();
     match f.scope {
         Scope::Public => {
@@ -69,25 +68,7 @@ fn filtered(f: &Filters, pg: bool, now: NaiveDateTime) -> Boxed {
         query = query.filter(jobs::published_at.ge(after));
     }
     if let Some(q) = &f.q {
-        query = if pg {
-            match pg_query(q) {
-                Some(words) => query.filter(
-                    sql::<Bool>("jobs.search @@ websearch_to_tsquery('kiosque_fr', ")
-                        .bind::<Text, _>(words)
-                        .sql(")"),
-                ),
-                None => query,
-            }
-        } else {
-            match fts5_query(q) {
-                Some(m) => query.filter(
-                    sql::<Bool>("jobs.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ")
-                        .bind::<Text, _>(m)
-                        .sql(")"),
-                ),
-                None => query,
-            }
-        };
+        query = query.filter(search::matches::<jobs::table>(backend, "jobs", q));
     }
     query
 }
@@ -101,26 +82,14 @@ pub fn list(
     by_relevance: bool,
     now: NaiveDateTime,
 ) -> QueryResult<(Vec<JobRow>, i64)> {
-    let pg = matches!(conn, AnyConnection::Postgres(_));
-    let total = filtered(f, pg, now).count().get_result(conn)?;
-    let mut query = filtered(f, pg, now);
-    if by_relevance && let Some(q) = &f.q {
-        if pg {
-            if let Some(words) = pg_query(q) {
-                query = query.then_order_by(
-                    sql::<Double>("ts_rank(jobs.search, websearch_to_tsquery('kiosque_fr', ")
-                        .bind::<Text, _>(words)
-                        .sql(")) DESC"),
-                );
-            }
-        } else if let Some(m) = fts5_query(q) {
-            // FTS5's rank is bm25: smaller is better
-            query = query.then_order_by(
-                sql::<Double>("(SELECT rank FROM jobs_fts WHERE jobs_fts MATCH ")
-                    .bind::<Text, _>(m)
-                    .sql(" AND jobs_fts.rowid = jobs.id) ASC"),
-            );
-        }
+    let backend = conn.backend();
+    let total = filtered(f, backend, now).count().get_result(conn)?;
+    let mut query = filtered(f, backend, now);
+    if by_relevance
+        && let Some(q) = &f.q
+        && let Some(rank) = search::rank(backend, "jobs", q, &[])
+    {
+        query = query.then_order_by(rank);
     }
     for s in &paged.sort {
         query = match (s.field.as_str(), s.descending) {
