@@ -16,7 +16,15 @@ Errors are RFC 9457 problem documents (`application/problem+json`). Lists take `
 and `page` or `cursor`, and answer `{data, meta}` with an RFC 8288 `Link` header. Public reads \
 send `ETag` and `Cache-Control`; `If-None-Match` gives 304 and updates accept `If-Match` (412 when stale). \
 Authenticate with `Authorization: Bearer <token>`, where the token is a JWT access token from \
-`/auth/login` or an integrator's API key (`kq_…`).",
+`/auth/login` or an integrator's API key (`kq_…`).\n\n\
+**Where this document refines or differs from API.md:** \
+(1) content statuses add `rejected` (a refused submission, with a `rejection_reason` its submitter can read); \
+`scheduled` is never stored: it is a published item whose `published_at` is still to come. \
+(2) `/healthz`, `/readyz` and `/metrics` are served outside the base path, as is `/docs`; the document is at `/api/v1/openapi.json`. \
+(3) a member's own submissions are listed with `mine=true` on `/articles`, `/jobs` and `/events` (no `/me/submissions`). \
+(4) `cursor` values are opaque and bound to their sort and filters; under the hood they are positions, so a cursor walk can skip or repeat an item when items are inserted meanwhile. \
+(5) a request that runs past the server's time limit answers 503 `request_timeout` with `Retry-After`. \
+(6) multi-valued filters are comma-separated (`contract_type=cdi,cdd`, `status=draft,pending`), not repeated.",
         license(name = "AGPL-3.0-or-later")
     ),
     tags(
