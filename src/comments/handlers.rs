@@ -227,6 +227,7 @@ pub async fn post_comment(
     let comment = state
         .db
         .write(move |c| {
+            lifecycle::serialize(c)?;
             let (parent_id, thread_id, depth) =
                 placement(c, body.parent_id.map(|p| p.0), article.id, moderator)?;
             if queries::last_text(c, user_id, guest_email.as_deref())?.as_deref()

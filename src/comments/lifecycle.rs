@@ -9,6 +9,19 @@ use super::queries;
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
 
+/// The first statement of every write that changes comments: on PostgreSQL a
+/// transaction-scoped advisory lock, so that such writes run one at a time
+/// (they touch a comment, its article's counter and the author's standing; in
+/// any order concurrent bulk decisions could otherwise deadlock). SQLite's
+/// `BEGIN IMMEDIATE` already serializes writers.
+pub fn serialize(conn: &mut AnyConnection) -> AppResult<()> {
+    if let AnyConnection::Postgres(c) = conn {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SELECT pg_advisory_xact_lock(5005005)").execute(c)?;
+    }
+    Ok(())
+}
+
 /// Takes the comment's row lock, then reads it: what follows sees the state
 /// the previous writer left (404 when there is no such comment).
 pub fn lock_and_read(

@@ -140,6 +140,7 @@ pub async fn decide_many(
     let data = state
         .db
         .write(move |c| {
+            lifecycle::serialize(c)?;
             let found = queries::find_many(c, &ids)?;
             let errors: Vec<FieldError> = ids
                 .iter()
@@ -209,6 +210,7 @@ pub async fn ban_commenter(
     let row = state
         .db
         .write(move |c| {
+            lifecycle::serialize(c)?;
             if !queries::user_exists(c, id)? {
                 return Err(AppError::not_found("no such user"));
             }
@@ -243,6 +245,7 @@ pub async fn lift_ban(
     state
         .db
         .write(move |c| {
+            lifecycle::serialize(c)?;
             if !queries::user_exists(c, id)? {
                 return Err(AppError::not_found("no such user"));
             }

@@ -66,6 +66,7 @@ pub async fn update_comment(
     let comment = state
         .db
         .write(move |c| {
+            lifecycle::serialize(c)?;
             let mut row = lifecycle::lock_and_read(c, id, now)?;
             if let Some(text) = text {
                 authorize(
@@ -134,6 +135,7 @@ pub async fn delete_comment(
     state
         .db
         .write(move |c| {
+            lifecycle::serialize(c)?;
             let row = lifecycle::lock_and_read(c, id, now)?;
             authorize(
                 &caller,
@@ -208,6 +210,7 @@ pub async fn flag_comment(
     let queued = state
         .db
         .write(move |c| {
+            lifecycle::serialize(c)?;
             let row = lifecycle::lock_and_read(c, id, now)?;
             if !row.approved() {
                 return Err(AppError::not_found("no such published comment"));
