@@ -114,6 +114,43 @@ pub struct Config {
     /// Anonymous votes per client address: sustained per hour, and the burst allowed at once.
     pub poll_votes_per_hour_per_ip: u32,
     pub poll_votes_burst: u32,
+    /// Comments: guests (name and e-mail, no account) may comment and flag.
+    pub comments_guests: bool,
+    /// Comments: pre-moderation (new comments wait in the queue) or post-moderation.
+    pub comments_moderation: ModerationMode,
+    /// Comments: approved comments after which a member skips pre-moderation.
+    pub comments_trusted_after: i32,
+    /// Comments: readers' flags that send an approved comment back to the queue.
+    pub comments_flags_to_queue: i32,
+    /// Comments: minutes during which the author may edit a comment.
+    pub comments_edit_window_minutes: i64,
+    /// Comments: longest body, in characters.
+    pub comments_max_length: usize,
+    /// Comments: posts per hour per member and per address, and the burst allowed at once.
+    pub comments_per_hour: u32,
+    pub comments_burst: u32,
+    /// Comments: words (or phrases) that send a comment to the queue, folded to
+    /// lower-case ASCII words (`é` → `e`).
+    pub comments_blocked_words: Vec<Vec<String>>,
+    /// Comments: more links than this sends a comment to the queue.
+    pub comments_max_links: usize,
+}
+
+/// When readers' comments are checked by a moderator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModerationMode {
+    /// New comments are `pending` until approved.
+    Pre,
+    /// New comments are published at once; moderators remove them afterwards.
+    Post,
+}
+
+/// A comma-separated list of blocked words, each folded into its words.
+pub fn blocked_words(raw: &str) -> Vec<Vec<String>> {
+    raw.split(',')
+        .map(crate::comments::rules::fold_words)
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// Reads a variable; `None` when unset or empty.
@@ -264,6 +301,31 @@ impl Config {
                 1_000_000,
             )?,
             poll_votes_burst: ranged("KIOSQUE_POLL_VOTES_BURST", 30u32, 1, 1_000_000)?,
+            comments_guests: parsed("KIOSQUE_COMMENTS_GUESTS", false)?,
+            comments_moderation: match var("KIOSQUE_COMMENTS_MODERATION").as_deref() {
+                None | Some("pre") => ModerationMode::Pre,
+                Some("post") => ModerationMode::Post,
+                Some(other) => {
+                    return Err(format!(
+                        "KIOSQUE_COMMENTS_MODERATION: `{other}` is not `pre` or `post`"
+                    ));
+                }
+            },
+            comments_trusted_after: ranged("KIOSQUE_COMMENTS_TRUSTED_AFTER", 3i32, 0, 1_000_000)?,
+            comments_flags_to_queue: ranged("KIOSQUE_COMMENTS_FLAGS_TO_QUEUE", 3i32, 1, 1_000_000)?,
+            comments_edit_window_minutes: ranged(
+                "KIOSQUE_COMMENTS_EDIT_WINDOW_MINUTES",
+                15i64,
+                0,
+                525_600,
+            )?,
+            comments_max_length: ranged("KIOSQUE_COMMENTS_MAX_LENGTH", 5_000usize, 10, 100_000)?,
+            comments_per_hour: ranged("KIOSQUE_COMMENTS_PER_HOUR", 20u32, 1, 1_000_000)?,
+            comments_burst: ranged("KIOSQUE_COMMENTS_BURST", 5u32, 1, 1_000_000)?,
+            comments_blocked_words: blocked_words(
+                &var("KIOSQUE_COMMENTS_BLOCKED_WORDS").unwrap_or_default(),
+            ),
+            comments_max_links: ranged("KIOSQUE_COMMENTS_MAX_LINKS", 2usize, 0, 1_000)?,
         })
     }
 
@@ -298,6 +360,16 @@ impl Config {
             poll_allow_vote_change: false,
             poll_votes_per_hour_per_ip: 120,
             poll_votes_burst: 30,
+            comments_guests: false,
+            comments_moderation: ModerationMode::Pre,
+            comments_trusted_after: 3,
+            comments_flags_to_queue: 3,
+            comments_edit_window_minutes: 15,
+            comments_max_length: 5_000,
+            comments_per_hour: 20,
+            comments_burst: 5,
+            comments_blocked_words: Vec::new(),
+            comments_max_links: 2,
         }
     }
 }

@@ -69,6 +69,19 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(authors::get_author);
 
     // comments (issue 5)
+    {
+        use crate::comments::{handlers, moderation, own};
+        cfg.service(handlers::list_comments)
+            .service(handlers::post_comment)
+            // `/comments/moderation` before `/comments/{comment}`
+            .service(moderation::list_queue)
+            .service(moderation::decide_many)
+            .service(own::update_comment)
+            .service(own::delete_comment)
+            .service(own::flag_comment)
+            .service(moderation::ban_commenter)
+            .service(moderation::lift_ban);
+    }
 
     // job offers and events (issue 6)
     {

@@ -56,6 +56,20 @@ pub enum Action<'a> {
     ManagePolls,
     /// Vote in a poll; `members_only` is the poll's own rule (`who_may_vote`).
     Vote { members_only: bool },
+
+    /// Post a comment; `guests_allowed` is the site's setting for guests.
+    PostComment { guests_allowed: bool },
+    /// Change the text of a comment written by `author` (the edit window is a
+    /// rule of time, checked by the handler).
+    EditComment { author: Option<UserId> },
+    /// Delete a comment written by `author`.
+    DeleteComment { author: Option<UserId> },
+    /// Flag a comment for moderators; `guests_allowed` as for posting.
+    FlagComment { guests_allowed: bool },
+    /// See the moderation queue and decide on comments.
+    ModerateComments,
+    /// Ban a member from commenting, or lift the ban.
+    BanCommenter,
 }
 
 pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {
@@ -78,6 +92,10 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
     match (caller, action) {
         // a poll open to anyone takes anonymous votes (with a voter token)
         (Caller::Anonymous, Vote { members_only }) => !members_only,
+        // guests comment and flag only where the site allows it
+        (Caller::Anonymous, PostComment { guests_allowed } | FlagComment { guests_allowed }) => {
+            guests_allowed
+        }
         (Caller::Anonymous, _) => false,
 
         // Keys: `content:write` acts as an editor on content, `content:read` reads it.
@@ -147,6 +165,21 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         // every account votes, whatever its role; integrators' keys never do
         (Caller::User(_), Vote { .. }) => true,
         (Caller::Key(_), Vote { .. }) => false,
+
+        // every account comments and flags (bans are checked apart); keys never do
+        (Caller::User(_), PostComment { .. } | FlagComment { .. }) => true,
+        (Caller::Key(_), PostComment { .. } | FlagComment { .. }) => false,
+        // one's own words only: moderators decide on comments, they do not rewrite them
+        (Caller::User(u), EditComment { author }) => author == Some(u.id),
+        (Caller::Key(_), EditComment { .. }) => false,
+        (Caller::User(u), DeleteComment { author }) => {
+            author == Some(u.id) || u.role >= Role::Editor
+        }
+        (Caller::Key(_), DeleteComment { .. } | ModerateComments) => {
+            caller.has_scope(Scope::CommentsModerate)
+        }
+        (Caller::User(u), ModerateComments | BanCommenter) => u.role >= Role::Editor,
+        (Caller::Key(_), BanCommenter) => false,
     }
 }
 
@@ -184,6 +217,12 @@ fn describe(action: Action<'_>) -> String {
         Action::ManagePolls => "manage polls".into(),
         Action::Vote { members_only: true } => "vote in this poll (members only)".into(),
         Action::Vote { .. } => "vote in polls".into(),
+        Action::PostComment { .. } => "post comments".into(),
+        Action::EditComment { .. } => "edit this comment (only its author may)".into(),
+        Action::DeleteComment { .. } => "delete this comment".into(),
+        Action::FlagComment { .. } => "flag comments".into(),
+        Action::ModerateComments => "moderate comments".into(),
+        Action::BanCommenter => "ban commenters".into(),
     }
 }
 
@@ -307,5 +346,76 @@ mod tests {
                 .status,
             403
         );
+    }
+
+    #[test]
+    fn comments() {
+        let key = |scope| {
+            Caller::Key(KeyPrincipal {
+                id: ApiKeyId(1),
+                scopes: vec![scope],
+            })
+        };
+        let moderator_key = key(Scope::CommentsModerate);
+        let writer_key = key(Scope::ContentWrite);
+        let post = |guests_allowed| Action::PostComment { guests_allowed };
+        assert!(!allowed(&Caller::Anonymous, post(false)));
+        assert!(allowed(&Caller::Anonymous, post(true)));
+        assert_eq!(
+            authorize(&Caller::Anonymous, post(false))
+                .unwrap_err()
+                .status,
+            401
+        );
+        for role in [Role::Member, Role::Author, Role::Editor, Role::Admin] {
+            assert!(allowed(&user(1, role), post(false)));
+        }
+        assert!(!allowed(&moderator_key, post(true)), "keys never comment");
+
+        let own = Some(UserId(1));
+        let edit = Action::EditComment { author: own };
+        assert!(allowed(&user(1, Role::Member), edit));
+        assert!(
+            !allowed(&user(2, Role::Admin), edit),
+            "nobody rewrites others"
+        );
+        assert!(!allowed(
+            &Caller::Anonymous,
+            Action::EditComment { author: None }
+        ));
+        assert!(!allowed(&moderator_key, edit));
+
+        let delete = Action::DeleteComment { author: own };
+        assert!(allowed(&user(1, Role::Member), delete));
+        assert!(!allowed(&user(2, Role::Member), delete));
+        assert!(!allowed(&user(2, Role::Author), delete));
+        assert!(allowed(&user(2, Role::Editor), delete));
+        assert!(allowed(&moderator_key, delete));
+        assert!(!allowed(&writer_key, delete));
+
+        for (caller, may) in [
+            (user(1, Role::Member), false),
+            (user(1, Role::Author), false),
+            (user(1, Role::Editor), true),
+            (user(1, Role::Admin), true),
+            (moderator_key.clone(), true),
+            (writer_key.clone(), false),
+            (Caller::Anonymous, false),
+        ] {
+            assert_eq!(
+                allowed(&caller, Action::ModerateComments),
+                may,
+                "{caller:?}"
+            );
+        }
+        assert!(allowed(&user(1, Role::Editor), Action::BanCommenter));
+        assert!(!allowed(&user(1, Role::Author), Action::BanCommenter));
+        assert!(!allowed(&moderator_key, Action::BanCommenter));
+
+        let flag = |guests_allowed| Action::FlagComment { guests_allowed };
+        assert!(allowed(&user(1, Role::Member), flag(false)));
+        assert!(!allowed(&Caller::Anonymous, flag(false)));
+        assert!(allowed(&Caller::Anonymous, flag(true)));
+        assert!(!allowed(&moderator_key, flag(true)));
     }
 }

@@ -143,6 +143,58 @@ diesel::joinable!(article_revisions -> articles (article_id));
 
 // ---- comments (issue 5) ----
 
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        thread_id -> Nullable<BigInt>,
+        in_reply_to_id -> Nullable<BigInt>,
+        depth -> Integer,
+        author_id -> Nullable<BigInt>,
+        guest_name -> Nullable<Text>,
+        guest_email -> Nullable<Text>,
+        body -> Text,
+        body_html -> Text,
+        status -> Text,
+        held_reason -> Nullable<Text>,
+        ever_approved -> Bool,
+        flag_count -> Integer,
+        ip -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    comment_flags (id) {
+        id -> BigInt,
+        comment_id -> BigInt,
+        flagger_key -> Text,
+        user_id -> Nullable<BigInt>,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    commenter_standing (user_id) {
+        user_id -> BigInt,
+        approved_count -> Integer,
+        banned -> Bool,
+        banned_until -> Nullable<Timestamp>,
+        ban_reason -> Nullable<Text>,
+        banned_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(comments -> articles (article_id));
+diesel::joinable!(comments -> users (author_id));
+diesel::joinable!(comment_flags -> comments (comment_id));
+diesel::joinable!(commenter_standing -> users (user_id));
+
 // ---- job offers and events (issue 6) ----
 
 // PostgreSQL also has a generated `search` tsvector column on both tables;
@@ -277,4 +329,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     polls,
     poll_options,
     poll_votes,
+    comments,
+    comment_flags,
+    commenter_standing,
 );

@@ -1,0 +1,3 @@
+DROP TABLE commenter_standing;
+DROP TABLE comment_flags;
+DROP TABLE comments;

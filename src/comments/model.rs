@@ -1,0 +1,89 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{comment_flags, comments};
+
+pub const PENDING: &str = "pending";
+pub const APPROVED: &str = "approved";
+pub const DELETED: &str = "deleted";
+
+#[derive(Debug, Clone, Queryable)]
+pub struct CommentRow {
+    pub id: i64,
+    pub article_id: i64,
+    pub parent_id: Option<i64>,
+    pub thread_id: Option<i64>,
+    pub in_reply_to_id: Option<i64>,
+    pub depth: i32,
+    pub author_id: Option<i64>,
+    pub guest_name: Option<String>,
+    pub guest_email: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    pub status: String,
+    pub held_reason: Option<String>,
+    pub ever_approved: bool,
+    pub flag_count: i32,
+    pub ip: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+}
+
+impl CommentRow {
+    pub fn approved(&self) -> bool {
+        self.status == APPROVED
+    }
+    pub fn deleted(&self) -> bool {
+        self.status == DELETED
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = comments)]
+pub struct NewComment {
+    pub article_id: i64,
+    pub parent_id: Option<i64>,
+    pub thread_id: Option<i64>,
+    pub in_reply_to_id: Option<i64>,
+    pub depth: i32,
+    pub author_id: Option<i64>,
+    pub guest_name: Option<String>,
+    pub guest_email: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    /// Always `pending` on insert: the state is then set by a transition.
+    pub status: String,
+    pub held_reason: Option<String>,
+    pub ip: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = comment_flags)]
+pub struct NewFlag {
+    pub comment_id: i64,
+    pub flagger_key: String,
+    pub user_id: Option<i64>,
+    pub reason: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct StandingRow {
+    pub user_id: i64,
+    pub approved_count: i32,
+    pub banned: bool,
+    pub banned_until: Option<NaiveDateTime>,
+    pub ban_reason: Option<String>,
+    pub banned_by: Option<i64>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl StandingRow {
+    /// Whether the ban holds at `now` (a ban without end always does).
+    pub fn banned_at(&self, now: NaiveDateTime) -> bool {
+        self.banned && self.banned_until.is_none_or(|t| t > now)
+    }
+}

@@ -1,0 +1,351 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{APPROVED, CommentRow, DELETED, NewComment, NewFlag, StandingRow};
+use crate::db::schema::{articles, comment_flags, commenter_standing, comments, users};
+use crate::db::{AnyConnection, MultiBackend};
+use crate::http::Paged;
+use crate::ids::IdOrSlug;
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<CommentRow> {
+    comments::table.find(id).first(conn)
+}
+
+/// Takes the comment's row lock (a write to it) before it is read and
+/// changed, so concurrent decisions on one comment run one after the other,
+/// each on the state the previous one left. 0: no such comment.
+pub fn lock(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set(comments::updated_at.eq(now))
+        .execute(conn)
+}
+
+pub fn insert(conn: &mut AnyConnection, new: &NewComment) -> QueryResult<CommentRow> {
+    diesel::insert_into(comments::table)
+        .values(new)
+        .returning(comments::all_columns)
+        .get_result(conn)
+}
+
+/// The text of an author's latest comment (a member, or a guest by e-mail).
+pub fn last_text(
+    conn: &mut AnyConnection,
+    author_id: Option<i64>,
+    guest_email: Option<&str>,
+) -> QueryResult<Option<String>> {
+    let mut q = comments::table
+        .filter(comments::status.ne(DELETED))
+        .select(comments::body)
+        .order((comments::created_at.desc(), comments::id.desc()))
+        .into_boxed::<MultiBackend>();
+    q = match (author_id, guest_email) {
+        (Some(id), _) => q.filter(comments::author_id.eq(id)),
+        (None, Some(email)) => q
+            .filter(comments::author_id.is_null())
+            .filter(comments::guest_email.eq(email.to_string())),
+        (None, None) => return Ok(None),
+    };
+    q.first(conn).optional()
+}
+
+/// Adds `delta` to the article's `comment_count`, in SQL.
+pub fn move_count(conn: &mut AnyConnection, article_id: i64, delta: i32) -> QueryResult<usize> {
+    diesel::update(articles::table.find(article_id))
+        .set(articles::comment_count.eq(articles::comment_count + delta))
+        .execute(conn)
+}
+
+pub fn set_state(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: &str,
+    held_reason: Option<&str>,
+    ever_approved: bool,
+    now: NaiveDateTime,
+) -> QueryResult<CommentRow> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::status.eq(status),
+            comments::held_reason.eq(held_reason),
+            comments::ever_approved.eq(ever_approved),
+            comments::updated_at.eq(now),
+        ))
+        .returning(comments::all_columns)
+        .get_result(conn)
+}
+
+pub fn set_text(
+    conn: &mut AnyConnection,
+    id: i64,
+    body: &str,
+    body_html: &str,
+    now: NaiveDateTime,
+) -> QueryResult<CommentRow> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::body.eq(body),
+            comments::body_html.eq(body_html),
+            comments::edited_at.eq(Some(now)),
+            comments::updated_at.eq(now),
+        ))
+        .returning(comments::all_columns)
+        .get_result(conn)
+}
+
+/// Turns a comment into a placeholder: no text, no guest details.
+pub fn blank(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::body.eq(""),
+            comments::body_html.eq(""),
+            comments::guest_name.eq(None::<String>),
+            comments::guest_email.eq(None::<String>),
+            comments::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn has_replies(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
+    Ok(comments::table
+        .filter(comments::parent_id.eq(id))
+        .select(comments::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
+pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(comments::table.find(id)).execute(conn)
+}
+
+pub fn add_flag(conn: &mut AnyConnection, flag: &NewFlag) -> QueryResult<usize> {
+    diesel::insert_into(comment_flags::table)
+        .values(flag)
+        .execute(conn)
+}
+
+pub fn count_flag(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set(comments::flag_count.eq(comments::flag_count + 1))
+        .execute(conn)
+}
+
+// ---- threads ----
+
+/// A page of an article's top-level comments that have something to show:
+/// approved ones, and others (as placeholders) with approved replies.
+pub fn threads(
+    conn: &mut AnyConnection,
+    article_id: i64,
+    paged: &Paged,
+) -> QueryResult<(Vec<CommentRow>, i64)> {
+    let base = || {
+        let replies = diesel::alias!(comments as replies);
+        let threads_with_replies = replies
+            .filter(replies.field(comments::article_id).eq(article_id))
+            .filter(replies.field(comments::status).eq(APPROVED))
+            .select(replies.field(comments::thread_id));
+        comments::table
+            .filter(comments::article_id.eq(article_id))
+            .filter(comments::parent_id.is_null())
+            .filter(
+                comments::status
+                    .eq(APPROVED)
+                    .or(comments::id.nullable().eq_any(threads_with_replies)),
+            )
+            .into_boxed::<MultiBackend>()
+    };
+    let total = base().count().get_result(conn)?;
+    let newest_first = paged.sort.first().is_some_and(|s| s.descending);
+    let query = if newest_first {
+        base().order((comments::created_at.desc(), comments::id.desc()))
+    } else {
+        base().order((comments::created_at.asc(), comments::id.asc()))
+    };
+    let rows = query.limit(paged.fetch()).offset(paged.offset).load(conn)?;
+    Ok((rows, total))
+}
+
+/// Every reply of these threads, oldest first (all states: the caller keeps
+/// what is visible, and placeholders on the way to it).
+pub fn replies(conn: &mut AnyConnection, thread_ids: &[i64]) -> QueryResult<Vec<CommentRow>> {
+    if thread_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    comments::table
+        .filter(comments::thread_id.eq_any(thread_ids))
+        .order((comments::created_at.asc(), comments::id.asc()))
+        .load(conn)
+}
+
+/// `(id, display name, avatar)` of these users, in one query.
+pub fn people(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, String, Option<String>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name, users::avatar_url))
+        .load(conn)
+}
+
+// ---- moderation queue ----
+
+pub struct QueueQuery {
+    pub statuses: Vec<&'static str>,
+    pub article_id: Option<i64>,
+    pub author_id: Option<i64>,
+}
+
+pub fn queue(
+    conn: &mut AnyConnection,
+    q: &QueueQuery,
+    paged: &Paged,
+) -> QueryResult<(Vec<CommentRow>, i64)> {
+    let base = || {
+        let mut query = comments::table
+            .filter(comments::status.eq_any(q.statuses.clone()))
+            .into_boxed::<MultiBackend>();
+        if let Some(a) = q.article_id {
+            query = query.filter(comments::article_id.eq(a));
+        }
+        if let Some(a) = q.author_id {
+            query = query.filter(comments::author_id.eq(a));
+        }
+        query
+    };
+    let total = base().count().get_result(conn)?;
+    let newest_first = paged.sort.first().is_some_and(|s| s.descending);
+    let query = if newest_first {
+        base().order((comments::created_at.desc(), comments::id.desc()))
+    } else {
+        base().order((comments::created_at.asc(), comments::id.asc()))
+    };
+    let rows = query.limit(paged.fetch()).offset(paged.offset).load(conn)?;
+    Ok((rows, total))
+}
+
+/// `(id, slug, title)` of these articles.
+pub fn article_refs(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .select((articles::id, articles::slug, articles::title))
+        .load(conn)
+}
+
+/// An article's id from its id or current slug.
+pub fn article_id(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<Option<i64>> {
+    match key {
+        IdOrSlug::Id(id) => articles::table
+            .find(*id)
+            .select(articles::id)
+            .first(conn)
+            .optional(),
+        IdOrSlug::Slug(slug) => articles::table
+            .filter(articles::slug.eq(slug))
+            .select(articles::id)
+            .first(conn)
+            .optional(),
+    }
+}
+
+pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<CommentRow>> {
+    comments::table
+        .filter(comments::id.eq_any(ids))
+        .order(comments::id.asc())
+        .load(conn)
+}
+
+// ---- commenters' standing ----
+
+pub fn standing(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Option<StandingRow>> {
+    commenter_standing::table
+        .find(user_id)
+        .first(conn)
+        .optional()
+}
+
+/// Makes sure the member has a standing row; concurrent callers both succeed
+/// (an upsert, written per backend: the two-backend connection has no `ON CONFLICT`).
+pub fn ensure_standing(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let row = (
+        commenter_standing::user_id.eq(user_id),
+        commenter_standing::updated_at.eq(now),
+    );
+    match conn {
+        AnyConnection::Postgres(c) => diesel::insert_into(commenter_standing::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        AnyConnection::Sqlite(c) => diesel::insert_into(commenter_standing::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+pub fn count_approval(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    ensure_standing(conn, user_id, now)?;
+    diesel::update(commenter_standing::table.find(user_id))
+        .set((
+            commenter_standing::approved_count.eq(commenter_standing::approved_count + 1),
+            commenter_standing::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn set_ban(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    ban: Option<(Option<NaiveDateTime>, Option<String>, Option<i64>)>,
+    now: NaiveDateTime,
+) -> QueryResult<StandingRow> {
+    ensure_standing(conn, user_id, now)?;
+    let (banned, until, reason, by) = match ban {
+        Some((until, reason, by)) => (true, until, reason, by),
+        None => (false, None, None, None),
+    };
+    diesel::update(commenter_standing::table.find(user_id))
+        .set((
+            commenter_standing::banned.eq(banned),
+            commenter_standing::banned_until.eq(until),
+            commenter_standing::ban_reason.eq(reason),
+            commenter_standing::banned_by.eq(by),
+            commenter_standing::updated_at.eq(now),
+        ))
+        .returning(commenter_standing::all_columns)
+        .get_result(conn)
+}
+
+pub fn user_exists(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
+    Ok(users::table
+        .find(id)
+        .select(users::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
+pub fn clear_flags(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set(comments::flag_count.eq(0))
+        .execute(conn)
+}
