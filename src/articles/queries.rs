@@ -150,16 +150,21 @@ pub fn list(
     explicit_sort: bool,
 ) -> QueryResult<(Vec<ArticleRow>, i64)> {
     let backend = conn.backend();
+    let ranked = f.q.is_some() && !explicit_sort;
+    if ranked && backend == Backend::Sqlite {
+        let q = f.q.as_deref().unwrap_or_default();
+        let by_rank = search::sqlite_ranked_ids(conn, "articles", q, &[10.0, 4.0, 1.0])?;
+        let allowed = filtered(backend, f).select(articles::id).load(conn)?;
+        let (page, total) = search::rank_page(by_rank, allowed, paged.offset, paged.fetch());
+        let rows = articles::table
+            .filter(articles::id.eq_any(&page))
+            .load::<ArticleRow>(conn)?;
+        return Ok((search::in_order(rows, &page, |r| r.id), total));
+    }
     let total = filtered(backend, f).count().get_result(conn)?;
     let mut query = filtered(backend, f);
-    let ranked = f.q.is_some() && !explicit_sort;
     if ranked
-        && let Some(rank) = search::rank(
-            backend,
-            "articles",
-            f.q.as_deref().unwrap_or_default(),
-            &[10.0, 4.0, 1.0],
-        )
+        && let Some(rank) = search::rank(backend, "articles", f.q.as_deref().unwrap_or_default())
     {
         query = query.then_order_by(rank);
     }

@@ -44,15 +44,63 @@ pub fn matches<T: 'static>(backend: Backend, table: &str, q: &str) -> Matches<T>
     }
 }
 
-/// Orders matches of `q` best first. `weights` are SQLite's bm25 weights of
-/// the indexed columns in order (e.g. `[10.0, 4.0, 1.0]` for title, lead,
-/// body); PostgreSQL's index carries its own weights.
-pub fn rank<T: 'static>(
-    backend: Backend,
+#[derive(diesel::QueryableByName)]
+struct RowId {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    rowid: i64,
+}
+
+/// SQLite: the ids of every row of `table` matching `q`, best first, from
+/// one FTS5 query. Ranking inside the main query would evaluate a correlated
+/// FTS subquery per matching row — quadratic in the number of matches.
+pub fn sqlite_ranked_ids(
+    conn: &mut super::AnyConnection,
     table: &str,
     q: &str,
     weights: &[f64],
-) -> Option<Rank<T>> {
+) -> diesel::QueryResult<Vec<i64>> {
+    use diesel::RunQueryDsl;
+    let (super::AnyConnection::Sqlite(c), Some(expr)) = (conn, fts5_query(q)) else {
+        return Ok(Vec::new());
+    };
+    let weights: String = weights.iter().map(|w| format!(", {w:.1}")).collect();
+    let rows: Vec<RowId> = diesel::sql_query(format!(
+        "SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ? ORDER BY bm25({table}_fts{weights}), rowid DESC"
+    ))
+    .bind::<Text, _>(expr)
+    .load(c)?;
+    Ok(rows.into_iter().map(|r| r.rowid).collect())
+}
+
+/// The page `offset..offset + fetch` of the `ranked` ids that are also in
+/// `allowed` (the rows the other filters keep), and how many there are.
+pub fn rank_page(ranked: Vec<i64>, allowed: Vec<i64>, offset: i64, fetch: i64) -> (Vec<i64>, i64) {
+    let allowed: std::collections::HashSet<i64> = allowed.into_iter().collect();
+    let kept: Vec<i64> = ranked
+        .into_iter()
+        .filter(|id| allowed.contains(id))
+        .collect();
+    let total = kept.len() as i64;
+    let page = kept
+        .into_iter()
+        .skip(offset.max(0) as usize)
+        .take(fetch.max(0) as usize)
+        .collect();
+    (page, total)
+}
+
+/// Puts `rows` in the order of `ids`.
+pub fn in_order<R>(mut rows: Vec<R>, ids: &[i64], id_of: impl Fn(&R) -> i64) -> Vec<R> {
+    let position: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| position.get(&id_of(r)).copied().unwrap_or(usize::MAX));
+    rows
+}
+
+/// Orders matches of `q` best first (PostgreSQL; SQLite ranks with
+/// [`sqlite_ranked_ids`]). PostgreSQL's index carries its own
+/// weights (title over lead over body).
+pub fn rank<T: 'static>(backend: Backend, table: &str, q: &str) -> Option<Rank<T>> {
     match backend {
         Backend::Postgres => pg_query(q).map(|words| -> Rank<T> {
             Box::new(
@@ -63,16 +111,7 @@ pub fn rank<T: 'static>(
                 .sql("))::float8 DESC"),
             )
         }),
-        Backend::Sqlite => fts5_query(q).map(|expr| -> Rank<T> {
-            let weights: String = weights.iter().map(|w| format!(", {w:.1}")).collect();
-            Box::new(
-                sql::<Double>(&format!(
-                    "(SELECT bm25({table}_fts{weights}) FROM {table}_fts WHERE {table}_fts MATCH "
-                ))
-                .bind::<Text, _>(expr)
-                .sql(&format!(" AND {table}_fts.rowid = {table}.id) ASC")),
-            )
-        }),
+        Backend::Sqlite => None,
     }
 }
 

@@ -86,11 +86,23 @@ pub fn list(
     now: NaiveDateTime,
 ) -> QueryResult<(Vec<EventRow>, i64)> {
     let backend = conn.backend();
+    if by_relevance
+        && backend == Backend::Sqlite
+        && let Some(q) = &f.q
+    {
+        let by_rank = search::sqlite_ranked_ids(conn, "events", q, &[])?;
+        let allowed = filtered(f, backend, now).select(events::id).load(conn)?;
+        let (page, total) = search::rank_page(by_rank, allowed, paged.offset, paged.fetch());
+        let rows = events::table
+            .filter(events::id.eq_any(&page))
+            .load::<EventRow>(conn)?;
+        return Ok((search::in_order(rows, &page, |r| r.id), total));
+    }
     let total = filtered(f, backend, now).count().get_result(conn)?;
     let mut query = filtered(f, backend, now);
     if by_relevance
         && let Some(q) = &f.q
-        && let Some(rank) = search::rank(backend, "events", q, &[])
+        && let Some(rank) = search::rank(backend, "events", q)
     {
         query = query.then_order_by(rank);
     }

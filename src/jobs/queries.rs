@@ -83,11 +83,23 @@ pub fn list(
     now: NaiveDateTime,
 ) -> QueryResult<(Vec<JobRow>, i64)> {
     let backend = conn.backend();
+    if by_relevance
+        && backend == Backend::Sqlite
+        && let Some(q) = &f.q
+    {
+        let by_rank = search::sqlite_ranked_ids(conn, "jobs", q, &[])?;
+        let allowed = filtered(f, backend, now).select(jobs::id).load(conn)?;
+        let (page, total) = search::rank_page(by_rank, allowed, paged.offset, paged.fetch());
+        let rows = jobs::table
+            .filter(jobs::id.eq_any(&page))
+            .load::<JobRow>(conn)?;
+        return Ok((search::in_order(rows, &page, |r| r.id), total));
+    }
     let total = filtered(f, backend, now).count().get_result(conn)?;
     let mut query = filtered(f, backend, now);
     if by_relevance
         && let Some(q) = &f.q
-        && let Some(rank) = search::rank(backend, "jobs", q, &[])
+        && let Some(rank) = search::rank(backend, "jobs", q)
     {
         query = query.then_order_by(rank);
     }
