@@ -222,7 +222,25 @@ pub fn seed(config: &Config, count: usize, seed: u64) -> Result<Seeded, AppError
     crate::db::migrate(&config.database).map_err(AppError::internal)?;
     let mut conn =
         AnyConnection::open(&config.database).map_err(|e| AppError::unavailable(e.to_string()))?;
-    let existing: i64 = articles::table.count().get_result(&mut conn)?;
+    let seeded = fill(config, &mut conn, count, seed)?;
+    // fresh statistics, or the planners guess a handful of rows and sort
+    // thousands instead of walking the indexes
+    // (and on PostgreSQL a visibility map, so counts read the index alone)
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(match conn.backend() {
+        crate::config::Backend::Postgres => "VACUUM ANALYZE",
+        crate::config::Backend::Sqlite => "ANALYZE",
+    })?;
+    Ok(seeded)
+}
+
+fn fill(
+    config: &Config,
+    conn: &mut AnyConnection,
+    count: usize,
+    seed: u64,
+) -> Result<Seeded, AppError> {
+    let existing: i64 = articles::table.count().get_result(conn)?;
     if existing > 0 {
         return Err(AppError::conflict(format!(
             "the database already holds {existing} articles; seed-demo fills an empty one"
@@ -238,7 +256,7 @@ pub fn seed(config: &Config, count: usize, seed: u64) -> Result<Seeded, AppError
         rng.random::<u64>()
     ))?;
 
-    write_tx(&mut conn, |c| -> Result<Seeded, AppError> {
+    write_tx(conn, |c| -> Result<Seeded, AppError> {
         let mut section_ids = Vec::new();
         for (position, (name, description)) in SECTIONS.iter().enumerate() {
             let row = crate::sections::queries::insert(
