@@ -52,6 +52,43 @@ Authenticate with `Authorization: Bearer <token>`, where the token is a JWT acce
 )]
 pub struct ApiDoc;
 
+/// A token is optional on public operations, but a bad one is refused (401),
+/// never read as anonymous: say so on every operation of the API that does
+/// not say it already. Applied to the finished document.
+pub fn document_optional_auth(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::{Ref, RefOr};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if !path.starts_with("/api/v1/")
+            || path == "/api/v1/openapi.json"
+            || path.starts_with("/api/v1/auth/")
+        {
+            continue;
+        }
+        for op in [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if op.security.is_none() {
+                op.security = Some(vec![
+                    SecurityRequirement::default(),
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                ]);
+            }
+            op.responses
+                .responses
+                .entry("401".to_string())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unauthorized")));
+        }
+    }
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

@@ -128,11 +128,12 @@ fn root(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI document, generated from the routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = App::new()
+    let (_, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(root)
         .split_for_parts();
+    crate::openapi::document_optional_auth(&mut doc);
     doc
 }
 
