@@ -41,10 +41,15 @@ fn request_id(req: &ServiceRequest) -> String {
 }
 
 pub async fn around(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
+    // HEAD is answered as GET without the body: same status and headers
+    let head = req.method() == actix_web::http::Method::HEAD;
+    if head {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
     let id = request_id(&req);
     req.extensions_mut().insert(RequestId(id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
@@ -52,7 +57,11 @@ pub async fn around(
         .as_ref()
         .map(|s| s.config.request_timeout)
         .unwrap_or(std::time::Duration::from_secs(30));
-    let method = req.method().to_string();
+    let method = if head {
+        "HEAD".to_string()
+    } else {
+        req.method().to_string()
+    };
     let is_docs = req.path().starts_with("/docs");
 
     // Errors that escape the services (a refused CORS request, a timeout) have
@@ -84,6 +93,9 @@ pub async fn around(
     let status = res.status();
     if status.as_u16() >= 400 && !is_problem(&res) {
         res = into_problem(res);
+    }
+    if head {
+        res = res.map_body(|_, _| BoxBody::new(actix_web::body::None::new()));
     }
 
     let headers = res.headers_mut();

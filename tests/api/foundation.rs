@@ -52,6 +52,19 @@ fn unknown_routes_and_methods_are_problems(app: &TestApp) {
     assert_eq!(res.header("allow"), Some("GET, PATCH, DELETE"));
 }
 
+fn head_answers_like_get_without_a_body(app: &TestApp) {
+    let get = app.get("/api/v1/sections").send();
+    let head = app.request("HEAD", "/api/v1/sections").send();
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("etag"), get.header("etag"));
+    assert_eq!(head.header("content-type"), Some("application/json"));
+    assert_eq!(
+        app.request("HEAD", "/api/v1/sections/nope").send().status,
+        404
+    );
+}
+
 fn bad_bodies_are_refused_with_the_right_status(app: &TestApp) {
     let editor = app.editor();
     let post = || app.post("/api/v1/sections").bearer(&editor.token);
@@ -231,6 +244,7 @@ db_tests!(
     health_and_readiness,
     metrics_count_requests_by_route,
     unknown_routes_and_methods_are_problems,
+    head_answers_like_get_without_a_body,
     bad_bodies_are_refused_with_the_right_status,
     bad_query_parameters_are_refused,
     request_ids_and_security_headers,
