@@ -15,17 +15,24 @@ pub const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Venue {
-    #[schema(example = "Salle des fêtes")]
+    #[schema(example = "Salle des fêtes", min_length = 1, max_length = 200)]
     pub name: String,
-    #[schema(example = "2 place de la Mairie")]
+    /// May be empty.
+    #[schema(example = "2 place de la Mairie", max_length = 300)]
     pub address: String,
-    #[schema(example = "Pont-l'Abbé")]
+    #[schema(example = "Pont-l'Abbé", min_length = 1, max_length = 120)]
     pub city: String,
-    #[schema(example = "29120")]
+    /// 3–10 letters, digits, spaces or hyphens.
+    #[schema(
+        example = "29120",
+        pattern = r"^\s*[A-Za-z0-9-][A-Za-z0-9 -]{1,8}[A-Za-z0-9-]\s*$"
+    )]
     pub postal_code: String,
-    /// WGS 84 degrees, −90 to 90.
+    /// WGS 84 degrees, −90 to 90; with `longitude`.
+    #[schema(minimum = -90, maximum = 90, example = 47.8344)]
     pub latitude: Option<f64>,
-    /// WGS 84 degrees, −180 to 180.
+    /// WGS 84 degrees, −180 to 180; with `latitude`.
+    #[schema(minimum = -180, maximum = 180, example = -4.2236)]
     pub longitude: Option<f64>,
 }
 
@@ -35,20 +42,26 @@ pub struct Venue {
 pub struct Price {
     #[serde(default)]
     pub free: bool,
-    /// In cents of `currency`.
+    /// In cents of `currency`; `0` (or absent) when `free`.
+    #[schema(minimum = 0, maximum = 100_000_000, example = 1000)]
     pub amount_cents: Option<i64>,
-    /// ISO 4217 code, with `amount_cents`.
+    /// ISO 4217 code, with `amount_cents`; default `EUR`.
+    #[schema(pattern = "^[A-Z]{3}$", example = "EUR")]
     pub currency: Option<String>,
+    #[schema(min_length = 1, max_length = 200, example = "gratuit pour les enfants")]
     pub text: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Image {
-    #[schema(format = "uri")]
+    /// An absolute https URL.
+    #[schema(format = "uri", max_length = 2000, pattern = "^https://")]
     pub url: String,
     /// Text for readers who cannot see the image.
+    #[schema(min_length = 1, max_length = 300)]
     pub alt: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub credit: Option<String>,
 }
 
@@ -135,8 +148,10 @@ impl Event {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateEvent {
+    #[schema(example = "Concert de la chorale", min_length = 1, max_length = 200)]
     pub title: String,
     /// Markdown.
+    #[schema(min_length = 1, max_length = 20_000)]
     pub description: String,
     pub starts_at: DateTime<Utc>,
     /// After `starts_at`.
@@ -144,14 +159,22 @@ pub struct CreateEvent {
     #[serde(default)]
     pub all_day: bool,
     /// IANA name; default `Europe/Paris`.
+    #[schema(example = "Europe/Paris")]
     pub time_zone: Option<String>,
     pub venue: Venue,
     pub price: Price,
+    #[schema(min_length = 1, max_length = 200, example = "Chorale de l'Odet")]
     pub organizer: String,
-    #[schema(format = "uri")]
+    /// An absolute http(s) URL.
+    #[schema(format = "uri", max_length = 2000, pattern = "^https?://")]
     pub link: Option<String>,
     pub image: Option<Image>,
     /// A slug: `concert`, `exposition`, `sport`…
+    #[schema(
+        example = "concert",
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub category: String,
     /// Default: `pending`.
     pub status: Option<Status>,
@@ -188,26 +211,37 @@ impl Validate for CreateEvent {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateEvent {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
+    #[schema(min_length = 1, max_length = 20_000)]
     pub description: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub all_day: Option<bool>,
+    /// IANA name.
+    #[schema(example = "Europe/Paris")]
     pub time_zone: Option<String>,
     pub venue: Option<Venue>,
     pub price: Option<Price>,
+    #[schema(min_length = 1, max_length = 200)]
     pub organizer: Option<String>,
-    /// `null` removes the link.
+    /// An absolute http(s) URL; `null` removes the link.
     #[serde(default, deserialize_with = "crate::users::dto::nullable")]
-    #[schema(value_type = Option<String>, format = "uri")]
+    #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https?://")]
     pub link: Option<Option<String>>,
     /// `null` removes the image.
     #[serde(default, deserialize_with = "crate::users::dto::nullable")]
     #[schema(value_type = Option<Image>)]
     pub image: Option<Option<Image>>,
+    /// A slug.
+    #[schema(
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub category: Option<String>,
     pub status: Option<Status>,
     /// Required with `status: rejected`, refused otherwise.
+    #[schema(min_length = 1, max_length = 2_000)]
     pub rejection_reason: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
 }
@@ -447,6 +481,12 @@ pub struct EventFilters {
     pub to: Option<DateTime<Utc>>,
     /// A town (case and accents ignored).
     pub city: Option<String>,
+    /// A slug such as `concert`.
+    #[param(
+        example = "concert",
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub category: Option<String>,
     /// Words to find (French, accents ignored).
     pub q: Option<String>,

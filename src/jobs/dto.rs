@@ -64,20 +64,31 @@ wire_enum!(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Company {
-    #[schema(example = "Boulangerie Le Goff")]
+    #[schema(example = "Boulangerie Le Goff", min_length = 1, max_length = 120)]
     pub name: String,
-    #[schema(format = "uri")]
+    /// An absolute http(s) URL.
+    #[schema(
+        format = "uri",
+        max_length = 2000,
+        pattern = "^https?://",
+        example = "https://boulangerie-legoff.fr"
+    )]
     pub website: Option<String>,
-    #[schema(format = "uri")]
+    /// An absolute https URL.
+    #[schema(format = "uri", max_length = 2000, pattern = "^https://")]
     pub logo_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobLocation {
-    #[schema(example = "Quimper")]
+    #[schema(example = "Quimper", min_length = 1, max_length = 120)]
     pub city: String,
-    #[schema(example = "29000")]
+    /// 3–10 letters, digits, spaces or hyphens.
+    #[schema(
+        example = "29000",
+        pattern = r"^\s*[A-Za-z0-9-][A-Za-z0-9 -]{1,8}[A-Za-z0-9-]\s*$"
+    )]
     pub postal_code: String,
     /// Work from home possible.
     #[serde(default)]
@@ -89,11 +100,14 @@ pub struct JobLocation {
 #[serde(deny_unknown_fields)]
 pub struct Salary {
     /// In cents of `currency` (`180000` = 1 800.00).
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64, example = 180000)]
     pub min_cents: Option<i64>,
+    /// Not less than `min_cents`.
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64, example = 220000)]
     pub max_cents: Option<i64>,
     /// ISO 4217 code.
     #[serde(default = "euro")]
-    #[schema(example = "EUR", default = "EUR")]
+    #[schema(example = "EUR", default = "EUR", pattern = "^[A-Z]{3}$")]
     pub currency: String,
     pub period: SalaryPeriod,
 }
@@ -106,9 +120,10 @@ fn euro() -> String {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HowToApply {
-    #[schema(format = "uri")]
+    /// An absolute https URL.
+    #[schema(format = "uri", max_length = 2000, pattern = "^https://")]
     pub url: Option<String>,
-    #[schema(format = "email")]
+    #[schema(format = Email, example = "recrutement@example.fr")]
     pub email: Option<String>,
 }
 
@@ -190,6 +205,7 @@ impl Job {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateJob {
+    #[schema(example = "Électricien·ne en CDI", min_length = 1, max_length = 200)]
     pub title: String,
     pub company: Company,
     pub location: JobLocation,
@@ -197,6 +213,7 @@ pub struct CreateJob {
     pub working_time: WorkingTime,
     pub salary: Option<Salary>,
     /// Markdown.
+    #[schema(min_length = 1, max_length = 20_000)]
     pub description: String,
     pub apply: HowToApply,
     /// Default: `pending`.
@@ -229,6 +246,7 @@ impl Validate for CreateJob {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateJob {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     pub company: Option<Company>,
     pub location: Option<JobLocation>,
@@ -238,10 +256,12 @@ pub struct UpdateJob {
     #[serde(default, deserialize_with = "crate::users::dto::nullable")]
     #[schema(value_type = Option<Salary>)]
     pub salary: Option<Option<Salary>>,
+    #[schema(min_length = 1, max_length = 20_000)]
     pub description: Option<String>,
     pub apply: Option<HowToApply>,
     pub status: Option<Status>,
     /// Required with `status: rejected`, refused otherwise.
+    #[schema(min_length = 1, max_length = 2_000)]
     pub rejection_reason: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
@@ -480,7 +500,10 @@ pub struct JobFilters {
     /// Words to find (French, accents ignored); results by relevance unless `sort` is given.
     pub q: Option<String>,
     /// One or more contract types, comma-separated: `cdi,cdd`.
-    #[param(example = "cdi,cdd")]
+    #[param(
+        example = "cdi,cdd",
+        pattern = r"^\s*((cdi|cdd|interim|stage|alternance|freelance)\s*)?(,\s*((cdi|cdd|interim|stage|alternance|freelance)\s*)?)*$"
+    )]
     pub contract_type: Option<String>,
     /// A town (case and accents ignored).
     pub city: Option<String>,
