@@ -245,6 +245,19 @@ pub fn hidden_unless_allowed(
     }
 }
 
+/// The signed-in user's id, for lists filtered with `mine=true`.
+pub fn own_id(caller: &Caller) -> Result<i64, AppError> {
+    match caller {
+        Caller::User(u) => Ok(u.id.0),
+        Caller::Anonymous => Err(AppError::unauthorized(
+            "sign in to list your own submissions",
+        )),
+        Caller::Key(_) => Err(AppError::bad_query(
+            "`mine` needs a user's token: an API key submits nothing of its own",
+        )),
+    }
+}
+
 impl ContentKind {
     /// One item, as named in messages.
     pub fn one(self) -> &'static str {

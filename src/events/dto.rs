@@ -6,7 +6,7 @@ use super::model::{EventChanges, EventRow};
 use crate::error::FieldError;
 use crate::http::validate::{Errors, Validate};
 use crate::ids::EventId;
-use crate::jobs::dto::{check_currency, check_postal_code, city_key};
+use crate::slug::city_key;
 use crate::state::utc;
 use crate::workflow::Status;
 
@@ -421,7 +421,7 @@ fn check_venue(e: &mut Errors, v: &Venue) {
     e.text("venue.name", &v.name, 1, 200);
     e.text("venue.address", &v.address, 0, 300);
     e.text("venue.city", &v.city, 1, 120);
-    check_postal_code(e, "venue.postal_code", &v.postal_code);
+    e.postal_code("venue.postal_code", &v.postal_code);
     match (v.latitude, v.longitude) {
         (Some(lat), Some(lon)) => {
             if !(-90.0..=90.0).contains(&lat) {
@@ -446,7 +446,7 @@ fn check_price(e: &mut Errors, p: &Price) {
         e.add("price.amount_cents", "must be between 0 and 100000000");
     }
     if let Some(c) = &p.currency {
-        check_currency(e, "price.currency", c);
+        e.currency("price.currency", c);
         if p.amount_cents.is_none() {
             e.add("price.currency", "goes with amount_cents");
         }

@@ -10,12 +10,12 @@ use crate::error::{AppError, AppResult};
 use crate::http::conditional::etag_of;
 use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, Paged, respond, respond_page};
 use crate::ids::path_id;
-use crate::jobs::dto::city_key;
-use crate::jobs::handlers::own_id;
 use crate::openapi as oa;
+use crate::slug::city_key;
 use crate::state::AppState;
 use crate::workflow::{
     ContentKind, Status, authorize_new, change_status, hidden_unless_allowed, limit_submissions,
+    own_id,
 };
 
 const KIND: ContentKind = ContentKind::Event;

@@ -6,6 +6,7 @@ use super::model::{JobChanges, JobRow};
 use crate::error::FieldError;
 use crate::http::validate::{Errors, Validate, is_plausible_email};
 use crate::ids::JobId;
+use crate::slug::city_key;
 use crate::state::utc;
 use crate::workflow::Status;
 
@@ -397,11 +398,6 @@ fn set_salary(c: &mut JobChanges, s: Option<Salary>) {
     c.salary_period = s.as_ref().map(|s| s.period.as_str().to_string());
 }
 
-/// A city name folded for comparison: `Saint-Étienne` and `saint etienne` match.
-pub fn city_key(city: &str) -> String {
-    slug::slugify(city.trim())
-}
-
 fn check_company(e: &mut Errors, c: &Company) {
     e.text("company.name", &c.name, 1, 120);
     if let Some(u) = &c.website {
@@ -414,29 +410,7 @@ fn check_company(e: &mut Errors, c: &Company) {
 
 fn check_location(e: &mut Errors, l: &JobLocation) {
     e.text("location.city", &l.city, 1, 120);
-    check_postal_code(e, "location.postal_code", &l.postal_code);
-}
-
-/// Postal codes of any country: 3–10 letters, digits, spaces or hyphens.
-pub fn check_postal_code(e: &mut Errors, field: &str, code: &str) {
-    let code = code.trim();
-    if !(3..=10).contains(&code.len())
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
-    {
-        e.add(
-            field,
-            "must be a postal code (3–10 letters, digits, spaces or hyphens)",
-        );
-    }
-}
-
-/// An ISO 4217 code: three capital letters.
-pub fn check_currency(e: &mut Errors, field: &str, code: &str) {
-    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-        e.add(field, "must be an ISO 4217 currency code such as EUR");
-    }
+    e.postal_code("location.postal_code", &l.postal_code);
 }
 
 fn check_salary(e: &mut Errors, s: &Salary) {
@@ -460,7 +434,7 @@ fn check_salary(e: &mut Errors, s: &Salary) {
     {
         e.add("salary.max_cents", "must not be less than min_cents");
     }
-    check_currency(e, "salary.currency", &s.currency);
+    e.currency("salary.currency", &s.currency);
 }
 
 fn check_apply(e: &mut Errors, a: &HowToApply) {

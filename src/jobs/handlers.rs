@@ -2,7 +2,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDateTime;
 
-use super::dto::{CreateJob, Job, JobFilters, SORTABLE, UpdateJob, city_key, contract_types};
+use super::dto::{CreateJob, Job, JobFilters, SORTABLE, UpdateJob, contract_types};
 use super::model::{JobChanges, JobRow, NewJob};
 use super::queries::{self, Filters, Scope};
 use crate::auth::{Action, Caller, authorize};
@@ -10,9 +10,11 @@ use crate::error::{AppError, AppResult};
 use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
 use crate::ids::path_id;
 use crate::openapi as oa;
+use crate::slug::city_key;
 use crate::state::AppState;
 use crate::workflow::{
     ContentKind, Status, authorize_new, change_status, hidden_unless_allowed, limit_submissions,
+    own_id,
 };
 
 const KIND: ContentKind = ContentKind::Job;
@@ -72,19 +74,6 @@ pub async fn list_jobs(
         .await?;
     let page = Page::new(&paged, rows, total).map(|r| Job::from_row(r, now));
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
-}
-
-/// The signed-in user's id, for `mine=true`.
-pub fn own_id(caller: &Caller) -> AppResult<i64> {
-    match caller {
-        Caller::User(u) => Ok(u.id.0),
-        Caller::Anonymous => Err(AppError::unauthorized(
-            "sign in to list your own submissions",
-        )),
-        Caller::Key(_) => Err(AppError::bad_query(
-            "`mine` needs a user's token: an API key submits nothing of its own",
-        )),
-    }
 }
 
 /// An offer as `caller` may see it: public ones to all; unpublished ones to
