@@ -4,11 +4,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::queries::{Filters, Scope};
-use crate::auth::{Action, Caller, authorize};
+use super::queries::Filters;
+use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::slug::city_key;
-use crate::workflow::{ContentKind, Status, own_id};
+use crate::workflow::{ContentKind, Scope, Status, list_scope};
 
 /// Filters of the event list. Without `from`, `to`, `mine` or `status`: upcoming
 /// and ongoing published events, soonest first.
@@ -46,19 +46,7 @@ impl EventFilters {
     /// search (ranked by relevance unless a sort is asked for).
     pub fn resolve(&self, caller: &Caller, now: NaiveDateTime) -> AppResult<(Filters, bool)> {
         let f = self;
-        let scope = if f.mine == Some(true) {
-            Scope::Mine(own_id(caller)?)
-        } else if f.status.is_some() {
-            authorize(
-                caller,
-                Action::ReviewContent {
-                    kind: ContentKind::Event,
-                },
-            )?;
-            Scope::Review
-        } else {
-            Scope::Public
-        };
+        let scope = list_scope(caller, ContentKind::Event, f.mine, f.status)?;
         let from = f.from.map(|t| t.naive_utc());
         let to = f.to.map(|t| t.naive_utc());
         if let (Some(a), Some(b)) = (from, to)

@@ -5,11 +5,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::ContractType;
-use super::queries::{Filters, Scope};
-use crate::auth::{Action, Caller, authorize};
+use super::queries::Filters;
+use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::slug::city_key;
-use crate::workflow::{ContentKind, Status, own_id};
+use crate::workflow::{ContentKind, Status, list_scope};
 
 /// Filters of the job list. Without `mine` or `status`, only published offers
 /// whose time has come and that have not expired.
@@ -42,21 +42,8 @@ pub const SORTABLE: [&str; 4] = ["published_at", "expires_at", "created_at", "ti
 impl JobFilters {
     /// The query's filters, checked against `caller`.
     pub fn resolve(&self, caller: &Caller) -> AppResult<Filters> {
-        let scope = if self.mine == Some(true) {
-            Scope::Mine(own_id(caller)?)
-        } else if self.status.is_some() {
-            authorize(
-                caller,
-                Action::ReviewContent {
-                    kind: ContentKind::Job,
-                },
-            )?;
-            Scope::Review
-        } else {
-            Scope::Public
-        };
         Ok(Filters {
-            scope,
+            scope: list_scope(caller, ContentKind::Job, self.mine, self.status)?,
             status: self.status,
             q: self.q.clone(),
             contract_types: match &self.contract_type {
