@@ -85,7 +85,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
 
     // job offers and events (issue 6)
     {
-        use crate::events::handlers as events;
+        use crate::events::{export, handlers as events};
         use crate::jobs::handlers as jobs;
         cfg.service(jobs::list_jobs)
             .service(jobs::create_job)
@@ -94,10 +94,10 @@ fn api_v1(cfg: &mut ServiceConfig) {
             .service(jobs::update_job)
             .service(jobs::delete_job)
             // `/events.ics` and `/events/{id}.ics` before `/events/{id}`, which would take them
-            .service(events::export_events)
+            .service(export::export_events)
             .service(events::list_events)
             .service(events::create_event)
-            .service(events::export_event)
+            .service(export::export_event)
             .service(events::get_event)
             .service(events::update_event)
             .service(events::delete_event);

@@ -19,6 +19,12 @@ pub fn slugify(title: &str, max: usize) -> String {
     }
 }
 
+/// A place name folded for comparison: `Saint-Étienne` and `saint etienne`
+/// match. Job offers and events store it next to the city to filter on.
+pub fn city_key(city: &str) -> String {
+    slug::slugify(city.trim())
+}
+
 /// The first of `base`, `base-2`, `base-3`… for which `taken` says no.
 pub fn unique(base: &str, mut taken: impl FnMut(&str) -> QueryResult<bool>) -> QueryResult<String> {
     if !taken(base)? {
@@ -49,5 +55,12 @@ mod tests {
         );
         assert_eq!(slugify("2026", 120), "n-2026");
         assert_eq!(slugify("un titre assez long", 9), "un-titre");
+    }
+
+    #[test]
+    fn city_keys_ignore_case_accents_and_punctuation() {
+        assert_eq!(city_key(" Saint-Étienne "), "saint-etienne");
+        assert_eq!(city_key("saint etienne"), "saint-etienne");
+        assert_eq!(city_key("Pont-l'Abbé"), "pont-l-abbe");
     }
 }

@@ -245,6 +245,48 @@ pub fn hidden_unless_allowed(
     }
 }
 
+/// Whose submissions a list of job offers or events shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// What the public sees (published, their time come; for job offers, not expired).
+    Public,
+    /// One submitter's, in every status.
+    Mine(i64),
+    /// Everything (staff).
+    Review,
+}
+
+/// The scope that a list's `mine` and `status` parameters ask for: `mine=true`
+/// needs a signed-in user; `status` alone is for those who review `kind`.
+pub fn list_scope(
+    caller: &Caller,
+    kind: ContentKind,
+    mine: Option<bool>,
+    status: Option<Status>,
+) -> Result<Scope, AppError> {
+    if mine == Some(true) {
+        Ok(Scope::Mine(own_id(caller)?))
+    } else if status.is_some() {
+        authorize(caller, Action::ReviewContent { kind })?;
+        Ok(Scope::Review)
+    } else {
+        Ok(Scope::Public)
+    }
+}
+
+/// The signed-in user's id, for lists filtered with `mine=true`.
+fn own_id(caller: &Caller) -> Result<i64, AppError> {
+    match caller {
+        Caller::User(u) => Ok(u.id.0),
+        Caller::Anonymous => Err(AppError::unauthorized(
+            "sign in to list your own submissions",
+        )),
+        Caller::Key(_) => Err(AppError::bad_query(
+            "`mine` needs a user's token: an API key submits nothing of its own",
+        )),
+    }
+}
+
 impl ContentKind {
     /// One item, as named in messages.
     pub fn one(self) -> &'static str {

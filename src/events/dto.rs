@@ -1,12 +1,12 @@
+//! What the API answers about events, and the objects requests share with
+//! it (venue, price, image).
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::model::{EventChanges, EventRow};
-use crate::error::FieldError;
-use crate::http::validate::{Errors, Validate};
+use super::model::EventRow;
 use crate::ids::EventId;
-use crate::jobs::dto::{check_currency, check_postal_code, city_key};
 use crate::state::utc;
 use crate::workflow::Status;
 
@@ -15,17 +15,24 @@ pub const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Venue {
-    #[schema(example = "Salle des fêtes")]
+    #[schema(example = "Salle des fêtes", min_length = 1, max_length = 200)]
     pub name: String,
-    #[schema(example = "2 place de la Mairie")]
+    /// May be empty.
+    #[schema(example = "2 place de la Mairie", max_length = 300)]
     pub address: String,
-    #[schema(example = "Pont-l'Abbé")]
+    #[schema(example = "Pont-l'Abbé", min_length = 1, max_length = 120)]
     pub city: String,
-    #[schema(example = "29120")]
+    /// 3–10 letters, digits, spaces or hyphens.
+    #[schema(
+        example = "29120",
+        pattern = r"^\s*[A-Za-z0-9-][A-Za-z0-9 -]{1,8}[A-Za-z0-9-]\s*$"
+    )]
     pub postal_code: String,
-    /// WGS 84 degrees, −90 to 90.
+    /// WGS 84 degrees, −90 to 90; with `longitude`.
+    #[schema(minimum = -90, maximum = 90, example = 47.8344)]
     pub latitude: Option<f64>,
-    /// WGS 84 degrees, −180 to 180.
+    /// WGS 84 degrees, −180 to 180; with `latitude`.
+    #[schema(minimum = -180, maximum = 180, example = -4.2236)]
     pub longitude: Option<f64>,
 }
 
@@ -35,20 +42,26 @@ pub struct Venue {
 pub struct Price {
     #[serde(default)]
     pub free: bool,
-    /// In cents of `currency`.
+    /// In cents of `currency`; `0` (or absent) when `free`.
+    #[schema(minimum = 0, maximum = 100_000_000, example = 1000)]
     pub amount_cents: Option<i64>,
-    /// ISO 4217 code, with `amount_cents`.
+    /// ISO 4217 code, with `amount_cents`; default `EUR`.
+    #[schema(pattern = "^[A-Z]{3}$", example = "EUR")]
     pub currency: Option<String>,
+    #[schema(min_length = 1, max_length = 200, example = "gratuit pour les enfants")]
     pub text: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Image {
-    #[schema(format = "uri")]
+    /// An absolute https URL.
+    #[schema(format = "uri", max_length = 2000, pattern = "^https://")]
     pub url: String,
     /// Text for readers who cannot see the image.
+    #[schema(min_length = 1, max_length = 300)]
     pub alt: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub credit: Option<String>,
 }
 
@@ -130,333 +143,3 @@ impl Event {
         }
     }
 }
-
-/// A new event. Members' events start `pending` and wait for an editor.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateEvent {
-    pub title: String,
-    /// Markdown.
-    pub description: String,
-    pub starts_at: DateTime<Utc>,
-    /// After `starts_at`.
-    pub ends_at: DateTime<Utc>,
-    #[serde(default)]
-    pub all_day: bool,
-    /// IANA name; default `Europe/Paris`.
-    pub time_zone: Option<String>,
-    pub venue: Venue,
-    pub price: Price,
-    pub organizer: String,
-    #[schema(format = "uri")]
-    pub link: Option<String>,
-    pub image: Option<Image>,
-    /// A slug: `concert`, `exposition`, `sport`…
-    pub category: String,
-    /// Default: `pending`.
-    pub status: Option<Status>,
-    pub published_at: Option<DateTime<Utc>>,
-}
-
-impl Validate for CreateEvent {
-    fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut e = Errors::new();
-        e.text("title", &self.title, 1, 200);
-        e.text("description", &self.description, 1, 20_000);
-        if self.ends_at <= self.starts_at {
-            e.add("ends_at", "must be after starts_at");
-        }
-        if let Some(tz) = &self.time_zone {
-            check_time_zone(&mut e, tz);
-        }
-        check_venue(&mut e, &self.venue);
-        check_price(&mut e, &self.price);
-        e.text("organizer", &self.organizer, 1, 200);
-        if let Some(l) = &self.link {
-            e.url("link", l, true);
-        }
-        if let Some(i) = &self.image {
-            check_image(&mut e, i);
-        }
-        e.slug("category", &self.category);
-        e.finish()
-    }
-}
-
-/// Changes to an event; absent fields are kept, objects replaced whole.
-/// `status` carries the review decisions (`published`, `rejected` with a reason).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateEvent {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
-    pub all_day: Option<bool>,
-    pub time_zone: Option<String>,
-    pub venue: Option<Venue>,
-    pub price: Option<Price>,
-    pub organizer: Option<String>,
-    /// `null` removes the link.
-    #[serde(default, deserialize_with = "crate::users::dto::nullable")]
-    #[schema(value_type = Option<String>, format = "uri")]
-    pub link: Option<Option<String>>,
-    /// `null` removes the image.
-    #[serde(default, deserialize_with = "crate::users::dto::nullable")]
-    #[schema(value_type = Option<Image>)]
-    pub image: Option<Option<Image>>,
-    pub category: Option<String>,
-    pub status: Option<Status>,
-    /// Required with `status: rejected`, refused otherwise.
-    pub rejection_reason: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-}
-
-impl Validate for UpdateEvent {
-    fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut e = Errors::new();
-        e.opt_text("title", self.title.as_deref(), 1, 200);
-        e.opt_text("description", self.description.as_deref(), 1, 20_000);
-        if let Some(tz) = &self.time_zone {
-            check_time_zone(&mut e, tz);
-        }
-        if let Some(v) = &self.venue {
-            check_venue(&mut e, v);
-        }
-        if let Some(p) = &self.price {
-            check_price(&mut e, p);
-        }
-        e.opt_text("organizer", self.organizer.as_deref(), 1, 200);
-        if let Some(Some(l)) = &self.link {
-            e.url("link", l, true);
-        }
-        if let Some(Some(i)) = &self.image {
-            check_image(&mut e, i);
-        }
-        if let Some(c) = &self.category {
-            e.slug("category", c);
-        }
-        e.opt_text(
-            "rejection_reason",
-            self.rejection_reason.as_deref(),
-            1,
-            2_000,
-        );
-        e.finish()
-    }
-}
-
-impl UpdateEvent {
-    pub fn edits_fields(&self) -> bool {
-        self.title.is_some()
-            || self.description.is_some()
-            || self.starts_at.is_some()
-            || self.ends_at.is_some()
-            || self.all_day.is_some()
-            || self.time_zone.is_some()
-            || self.venue.is_some()
-            || self.price.is_some()
-            || self.organizer.is_some()
-            || self.link.is_some()
-            || self.image.is_some()
-            || self.category.is_some()
-            || self.published_at.is_some()
-    }
-
-    pub fn apply_to(self, c: &mut EventChanges) {
-        if let Some(t) = self.title {
-            c.title = t.trim().to_string();
-        }
-        if let Some(d) = self.description {
-            c.description_html = crate::text::markdown_to_html(&d);
-            c.description = d;
-        }
-        if let Some(t) = self.starts_at {
-            c.starts_at = t.naive_utc();
-        }
-        if let Some(t) = self.ends_at {
-            c.ends_at = t.naive_utc();
-        }
-        if let Some(a) = self.all_day {
-            c.all_day = a;
-        }
-        if let Some(tz) = self.time_zone {
-            c.time_zone = tz;
-        }
-        if let Some(v) = self.venue {
-            set_venue(c, v);
-        }
-        if let Some(p) = self.price {
-            set_price(c, p);
-        }
-        if let Some(o) = self.organizer {
-            c.organizer = o.trim().to_string();
-        }
-        if let Some(l) = self.link {
-            c.link = l;
-        }
-        if let Some(i) = self.image {
-            set_image(c, i);
-        }
-        if let Some(cat) = self.category {
-            c.category = cat;
-        }
-        if let Some(p) = self.published_at {
-            c.published_at = Some(p.naive_utc());
-        }
-    }
-}
-
-impl CreateEvent {
-    pub fn into_changes(self, now: NaiveDateTime) -> EventChanges {
-        let mut c = EventChanges {
-            title: self.title.trim().to_string(),
-            description_html: crate::text::markdown_to_html(&self.description),
-            description: self.description,
-            starts_at: self.starts_at.naive_utc(),
-            ends_at: self.ends_at.naive_utc(),
-            all_day: self.all_day,
-            time_zone: self
-                .time_zone
-                .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_string()),
-            venue_name: String::new(),
-            venue_address: String::new(),
-            city: String::new(),
-            city_key: String::new(),
-            postal_code: String::new(),
-            latitude: None,
-            longitude: None,
-            is_free: false,
-            price_cents: None,
-            price_currency: None,
-            price_text: None,
-            organizer: self.organizer.trim().to_string(),
-            link: self.link,
-            image_url: None,
-            image_alt: None,
-            image_credit: None,
-            category: self.category,
-            status: "pending".into(),
-            rejection_reason: None,
-            published_at: self.published_at.map(|t| t.naive_utc()),
-            updated_at: now,
-        };
-        set_venue(&mut c, self.venue);
-        set_price(&mut c, self.price);
-        set_image(&mut c, self.image);
-        c
-    }
-}
-
-fn set_venue(c: &mut EventChanges, v: Venue) {
-    c.venue_name = v.name.trim().to_string();
-    c.venue_address = v.address.trim().to_string();
-    c.city_key = city_key(&v.city);
-    c.city = v.city.trim().to_string();
-    c.postal_code = v.postal_code.trim().to_string();
-    c.latitude = v.latitude;
-    c.longitude = v.longitude;
-}
-
-fn set_price(c: &mut EventChanges, p: Price) {
-    c.is_free = p.free;
-    c.price_cents = p.amount_cents;
-    c.price_currency = p
-        .amount_cents
-        .map(|_| p.currency.unwrap_or_else(|| "EUR".into()));
-    c.price_text = p.text.map(|t| t.trim().to_string());
-}
-
-fn set_image(c: &mut EventChanges, i: Option<Image>) {
-    c.image_url = i.as_ref().map(|i| i.url.clone());
-    c.image_alt = i.as_ref().map(|i| i.alt.trim().to_string());
-    c.image_credit = i.and_then(|i| i.credit);
-}
-
-/// An IANA time zone name (`Europe/Paris`), as the tz database knows it.
-fn check_time_zone(e: &mut Errors, tz: &str) {
-    if tz.parse::<chrono_tz::Tz>().is_err() {
-        e.add(
-            "time_zone",
-            "must be an IANA time zone name such as Europe/Paris",
-        );
-    }
-}
-
-fn check_venue(e: &mut Errors, v: &Venue) {
-    e.text("venue.name", &v.name, 1, 200);
-    e.text("venue.address", &v.address, 0, 300);
-    e.text("venue.city", &v.city, 1, 120);
-    check_postal_code(e, "venue.postal_code", &v.postal_code);
-    match (v.latitude, v.longitude) {
-        (Some(lat), Some(lon)) => {
-            if !(-90.0..=90.0).contains(&lat) {
-                e.add("venue.latitude", "must be between -90 and 90");
-            }
-            if !(-180.0..=180.0).contains(&lon) {
-                e.add("venue.longitude", "must be between -180 and 180");
-            }
-        }
-        (None, None) => {}
-        _ => e.add("venue", "give both latitude and longitude, or neither"),
-    }
-}
-
-fn check_price(e: &mut Errors, p: &Price) {
-    if let Some(t) = &p.text {
-        e.text("price.text", t, 1, 200);
-    }
-    if let Some(a) = p.amount_cents
-        && !(0..=100_000_000).contains(&a)
-    {
-        e.add("price.amount_cents", "must be between 0 and 100000000");
-    }
-    if let Some(c) = &p.currency {
-        check_currency(e, "price.currency", c);
-        if p.amount_cents.is_none() {
-            e.add("price.currency", "goes with amount_cents");
-        }
-    }
-    if p.free && p.amount_cents.is_some_and(|a| a > 0) {
-        e.add("price.amount_cents", "a free event has no price");
-    }
-    if !p.free && p.amount_cents.is_none() && p.text.is_none() {
-        e.add(
-            "price",
-            "say `free: true`, or give amount_cents and/or text",
-        );
-    }
-}
-
-fn check_image(e: &mut Errors, i: &Image) {
-    e.url("image.url", &i.url, false);
-    e.text("image.alt", &i.alt, 1, 300);
-    if let Some(c) = &i.credit {
-        e.text("image.credit", c, 1, 200);
-    }
-}
-
-/// Filters of the event list. Without `from`, `to`, `mine` or `status`: upcoming
-/// and ongoing published events, soonest first.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EventFilters {
-    /// Events still going on at or after this time (RFC 3339); default now for the public list.
-    pub from: Option<DateTime<Utc>>,
-    /// Events starting before this time (RFC 3339).
-    pub to: Option<DateTime<Utc>>,
-    /// A town (case and accents ignored).
-    pub city: Option<String>,
-    pub category: Option<String>,
-    /// Words to find (French, accents ignored).
-    pub q: Option<String>,
-    /// Only free (`true`) or paying (`false`) events.
-    pub free: Option<bool>,
-    /// `true`: the caller's own submissions, in every status (signed-in users).
-    pub mine: Option<bool>,
-    /// Events in this status (staff; or with `mine=true`).
-    #[param(inline)]
-    pub status: Option<Status>,
-}
-
-pub const SORTABLE: [&str; 4] = ["starts_at", "ends_at", "created_at", "title"];

@@ -2,16 +2,15 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDateTime;
 
-use super::dto::{CreateEvent, Event, EventFilters, SORTABLE, UpdateEvent};
+use super::dto::Event;
+use super::filters::{EventFilters, SORTABLE};
+use super::input::{CreateEvent, UpdateEvent};
 use super::model::{EventChanges, EventRow, NewEvent};
-use super::queries::{self, Filters, Scope};
+use super::queries;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult};
-use crate::http::conditional::etag_of;
-use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, Paged, respond, respond_page};
+use crate::http::{IfMatch, Json, ListQuery, Page, Paged, respond, respond_page};
 use crate::ids::path_id;
-use crate::jobs::dto::city_key;
-use crate::jobs::handlers::own_id;
 use crate::openapi as oa;
 use crate::state::AppState;
 use crate::workflow::{
@@ -20,60 +19,14 @@ use crate::workflow::{
 
 const KIND: ContentKind = ContentKind::Event;
 
-/// The list's filters, checked against the caller.
-fn filters(caller: &Caller, f: &EventFilters, now: NaiveDateTime) -> AppResult<(Filters, bool)> {
-    let scope = if f.mine == Some(true) {
-        Scope::Mine(own_id(caller)?)
-    } else if f.status.is_some() {
-        authorize(caller, Action::ReviewContent { kind: KIND })?;
-        Scope::Review
-    } else {
-        Scope::Public
-    };
-    let from = f.from.map(|t| t.naive_utc());
-    let to = f.to.map(|t| t.naive_utc());
-    if let (Some(a), Some(b)) = (from, to)
-        && b <= a
-    {
-        return Err(AppError::bad_query("`to` must be after `from`"));
-    }
-    // the public agenda shows what is still to come unless a period is asked for
-    let from = match (&scope, from, to) {
-        (Scope::Public, None, None) => Some(now),
-        _ => from,
-    };
-    let category = match &f.category {
-        Some(c) if !crate::http::validate::is_valid_slug(c) => {
-            return Err(AppError::bad_query(
-                "`category` is a slug such as `concert`",
-            ));
-        }
-        c => c.clone(),
-    };
-    Ok((
-        Filters {
-            scope,
-            status: f.status,
-            from,
-            to,
-            city_key: f.city.as_deref().map(city_key),
-            category,
-            q: f.q.clone(),
-            free: f.free,
-        },
-        // an ongoing search is ranked by relevance unless a sort is asked for
-        f.q.is_some(),
-    ))
-}
-
-async fn page_of(
+pub(super) async fn page_of(
     state: &AppState,
     caller: &Caller,
     query: &ListQuery<EventFilters>,
     paged: &Paged,
 ) -> AppResult<(Page<EventRow>, NaiveDateTime)> {
     let now = state.clock.now();
-    let (f, searching) = filters(caller, &query.filters, now)?;
+    let (f, searching) = query.filters.resolve(caller, now)?;
     let by_relevance = searching && query.page.sort.is_none();
     let p = paged.clone();
     let (rows, total) = state
@@ -112,66 +65,6 @@ pub async fn list_events(
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
-fn ics_response(req: &HttpRequest, freshness: Freshness, body: String) -> HttpResponse {
-    let max_age = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.config.public_max_age)
-        .unwrap_or(60);
-    HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .insert_header((header::ETAG, etag_of(body.as_bytes())))
-        .insert_header((
-            header::CACHE_CONTROL,
-            match freshness {
-                Freshness::Public => format!("public, max-age={max_age}"),
-                Freshness::Private => "private, no-cache".to_string(),
-            },
-        ))
-        .insert_header((header::VARY, "Authorization"))
-        .body(body)
-}
-
-fn host(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    let host = info.host();
-    // the UID's right side: the host without its port
-    host.rsplit_once(':')
-        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
-        .map(|(h, _)| h)
-        .unwrap_or(host)
-        .to_string()
-}
-
-/// The event list as an iCalendar (RFC 5545) file, with the same filters as `/events`.
-/// Up to `limit` events (default and maximum 100).
-#[utoipa::path(
-    tag = "events",
-    params(crate::http::PageParams, EventFilters),
-    responses(
-        (status = 200, description = "An iCalendar file", body = String,
-         content_type = "text/calendar"),
-        (status = 400, response = oa::BadRequest),
-        (status = 401, response = oa::Unauthorized),
-        (status = 403, response = oa::Forbidden),
-        (status = 503, response = oa::Unavailable),
-    )
-)]
-#[get("/events.ics")]
-pub async fn export_events(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: ListQuery<EventFilters>,
-) -> AppResult<HttpResponse> {
-    let mut paged = query.paged(&SORTABLE, "starts_at")?;
-    if query.page.limit.is_none() {
-        paged.limit = crate::http::pagination::MAX_LIMIT;
-    }
-    let (page, _) = page_of(&state, &caller, &query, &paged).await?;
-    let body = super::ics::calendar(&page.data, &host(&req), "Agenda");
-    Ok(ics_response(&req, caller.freshness(), body))
-}
-
 /// An event as `caller` may see it: published ones to all, past ones included;
 /// others to their submitter and the staff only (404 to anyone else).
 fn readable(caller: &Caller, row: &EventRow, now: NaiveDateTime) -> AppResult<()> {
@@ -181,7 +74,7 @@ fn readable(caller: &Caller, row: &EventRow, now: NaiveDateTime) -> AppResult<()
     hidden_unless_allowed(caller, KIND, &row.owners())
 }
 
-async fn load(
+pub(super) async fn load(
     state: &AppState,
     caller: &Caller,
     raw: &str,
@@ -219,31 +112,6 @@ pub async fn get_event(
         caller.freshness(),
         &Event::from_row(row, now),
     ))
-}
-
-/// One event as an iCalendar (RFC 5545) file, to add to a calendar.
-#[utoipa::path(
-    tag = "events",
-    params(("id" = String, Path, description = "The event's id")),
-    responses(
-        (status = 200, description = "An iCalendar file with one event", body = String,
-         content_type = "text/calendar"),
-        (status = 401, response = oa::Unauthorized),
-        (status = 404, response = oa::NotFound),
-        (status = 503, response = oa::Unavailable),
-    )
-)]
-#[get("/events/{id}.ics")]
-pub async fn export_event(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let (row, _) = load(&state, &caller, &path).await?;
-    let name = row.title.clone();
-    let body = super::ics::calendar(&[row], &host(&req), &name);
-    Ok(ics_response(&req, caller.freshness(), body))
 }
 
 fn set_status(

@@ -3,7 +3,10 @@
 //! reviewed like job offers, exported as iCalendar.
 
 pub mod dto;
+pub mod export;
+pub mod filters;
 pub mod handlers;
 pub mod ics;
+pub mod input;
 pub mod model;
 pub mod queries;

@@ -7,18 +7,7 @@ use crate::db::schema::events;
 use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::Paged;
-use crate::workflow::Status;
-
-/// Whose events a list shows.
-#[derive(Debug, Clone)]
-pub enum Scope {
-    /// Published and their publication time come.
-    Public,
-    /// One submitter's, in every status.
-    Mine(i64),
-    /// Everything (staff).
-    Review,
-}
+use crate::workflow::{Scope, Status};
 
 #[derive(Debug, Clone)]
 pub struct Filters {

@@ -80,6 +80,29 @@ impl Errors {
         }
     }
 
+    /// Postal codes of any country: 3–10 letters, digits, spaces or hyphens
+    /// (surrounding white space ignored).
+    pub fn postal_code(&mut self, field: &str, code: &str) {
+        let code = code.trim();
+        if !(3..=10).contains(&code.len())
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        {
+            self.add(
+                field,
+                "must be a postal code (3–10 letters, digits, spaces or hyphens)",
+            );
+        }
+    }
+
+    /// An ISO 4217 code: three capital letters.
+    pub fn currency(&mut self, field: &str, code: &str) {
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            self.add(field, "must be an ISO 4217 currency code such as EUR");
+        }
+    }
+
     pub fn finish(self) -> Result<(), Vec<FieldError>> {
         if self.0.is_empty() {
             Ok(())
@@ -114,4 +137,38 @@ pub fn is_plausible_email(value: &str) -> bool {
         && !domain.ends_with('.')
         && !domain.contains('@')
         && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(e: Errors) -> Vec<String> {
+        e.0.into_iter().map(|f| f.field).collect()
+    }
+
+    #[test]
+    fn postal_codes_of_any_country() {
+        let mut e = Errors::new();
+        for ok in ["29000", " 29120 ", "SW1A 1AA", "1010-ab"] {
+            e.postal_code("ok", ok);
+        }
+        for bad in ["29", "  29  ", "12345678901", "75_001", "750 01é"] {
+            e.postal_code(bad, bad);
+        }
+        assert_eq!(
+            fields(e),
+            ["29", "  29  ", "12345678901", "75_001", "750 01é"]
+        );
+    }
+
+    #[test]
+    fn currencies_are_three_capitals() {
+        let mut e = Errors::new();
+        e.currency("ok", "EUR");
+        for bad in ["eur", "EURO", "E1R", ""] {
+            e.currency(bad, bad);
+        }
+        assert_eq!(fields(e), ["eur", "EURO", "E1R", ""]);
+    }
 }

@@ -2,9 +2,11 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDateTime;
 
-use super::dto::{CreateJob, Job, JobFilters, SORTABLE, UpdateJob, city_key, contract_types};
+use super::dto::Job;
+use super::filters::{JobFilters, SORTABLE};
+use super::input::{CreateJob, UpdateJob};
 use super::model::{JobChanges, JobRow, NewJob};
-use super::queries::{self, Filters, Scope};
+use super::queries;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult};
 use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
@@ -42,27 +44,7 @@ pub async fn list_jobs(
     query: ListQuery<JobFilters>,
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&SORTABLE, "-published_at")?;
-    let f = &query.filters;
-    let scope = if f.mine == Some(true) {
-        Scope::Mine(own_id(&caller)?)
-    } else if f.status.is_some() {
-        authorize(&caller, Action::ReviewContent { kind: KIND })?;
-        Scope::Review
-    } else {
-        Scope::Public
-    };
-    let filters = Filters {
-        scope,
-        status: f.status,
-        q: f.q.clone(),
-        contract_types: match &f.contract_type {
-            Some(raw) => contract_types(raw)?,
-            None => Vec::new(),
-        },
-        city_key: f.city.as_deref().map(city_key),
-        remote: f.remote,
-        published_after: f.published_after.map(|t| t.naive_utc()),
-    };
+    let filters = query.filters.resolve(&caller)?;
     let by_relevance = query.page.sort.is_none();
     let now = state.clock.now();
     let p = paged.clone();
@@ -72,19 +54,6 @@ pub async fn list_jobs(
         .await?;
     let page = Page::new(&paged, rows, total).map(|r| Job::from_row(r, now));
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
-}
-
-/// The signed-in user's id, for `mine=true`.
-pub fn own_id(caller: &Caller) -> AppResult<i64> {
-    match caller {
-        Caller::User(u) => Ok(u.id.0),
-        Caller::Anonymous => Err(AppError::unauthorized(
-            "sign in to list your own submissions",
-        )),
-        Caller::Key(_) => Err(AppError::bad_query(
-            "`mine` needs a user's token: an API key submits nothing of its own",
-        )),
-    }
 }
 
 /// An offer as `caller` may see it: public ones to all; unpublished ones to

@@ -3,7 +3,9 @@
 //! readable by search engines as schema.org `JobPosting`.
 
 pub mod dto;
+pub mod filters;
 pub mod handlers;
+pub mod input;
 pub mod jsonld;
 pub mod model;
 pub mod queries;

@@ -144,3 +144,33 @@ impl NewJob {
         }
     }
 }
+
+impl From<&JobRow> for JobChanges {
+    fn from(r: &JobRow) -> Self {
+        Self {
+            title: r.title.clone(),
+            company_name: r.company_name.clone(),
+            company_website: r.company_website.clone(),
+            company_logo_url: r.company_logo_url.clone(),
+            city: r.city.clone(),
+            city_key: r.city_key.clone(),
+            postal_code: r.postal_code.clone(),
+            remote: r.remote,
+            contract_type: r.contract_type.clone(),
+            working_time: r.working_time.clone(),
+            salary_min_cents: r.salary_min_cents,
+            salary_max_cents: r.salary_max_cents,
+            salary_currency: r.salary_currency.clone(),
+            salary_period: r.salary_period.clone(),
+            description: r.description.clone(),
+            description_html: r.description_html.clone(),
+            apply_url: r.apply_url.clone(),
+            apply_email: r.apply_email.clone(),
+            status: r.status.clone(),
+            rejection_reason: r.rejection_reason.clone(),
+            published_at: r.published_at,
+            expires_at: r.expires_at,
+            updated_at: r.updated_at,
+        }
+    }
+}

@@ -7,18 +7,7 @@ use crate::db::schema::jobs;
 use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::Paged;
-use crate::workflow::Status;
-
-/// Whose offers a list shows.
-#[derive(Debug, Clone)]
-pub enum Scope {
-    /// Published, their time come, not expired.
-    Public,
-    /// One submitter's, in every status.
-    Mine(i64),
-    /// Everything (staff).
-    Review,
-}
+use crate::workflow::{Scope, Status};
 
 #[derive(Debug, Clone)]
 pub struct Filters {

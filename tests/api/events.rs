@@ -527,10 +527,74 @@ fn who_may_write_events(app: &TestApp) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A limit the OpenAPI document states for a field (`maxLength`, `maximum`…).
+fn documented(schema: &str, field: &str, key: &str) -> f64 {
+    let doc = serde_json::to_value(kiosque::routes::openapi()).unwrap();
+    doc["components"]["schemas"][schema]["properties"][field][key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{schema}.{field} documents no {key}"))
+}
+
+fn the_documented_limits_are_the_enforced_ones(app: &TestApp) {
+    let editor = app.editor();
+    let len = |schema: &str, field: &str| documented(schema, field, "maxLength") as usize;
+    let (title, organizer) = (len("CreateEvent", "title"), len("CreateEvent", "organizer"));
+    let (venue, address) = (len("Venue", "name"), len("Venue", "address"));
+    let (alt, category) = (len("Image", "alt"), len("CreateEvent", "category"));
+    let amount = documented("Price", "amount_cents", "maximum") as i64;
+    let (lat, lon) = (
+        documented("Venue", "latitude", "maximum"),
+        documented("Venue", "longitude", "minimum"),
+    );
+    let body = |extra: usize, shift: f64| {
+        with(
+            event(&"é".repeat(title + extra), app, Duration::days(3), 2),
+            json!({
+                "organizer": "o".repeat(organizer + extra),
+                "venue": {"name": "v".repeat(venue + extra), "address": "a".repeat(address + extra),
+                          "city": "Brest", "postal_code": "29200",
+                          "latitude": lat + shift, "longitude": lon - shift},
+                "price": {"amount_cents": amount + extra as i64, "currency": "EUR"},
+                "image": {"url": "https://img.example/a.jpg", "alt": "i".repeat(alt + extra)},
+                "category": format!("c{}", "1".repeat(category - 1 + extra)),
+            }),
+        )
+    };
+    // at each limit: accepted (lengths count characters, not bytes)
+    post(app, &editor.token, body(0, 0.0));
+    // one past it: refused, on that field
+    let p = app
+        .post("/api/v1/events")
+        .bearer(&editor.token)
+        .json(&body(1, 0.5))
+        .send()
+        .problem(422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "title",
+        "organizer",
+        "venue.name",
+        "venue.address",
+        "venue.latitude",
+        "venue.longitude",
+        "price.amount_cents",
+        "image.alt",
+        "category",
+    ] {
+        assert!(fields.contains(&field), "{field}: {p}");
+    }
+}
+
 db_tests!(
     an_association_submits_its_concert,
     the_agenda_shows_what_is_to_come,
     calendars_import_the_agenda,
     bad_events_are_refused,
+    the_documented_limits_are_the_enforced_ones,
 );
 db_tests!(config = many_submissions; who_may_write_events);

@@ -670,12 +670,77 @@ fn who_may_write_offers(app: &TestApp) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A limit the OpenAPI document states for a field (`maxLength`, `maximum`…).
+fn documented(schema: &str, field: &str, key: &str) -> i64 {
+    let doc = serde_json::to_value(kiosque::routes::openapi()).unwrap();
+    doc["components"]["schemas"][schema]["properties"][field][key]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{schema}.{field} documents no {key}"))
+}
+
+fn refused_on(app: &TestApp, token: &str, body: &Value, field: &str) {
+    let p = app
+        .post("/api/v1/jobs")
+        .bearer(token)
+        .json(body)
+        .send()
+        .problem(422);
+    assert!(
+        p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == field),
+        "{field}: {p}"
+    );
+}
+
+fn the_documented_limits_are_the_enforced_ones(app: &TestApp) {
+    let editor = app.editor();
+    let title = documented("CreateJob", "title", "maxLength") as usize;
+    let name = documented("Company", "name", "maxLength") as usize;
+    let city = documented("JobLocation", "city", "maxLength") as usize;
+    let cents = documented("Salary", "max_cents", "maximum");
+    let at_limit = |extra: i64| {
+        json!({
+            "company": {"name": "é".repeat(name + extra as usize)},
+            "location": {"city": "Q".repeat(city + extra as usize), "postal_code": " 29000 "},
+            "salary": {"max_cents": cents + extra, "period": "year", "currency": "EUR"},
+        })
+    };
+    // at each limit: accepted (lengths count characters, not bytes)
+    post(
+        app,
+        &editor.token,
+        with(offer(&"é".repeat(title)), at_limit(0)),
+    );
+    // one past it: refused, on that field
+    let past = with(offer(&"é".repeat(title + 1)), at_limit(1));
+    for field in ["title", "company.name", "location.city", "salary.max_cents"] {
+        refused_on(app, &editor.token, &past, field);
+    }
+    // the documented patterns: currency and postal code
+    for (extra, field) in [
+        (
+            json!({"salary": {"min_cents": 1, "period": "year", "currency": "eur"}}),
+            "salary.currency",
+        ),
+        (
+            json!({"location": {"city": "Quimper", "postal_code": "29"}}),
+            "location.postal_code",
+        ),
+    ] {
+        refused_on(app, &editor.token, &with(offer("X"), extra), field);
+    }
+}
+
 db_tests!(
     a_member_submits_and_an_editor_decides,
     offers_expire_on_their_own,
     readers_filter_by_town_contract_and_words,
     search_engines_read_job_postings,
     hostile_input_is_refused_or_neutralised,
+    the_documented_limits_are_the_enforced_ones,
 );
 db_tests!(config = few_submissions; submissions_are_rate_limited);
 
