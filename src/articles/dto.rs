@@ -229,7 +229,11 @@ impl Validate for CreateArticle {
 pub struct UpdateArticle {
     #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
-    #[schema(min_length = 1, max_length = 120, pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub slug: Option<String>,
     #[schema(max_length = 1000)]
     pub lead: Option<String>,

@@ -75,7 +75,11 @@ impl Validate for CreateSection {
 pub struct UpdateSection {
     #[schema(min_length = 1, max_length = 80)]
     pub name: Option<String>,
-    #[schema(min_length = 1, max_length = 120, pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub slug: Option<String>,
     #[schema(max_length = 2000)]
     pub description: Option<String>,
