@@ -12,3 +12,4 @@ pub mod queries;
 pub mod results;
 pub mod voter;
 pub mod votes;
+pub mod write;
