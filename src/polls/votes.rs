@@ -124,6 +124,17 @@ fn no_store(mut res: HttpResponse) -> HttpResponse {
     res
 }
 
+/// Whether the caller may vote in the poll (members only, or anyone).
+async fn check_may_vote(state: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
+    let poll = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
+    authorize(
+        caller,
+        Action::Vote {
+            members_only: poll.members_only(),
+        },
+    )
+}
+
 /// Vote.
 ///
 /// Members vote with their account. Where the poll lets anyone vote, an
@@ -168,13 +179,7 @@ pub async fn cast_vote(
     body: Json<CastVote>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
-    let poll = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
-    authorize(
-        &caller,
-        Action::Vote {
-            members_only: poll.members_only(),
-        },
-    )?;
+    check_may_vote(&state, &caller, id).await?;
     let (key, new_token) = voter_of(&req, &caller, &state, true)?;
     let chosen: Vec<i64> = body.options.iter().map(|o| o.0).collect();
     let now = state.clock.now();
@@ -262,13 +267,7 @@ pub async fn change_vote(
     body: Json<CastVote>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
-    let poll = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
-    authorize(
-        &caller,
-        Action::Vote {
-            members_only: poll.members_only(),
-        },
-    )?;
+    check_may_vote(&state, &caller, id).await?;
     if !state.config.poll_allow_vote_change {
         return Err(AppError::new(
             StatusCode::CONFLICT,

@@ -37,7 +37,15 @@ pub(super) fn session_for(
     })
 }
 
-/// A session answers carry tokens: never cached.
+/// The per-address limit of an unauthenticated action (`register`, `login`, `refresh`).
+fn limit_by_ip(req: &HttpRequest, state: &AppState, action: &str) -> AppResult<()> {
+    state.auth.limits.by_ip.check(&format!(
+        "{action}:{}",
+        client_ip(req, state.config.trust_proxy)
+    ))
+}
+
+/// Answers that carry a session hold tokens: never cached.
 pub(super) fn session_response(
     mut builder: HttpResponseBuilder,
     session: &Session,
@@ -91,10 +99,7 @@ pub async fn register(
     state: web::Data<AppState>,
     body: Json<Register>,
 ) -> AppResult<HttpResponse> {
-    state.auth.limits.by_ip.check(&format!(
-        "register:{}",
-        client_ip(&req, state.config.trust_proxy)
-    ))?;
+    limit_by_ip(&req, &state, "register")?;
     let body = body.0;
     let password_hash = hash_password(&state, body.password).await?;
     let now = state.clock.now();
@@ -154,12 +159,12 @@ pub async fn login(
 ) -> AppResult<HttpResponse> {
     let body = body.0;
     let email = normalize_email(&body.email);
-    let limits = &state.auth.limits;
-    limits.by_ip.check(&format!(
-        "login:{}",
-        client_ip(&req, state.config.trust_proxy)
-    ))?;
-    limits.by_account.check(&format!("login:{email}"))?;
+    limit_by_ip(&req, &state, "login")?;
+    state
+        .auth
+        .limits
+        .by_account
+        .check(&format!("login:{email}"))?;
 
     let lookup = email.clone();
     let user = state
@@ -217,10 +222,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    state.auth.limits.by_ip.check(&format!(
-        "refresh:{}",
-        client_ip(&req, state.config.trust_proxy)
-    ))?;
+    limit_by_ip(&req, &state, "refresh")?;
     let token = body.0.refresh_token;
     let now = state.clock.now();
     let rotation = state
