@@ -24,16 +24,16 @@ fn api_v1(cfg: &mut ServiceConfig) {
     use ops::handlers as ops;
     use sections::handlers as sections;
     use tags::handlers as tags;
-    use users::account;
+    use users::{account, me};
     cfg.service(ops::openapi_json)
         // identity
         .service(account::register)
         .service(account::login)
         .service(account::refresh)
         .service(account::logout)
-        .service(account::get_me)
-        .service(account::update_me)
-        .service(account::change_password)
+        .service(me::get_me)
+        .service(me::update_me)
+        .service(me::change_password)
         .service(users::handlers::list_users)
         .service(users::handlers::get_user)
         .service(users::handlers::update_user)

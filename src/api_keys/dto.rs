@@ -58,9 +58,9 @@ pub struct CreatedApiKey {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
-    #[schema(example = "Météo France relay")]
+    #[schema(example = "Météo France relay", min_length = 1, max_length = 100)]
     pub name: String,
-    #[schema(example = json!(["weather:write"]))]
+    #[schema(example = json!(["weather:write"]), min_items = 1)]
     pub scopes: Vec<Scope>,
     /// When the key stops working; never when absent.
     pub expires_at: Option<DateTime<Utc>>,

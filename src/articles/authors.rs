@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::{Author, AuthorDetail};
 use super::queries::{self, ListFilters};
-use super::write;
+use super::view;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::{ListQuery, Page, PageParams, respond, respond_page};
@@ -85,7 +85,7 @@ pub async fn get_author(
             filters.author_id = Some(id);
             let recent = crate::http::pagination::first_page(10, "-published_at");
             let (rows, total) = queries::list(c, &filters, &recent, true)?;
-            let recent_articles = write::summaries(c, &rows[..rows.len().min(10)], now)?;
+            let recent_articles = view::summaries(c, &rows[..rows.len().min(10)], now)?;
             Ok(AuthorDetail {
                 author: Author {
                     id: UserId(id),

@@ -36,12 +36,19 @@ pub struct AuthorRef {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Cover {
-    #[schema(example = "https://cdn.example-news.fr/2026/11/usine.jpg")]
+    #[schema(
+        example = "https://cdn.example-news.fr/2026/11/usine.jpg",
+        format = "uri",
+        max_length = 2000,
+        pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$"
+    )]
     pub url: String,
     /// Text alternative for readers who do not see the image.
+    #[schema(min_length = 1, max_length = 300)]
     pub alt: String,
+    #[schema(max_length = 500)]
     pub caption: Option<String>,
-    #[schema(example = "© Photo : J. Dupont")]
+    #[schema(example = "© Photo : J. Dupont", max_length = 200)]
     pub credit: Option<String>,
 }
 
@@ -102,25 +109,45 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateArticle {
-    #[schema(example = "De l'usine à projets à l'usine à produits")]
+    #[schema(
+        example = "De l'usine à projets à l'usine à produits",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
     /// Generated from the title when absent.
+    #[schema(
+        example = "de-l-usine-a-projets-a-l-usine-a-produits",
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub lead: String,
     /// Markdown.
     #[serde(default)]
+    #[schema(max_length = 200000)]
     pub body: String,
     /// The section's id or slug.
     #[schema(example = "economie")]
     pub section: Option<String>,
     /// Tag ids or slugs.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub tags: Vec<String>,
     /// Author ids or profile slugs (staff only); default: you.
+    #[schema(min_items = 1, max_items = 10)]
     pub authors: Option<Vec<String>>,
     pub cover: Option<Cover>,
     /// An https URL of a video to embed.
+    #[schema(
+        example = "https://video.example-news.fr/embed/usine",
+        format = "uri",
+        max_length = 2000,
+        pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$"
+    )]
     pub video_url: Option<String>,
     /// Default: `draft` for staff, `pending` (a submission) for members.
     pub status: Option<Status>,
@@ -200,20 +227,30 @@ impl Validate for CreateArticle {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub slug: Option<String>,
+    #[schema(max_length = 1000)]
     pub lead: Option<String>,
+    #[schema(max_length = 200000)]
     pub body: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub section: Option<Option<String>>,
+    #[schema(max_items = 20)]
     pub tags: Option<Vec<String>>,
+    #[schema(min_items = 1, max_items = 10)]
     pub authors: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Cover>)]
     pub cover: Option<Option<Cover>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
     pub video_url: Option<Option<String>>,
     pub allow_comments: Option<bool>,
     /// Move the article in the workflow (`pending` submits, `published` or
@@ -221,6 +258,7 @@ pub struct UpdateArticle {
     pub status: Option<Status>,
     pub published_at: Option<DateTime<Utc>>,
     /// Required with `status: rejected`: why, for the submitter.
+    #[schema(min_length = 1, max_length = 2000)]
     pub rejection_reason: Option<String>,
 }
 
@@ -268,6 +306,10 @@ pub struct ArticleFilters {
     /// Published before this time (RFC 3339).
     pub published_before: Option<DateTime<Utc>>,
     /// Staff: statuses to list, comma-separated (`draft,pending`). Default: published.
+    #[param(
+        example = "draft,pending",
+        pattern = "^[\\s,]*((draft|pending|scheduled|published|archived|rejected)(\\s*,[\\s,]*(draft|pending|scheduled|published|archived|rejected))*[\\s,]*)?$"
+    )]
     pub status: Option<String>,
     /// Only articles you created or author, in any status (your submissions).
     pub mine: Option<bool>,

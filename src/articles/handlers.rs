@@ -5,7 +5,8 @@ use super::dto::{
     ArticleDetail, ArticleFilters, ArticleSummary, CreateArticle, SORTABLE, UpdateArticle,
 };
 use super::queries::{self, ListFilters, Scope};
-use super::write::{self, Lookup};
+use super::view::{self, Lookup};
+use super::write;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult};
 use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, PageParams, respond, respond_page};
@@ -106,7 +107,7 @@ pub async fn list_articles(
                 return Ok(Page::new(&p, Vec::new(), 0));
             }
             let (rows, total) = queries::list(c, &filters, &p, explicit_sort)?;
-            let summaries = write::summaries(c, &rows, now)?;
+            let summaries = view::summaries(c, &rows, now)?;
             Ok(Page::new(&p, summaries, total))
         })
         .await?;
@@ -146,11 +147,11 @@ pub async fn get_article(
     let viewer = caller.clone();
     let found = state
         .db
-        .run(move |c| match write::readable(c, &viewer, &key, now)? {
+        .run(move |c| match view::readable(c, &viewer, &key, now)? {
             Lookup::Moved(slug) => Ok(Err(slug)),
             Lookup::Found(row) => {
-                let public = write::is_public(&row, now);
-                Ok(Ok((write::detail(c, &row, now)?, public)))
+                let public = view::is_public(&row, now);
+                Ok(Ok((view::detail(c, &row, now)?, public)))
             }
         })
         .await?;
@@ -201,7 +202,7 @@ pub async fn create_article(
         .db
         .write(move |c| {
             let row = write::create(c, &who, body, now)?;
-            write::detail(c, &row, now)
+            view::detail(c, &row, now)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -251,14 +252,14 @@ pub async fn update_article(
     let detail = state
         .db
         .write(move |c| {
-            let Lookup::Found(row) = write::readable(c, &caller, &key, now)? else {
+            let Lookup::Found(row) = view::readable(c, &caller, &key, now)? else {
                 return Err(AppError::not_found(
                     "this address is a former slug; use the current one",
                 ));
             };
-            if_match.check(&write::detail(c, &row, now)?)?;
+            if_match.check(&view::detail(c, &row, now)?)?;
             let row = write::update(c, &caller, *row, body, now)?;
-            write::detail(c, &row, now)
+            view::detail(c, &row, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))
@@ -288,7 +289,7 @@ pub async fn delete_article(
     state
         .db
         .write(move |c| {
-            let Lookup::Found(row) = write::readable(c, &caller, &key, now)? else {
+            let Lookup::Found(row) = view::readable(c, &caller, &key, now)? else {
                 return Err(AppError::not_found(
                     "this address is a former slug; use the current one",
                 ));
@@ -299,7 +300,7 @@ pub async fn delete_article(
                 Action::DeleteContent {
                     kind: ContentKind::Article,
                     owners: &owners,
-                    status: write::status_of(&row, now),
+                    status: view::status_of(&row, now),
                 },
             )?;
             queries::delete(c, row.id)?;
@@ -338,7 +339,7 @@ pub async fn related_articles(
     let page = state
         .db
         .run(move |c| {
-            let Lookup::Found(row) = write::readable(c, &viewer, &key, now)? else {
+            let Lookup::Found(row) = view::readable(c, &viewer, &key, now)? else {
                 return Err(AppError::not_found(
                     "this address is a former slug; use the current one",
                 ));
@@ -350,7 +351,7 @@ pub async fn related_articles(
             filters.section_id = Some(section);
             filters.exclude_id = Some(row.id);
             let (rows, total) = queries::list(c, &filters, &p, true)?;
-            Ok(Page::new(&p, write::summaries(c, &rows, now)?, total))
+            Ok(Page::new(&p, view::summaries(c, &rows, now)?, total))
         })
         .await?;
     Ok(respond_page(&req, caller.freshness(), &page, &paged))

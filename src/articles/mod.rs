@@ -7,4 +7,5 @@ pub mod handlers;
 pub mod model;
 pub mod queries;
 pub mod revisions;
+pub mod view;
 pub mod write;

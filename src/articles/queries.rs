@@ -1,24 +1,29 @@
 //! The diesel code of articles. A list page costs a fixed number of queries
 //! whatever its length: the count, the page, then one query each for the
-//! sections, tags and authors of the whole page.
+//! sections, tags and authors of the whole page (`refs`).
 
-use std::collections::HashMap;
+mod authors;
+mod refs;
+mod revisions;
+
+pub use authors::{ProfileRow, find_author, list_authors, published_counts};
+pub use refs::{
+    Refs, author_ids, load_refs, resolve_section, resolve_tag, resolve_user, set_authors, set_tags,
+    tag_ids,
+};
+pub use revisions::{revision, revisions, save_revision};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::dto::{AuthorRef, SectionRef, TagRef};
-use super::model::{ArticleChanges, ArticleRow, NewArticle, RevisionRow};
+use super::model::{ArticleChanges, ArticleRow, NewArticle};
 use crate::config::Backend;
-use crate::db::schema::{
-    article_authors, article_revisions, article_slugs, article_tags, articles, sections, tags,
-    users,
-};
+use crate::db::schema::{article_authors, article_slugs, article_tags, articles};
 use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::Paged;
-use crate::ids::{IdOrSlug, SectionId, TagId, UserId};
+use crate::ids::{IdOrSlug, UserId};
 use crate::workflow::Status;
 
 type Condition = Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Bool>>;
@@ -237,107 +242,6 @@ pub fn owners(conn: &mut AnyConnection, row: &ArticleRow) -> QueryResult<Vec<Use
     Ok(ids.into_iter().map(UserId).collect())
 }
 
-/// Sections, tags, authors and polls of a set of articles, in four queries.
-#[derive(Default)]
-pub struct Refs {
-    pub sections: HashMap<i64, SectionRef>,
-    pub tags: HashMap<i64, Vec<TagRef>>,
-    pub authors: HashMap<i64, Vec<AuthorRef>>,
-    /// The poll attached to each article, if any (the first, when several).
-    pub polls: HashMap<i64, i64>,
-}
-
-pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<Refs> {
-    if rows.is_empty() {
-        return Ok(Refs::default());
-    }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let section_ids: Vec<i64> = rows.iter().filter_map(|r| r.section_id).collect();
-    let sections: Vec<(i64, String, String)> = sections::table
-        .filter(sections::id.eq_any(&section_ids))
-        .select((sections::id, sections::slug, sections::name))
-        .load(conn)?;
-    let tag_rows: Vec<(i64, i64, String, String)> = article_tags::table
-        .inner_join(tags::table)
-        .filter(article_tags::article_id.eq_any(&ids))
-        .order((tags::name.asc(), tags::id.asc()))
-        .select((article_tags::article_id, tags::id, tags::slug, tags::name))
-        .load(conn)?;
-    let author_rows: Vec<(i64, ProfileRow)> = article_authors::table
-        .inner_join(users::table)
-        .filter(article_authors::article_id.eq_any(&ids))
-        .order((article_authors::position.asc(), users::id.asc()))
-        .select((article_authors::article_id, PROFILE))
-        .load(conn)?;
-    let mut refs = Refs::default();
-    for (article, poll) in crate::polls::queries::poll_ids_for_articles(conn, &ids)? {
-        refs.polls.entry(article).or_insert(poll);
-    }
-    for (id, slug, name) in sections {
-        refs.sections.insert(
-            id,
-            SectionRef {
-                id: SectionId(id),
-                slug,
-                name,
-            },
-        );
-    }
-    for (article, id, slug, name) in tag_rows {
-        refs.tags.entry(article).or_default().push(TagRef {
-            id: TagId(id),
-            slug,
-            name,
-        });
-    }
-    for (article, p) in author_rows {
-        refs.authors.entry(article).or_default().push(AuthorRef {
-            id: UserId(p.id),
-            slug: p.slug,
-            display_name: p.display_name,
-            avatar_url: p.avatar_url,
-        });
-    }
-    Ok(refs)
-}
-
-pub fn resolve_section(conn: &mut AnyConnection, key: &str) -> QueryResult<Option<i64>> {
-    match IdOrSlug::parse(key) {
-        IdOrSlug::Id(id) => sections::table
-            .find(id)
-            .select(sections::id)
-            .first(conn)
-            .optional(),
-        IdOrSlug::Slug(s) => sections::table
-            .filter(sections::slug.eq(s))
-            .select(sections::id)
-            .first(conn)
-            .optional(),
-    }
-}
-
-pub fn resolve_tag(conn: &mut AnyConnection, key: &str) -> QueryResult<Option<i64>> {
-    match IdOrSlug::parse(key) {
-        IdOrSlug::Id(id) => tags::table.find(id).select(tags::id).first(conn).optional(),
-        IdOrSlug::Slug(s) => tags::table
-            .filter(tags::slug.eq(s))
-            .select(tags::id)
-            .first(conn)
-            .optional(),
-    }
-}
-
-/// An active user by id or profile slug.
-pub fn resolve_user(conn: &mut AnyConnection, key: &str) -> QueryResult<Option<i64>> {
-    let base = users::table
-        .filter(users::disabled.eq(false))
-        .select(users::id);
-    match IdOrSlug::parse(key) {
-        IdOrSlug::Id(id) => base.filter(users::id.eq(id)).first(conn).optional(),
-        IdOrSlug::Slug(s) => base.filter(users::slug.eq(s)).first(conn).optional(),
-    }
-}
-
 pub fn slug_taken(conn: &mut AnyConnection, slug: &str, except: Option<i64>) -> QueryResult<bool> {
     let holder: Option<i64> = articles::table
         .filter(articles::slug.eq(slug))
@@ -369,55 +273,6 @@ pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(articles::table.find(id)).execute(conn)
 }
 
-pub fn tag_ids(conn: &mut AnyConnection, article: i64) -> QueryResult<Vec<i64>> {
-    article_tags::table
-        .filter(article_tags::article_id.eq(article))
-        .order(article_tags::tag_id.asc())
-        .select(article_tags::tag_id)
-        .load(conn)
-}
-
-pub fn author_ids(conn: &mut AnyConnection, article: i64) -> QueryResult<Vec<i64>> {
-    article_authors::table
-        .filter(article_authors::article_id.eq(article))
-        .order((
-            article_authors::position.asc(),
-            article_authors::user_id.asc(),
-        ))
-        .select(article_authors::user_id)
-        .load(conn)
-}
-
-pub fn set_tags(conn: &mut AnyConnection, article: i64, ids: &[i64]) -> QueryResult<()> {
-    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article)))
-        .execute(conn)?;
-    // one statement per row: multi-row inserts are not available across both backends
-    for tag in ids {
-        diesel::insert_into(article_tags::table)
-            .values((
-                article_tags::article_id.eq(article),
-                article_tags::tag_id.eq(*tag),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-pub fn set_authors(conn: &mut AnyConnection, article: i64, ids: &[i64]) -> QueryResult<()> {
-    diesel::delete(article_authors::table.filter(article_authors::article_id.eq(article)))
-        .execute(conn)?;
-    for (position, user) in ids.iter().enumerate() {
-        diesel::insert_into(article_authors::table)
-            .values((
-                article_authors::article_id.eq(article),
-                article_authors::user_id.eq(*user),
-                article_authors::position.eq(position as i32),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
 /// Keeps `old` as a former slug of `article`, and frees `new` if it was a
 /// former slug of any article (the live address wins).
 pub fn move_slug(
@@ -444,119 +299,4 @@ pub fn former_slug_taken(conn: &mut AnyConnection, slug: &str) -> QueryResult<bo
         article_slugs::table.filter(article_slugs::slug.eq(slug)),
     ))
     .get_result(conn)
-}
-
-pub fn save_revision(
-    conn: &mut AnyConnection,
-    article: i64,
-    version: i32,
-    snapshot: &str,
-    by: Option<i64>,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::insert_into(article_revisions::table)
-        .values((
-            article_revisions::article_id.eq(article),
-            article_revisions::version.eq(version),
-            article_revisions::snapshot.eq(snapshot),
-            article_revisions::created_by.eq(by),
-            article_revisions::created_at.eq(now),
-        ))
-        .execute(conn)
-}
-
-pub fn revisions(
-    conn: &mut AnyConnection,
-    article: i64,
-    paged: &Paged,
-) -> QueryResult<(Vec<RevisionRow>, i64)> {
-    let total = article_revisions::table
-        .filter(article_revisions::article_id.eq(article))
-        .count()
-        .get_result(conn)?;
-    let rows = article_revisions::table
-        .filter(article_revisions::article_id.eq(article))
-        .order(article_revisions::version.desc())
-        .limit(paged.fetch())
-        .offset(paged.offset)
-        .load(conn)?;
-    Ok((rows, total))
-}
-
-pub fn revision(conn: &mut AnyConnection, article: i64, id: i64) -> QueryResult<RevisionRow> {
-    article_revisions::table
-        .filter(article_revisions::article_id.eq(article))
-        .filter(article_revisions::id.eq(id))
-        .first(conn)
-}
-
-/// A user's public face.
-#[derive(Debug, Queryable)]
-pub struct ProfileRow {
-    pub id: i64,
-    pub slug: Option<String>,
-    pub display_name: String,
-    pub bio: String,
-    pub avatar_url: Option<String>,
-}
-
-const PROFILE: (
-    users::id,
-    users::slug,
-    users::display_name,
-    users::bio,
-    users::avatar_url,
-) = (
-    users::id,
-    users::slug,
-    users::display_name,
-    users::bio,
-    users::avatar_url,
-);
-
-/// Public author profiles: active staff with a profile slug.
-pub fn list_authors(
-    conn: &mut AnyConnection,
-    paged: &Paged,
-) -> QueryResult<(Vec<ProfileRow>, i64)> {
-    let base = || {
-        users::table
-            .filter(users::role.ne("member"))
-            .filter(users::disabled.eq(false))
-            .filter(users::slug.is_not_null())
-    };
-    let total = base().count().get_result(conn)?;
-    let rows = base()
-        .order((users::display_name.asc(), users::id.asc()))
-        .select(PROFILE)
-        .limit(paged.fetch())
-        .offset(paged.offset)
-        .load(conn)?;
-    Ok((rows, total))
-}
-
-pub fn find_author(conn: &mut AnyConnection, slug: &str) -> QueryResult<ProfileRow> {
-    users::table
-        .filter(users::role.ne("member"))
-        .filter(users::disabled.eq(false))
-        .filter(users::slug.eq(slug))
-        .select(PROFILE)
-        .first(conn)
-}
-
-/// Published article counts for a set of authors, in one query.
-pub fn published_counts(
-    conn: &mut AnyConnection,
-    authors: &[i64],
-    now: NaiveDateTime,
-) -> QueryResult<HashMap<i64, i64>> {
-    let rows: Vec<(i64, i64)> = article_authors::table
-        .inner_join(articles::table)
-        .filter(article_authors::user_id.eq_any(authors))
-        .filter(articles::status.eq("published"))
-        .filter(articles::published_at.le(now))
-        .group_by(article_authors::user_id)
-        .select((article_authors::user_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
 }

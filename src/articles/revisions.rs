@@ -5,7 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use super::dto::{ArticleDetail, RevisionDetail, RevisionSummary, Snapshot};
 use super::model::RevisionRow;
 use super::queries;
-use super::write::{self, Lookup};
+use super::view::{self, Lookup};
+use super::write;
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
@@ -43,7 +44,7 @@ fn staff_article(
             kind: ContentKind::Article,
         },
     )?;
-    match write::readable(c, caller, key, now)? {
+    match view::readable(c, caller, key, now)? {
         Lookup::Found(row) => Ok(*row),
         Lookup::Moved(_) => Err(AppError::not_found(
             "this address is a former slug; use the current one",
@@ -168,7 +169,7 @@ pub async fn restore_revision(
             let row = queries::revision(c, article.id, revision)?;
             let old = parse(&row)?;
             let restored = write::restore(c, &caller, article, old, now)?;
-            write::detail(c, &restored, now)
+            view::detail(c, &restored, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))

@@ -154,6 +154,10 @@ pub struct ThreadFilters {}
 pub struct QueueFilters {
     /// Comma-separated states (`pending`, `approved`, `rejected`, `spam`,
     /// `deleted`); `pending` when absent.
+    #[param(
+        example = "pending,spam",
+        pattern = "^[\\s,]*(pending|approved|rejected|spam|deleted)(\\s*,[\\s,]*(pending|approved|rejected|spam|deleted))*[\\s,]*$"
+    )]
     pub status: Option<String>,
     /// The article's id or slug.
     pub article: Option<String>,
@@ -167,13 +171,19 @@ pub struct PostComment {
     /// Plain text with a small Markdown subset (emphasis, quotes, lists,
     /// code, links); HTML is not interpreted. At most
     /// `KIOSQUE_COMMENTS_MAX_LENGTH` characters.
-    #[schema(example = "Merci pour cet article très clair.")]
+    #[schema(
+        example = "Merci pour cet article très clair.",
+        min_length = 1,
+        max_length = 100000
+    )]
     pub body: String,
     /// The comment answered, under the same article.
     pub parent_id: Option<CommentId>,
     /// Guests only (required from them): the name shown.
+    #[schema(example = "Camille", min_length = 2, max_length = 80)]
     pub guest_name: Option<String>,
     /// Guests only (required from them): never shown publicly.
+    #[schema(example = "camille@example.org", format = Email)]
     pub guest_email: Option<String>,
 }
 
@@ -196,6 +206,7 @@ impl Validate for PostComment {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateComment {
+    #[schema(min_length = 1, max_length = 100000)]
     pub body: Option<String>,
     pub status: Option<Decision>,
 }
@@ -215,6 +226,7 @@ impl Validate for UpdateComment {
 #[serde(deny_unknown_fields)]
 pub struct BulkDecision {
     /// 1 to 100 comments, all decided in one transaction (none when one is unknown).
+    #[schema(min_items = 1, max_items = 100)]
     pub ids: Vec<CommentId>,
     pub status: Decision,
 }
@@ -239,7 +251,7 @@ pub struct BulkResult {
 #[serde(deny_unknown_fields)]
 pub struct FlagComment {
     /// Why the comment should be looked at.
-    #[schema(example = "Propos injurieux")]
+    #[schema(example = "Propos injurieux", min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -263,6 +275,7 @@ pub struct FlagReceipt {
 pub struct BanRequest {
     /// End of the ban; absent or null: permanent.
     pub until: Option<DateTime<Utc>>,
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: Option<String>,
 }
 

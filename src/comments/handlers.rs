@@ -8,7 +8,7 @@ use super::dto::{PostComment, THREAD_SORTABLE, Thread, ThreadFilters};
 use super::model::{APPROVED, CommentRow, NewComment, PENDING};
 use super::{lifecycle, queries, rules, views};
 use crate::articles::model::ArticleRow;
-use crate::articles::write::{Lookup, is_public, readable};
+use crate::articles::view::{Lookup, is_public, readable};
 use crate::auth::limits::client_ip;
 use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};

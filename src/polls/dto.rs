@@ -148,22 +148,30 @@ pub struct OptionResult {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionInput {
-    #[schema(example = "Oui")]
+    #[schema(example = "Oui", min_length = 1, max_length = 200)]
     pub label: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePoll {
+    #[schema(
+        example = "Faut-il piétonniser le centre-ville ?",
+        min_length = 1,
+        max_length = 300
+    )]
     pub question: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: String,
     /// 2 to 20 answers, in display order, with distinct labels.
+    #[schema(min_items = 2, max_items = 20)]
     pub options: Vec<OptionInput>,
     #[serde(default)]
     pub multiple: bool,
     /// For a multiple-choice poll: at most this many choices (2 to the number
     /// of options; all of them when absent). Must be 1 or absent otherwise.
+    #[schema(minimum = 1, maximum = 20)]
     pub max_choices: Option<i32>,
     /// Now when absent.
     pub opens_at: Option<DateTime<Utc>>,
@@ -239,10 +247,14 @@ fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePoll {
+    #[schema(min_length = 1, max_length = 300)]
     pub question: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
+    #[schema(min_items = 2, max_items = 20)]
     pub options: Option<Vec<OptionInput>>,
     pub multiple: Option<bool>,
+    #[schema(minimum = 1, maximum = 20)]
     pub max_choices: Option<i32>,
     pub opens_at: Option<DateTime<Utc>>,
     pub closes_at: Option<DateTime<Utc>>,
@@ -284,7 +296,7 @@ impl Validate for UpdatePoll {
 pub struct CastVote {
     /// Ids of the chosen options: one for a single-choice poll, up to
     /// `max_choices` otherwise, each once.
-    #[schema(example = json!(["12"]))]
+    #[schema(example = json!(["12"]), min_items = 1, max_items = 20)]
     pub options: Vec<PollOptionId>,
 }
 

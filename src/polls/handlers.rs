@@ -3,10 +3,10 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-use super::dto::{CreatePoll, PollFilters, SORTABLE, UpdatePoll, choice_rule_error};
-use super::model::{NewPoll, PollChanges, PollRow};
+use super::dto::{CreatePoll, PollFilters, SORTABLE, UpdatePoll};
+use super::model::PollRow;
 use super::results::{self, Viewer};
-use super::{queries, voter};
+use super::{queries, voter, write};
 use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
@@ -56,15 +56,6 @@ fn view_one(
     results::build(c, vec![row], viewer, allow_change, now)?
         .pop()
         .ok_or_else(|| AppError::internal("a poll view went missing"))
-}
-
-fn check_article(c: &mut AnyConnection, article: Option<i64>) -> AppResult<()> {
-    match article {
-        Some(id) if !queries::article_exists(c, id)? => {
-            Err(AppError::invalid("article_id", "no such article"))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// List polls, newest first by default.
@@ -180,50 +171,13 @@ pub async fn create_poll(
     if closes_at <= opens_at {
         return Err(AppError::invalid("closes_at", "must be after opens_at"));
     }
-    let max_choices = if body.multiple {
-        body.max_choices.unwrap_or(body.options.len() as i32)
-    } else {
-        1
-    };
     let viewer = viewer(&req, &caller, &state);
     let st = state.clone();
     let created_by = caller.user_id().map(|u| u.0);
     let poll = state
         .db
         .write(move |c| {
-            let article_id = body.article_id.map(|a| a.0);
-            check_article(c, article_id)?;
-            let row = queries::insert(
-                c,
-                &NewPoll {
-                    question: body.question.trim().to_string(),
-                    description: body.description,
-                    multiple: body.multiple,
-                    max_choices,
-                    opens_at,
-                    closes_at,
-                    who_may_vote: body
-                        .who_may_vote
-                        .unwrap_or(super::dto::WhoMayVote::Anyone)
-                        .as_str()
-                        .into(),
-                    results_visibility: body
-                        .results_visibility
-                        .unwrap_or(super::dto::ResultsVisibility::AfterVote)
-                        .as_str()
-                        .into(),
-                    article_id,
-                    created_by,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            let labels: Vec<String> = body
-                .options
-                .iter()
-                .map(|o| o.label.trim().to_string())
-                .collect();
-            queries::replace_options(c, row.id, &labels)?;
+            let row = write::create(c, body, opens_at, closes_at, created_by, now)?;
             view_one(c, row, &viewer, &st)
         })
         .await?;
@@ -276,71 +230,9 @@ pub async fn update_poll(
     let poll = state
         .db
         .write(move |c| {
-            let changes_choices = body.changes_choices();
             let current = queries::find(c, id)?;
             if_match.check(&view_one(c, current.clone(), &viewer, &st)?)?;
-            if changes_choices && queries::lock_unvoted(c, id, now)? == 0 {
-                return Err(AppError::new(
-                    actix_web::http::StatusCode::CONFLICT,
-                    "options_frozen",
-                    "the poll already has votes: its options and choice rules can no longer change",
-                ));
-            }
-            let opens_at = body
-                .opens_at
-                .map(|t| t.naive_utc())
-                .unwrap_or(current.opens_at);
-            let closes_at = body
-                .closes_at
-                .map(|t| t.naive_utc())
-                .unwrap_or(current.closes_at);
-            if closes_at <= opens_at {
-                return Err(AppError::invalid("closes_at", "must be after opens_at"));
-            }
-            let mut changes = PollChanges {
-                question: body.question.map(|q| q.trim().to_string()),
-                description: body.description,
-                opens_at: body.opens_at.map(|_| opens_at),
-                closes_at: body.closes_at.map(|_| closes_at),
-                who_may_vote: body.who_may_vote.map(|w| w.as_str().into()),
-                results_visibility: body.results_visibility.map(|r| r.as_str().into()),
-                updated_at: Some(now),
-                ..Default::default()
-            };
-            if let Some(article) = body.article_id {
-                let article = article.map(|a| a.0);
-                check_article(c, article)?;
-                changes.article_id = Some(article);
-            }
-            let labels: Option<Vec<String>> = body
-                .options
-                .as_ref()
-                .map(|o| o.iter().map(|o| o.label.trim().to_string()).collect());
-            if changes_choices {
-                let multiple = body.multiple.unwrap_or(current.multiple);
-                let count = match &labels {
-                    Some(l) => l.len(),
-                    None => queries::options_of(c, &[id])?.len(),
-                };
-                if let Some(msg) = choice_rule_error(multiple, body.max_choices, count) {
-                    return Err(AppError::invalid("max_choices", msg));
-                }
-                let max = match (multiple, body.max_choices) {
-                    (false, _) => 1,
-                    (true, Some(n)) => n,
-                    // keep the current rule when it still fits, else allow all
-                    (true, None) if current.multiple && (current.max_choices as usize) <= count => {
-                        current.max_choices
-                    }
-                    (true, None) => count as i32,
-                };
-                changes.multiple = Some(multiple);
-                changes.max_choices = Some(max);
-            }
-            let row = queries::update(c, id, &changes)?;
-            if let Some(labels) = labels {
-                queries::replace_options(c, id, &labels)?;
-            }
+            let row = write::update(c, current, body, now)?;
             view_one(c, row, &viewer, &st)
         })
         .await?;
@@ -378,23 +270,7 @@ pub async fn close_poll(
         .db
         .write(move |c| {
             let current = queries::find(c, id)?;
-            let row = if now <= current.opens_at {
-                return Err(AppError::conflict(
-                    "the poll has not opened yet; change its times or delete it",
-                ));
-            } else if now >= current.closes_at {
-                current
-            } else {
-                queries::update(
-                    c,
-                    id,
-                    &PollChanges {
-                        closes_at: Some(now),
-                        updated_at: Some(now),
-                        ..Default::default()
-                    },
-                )?
-            };
+            let row = write::close(c, current, now)?;
             view_one(c, row, &viewer, &st)
         })
         .await?;

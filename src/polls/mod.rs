@@ -5,6 +5,7 @@
 //! (`poll_options.vote_count`, `polls.voter_count`) are incremented in SQL in
 //! the same write transaction. Results are read from the counters.
 
+pub mod ballots;
 pub mod dto;
 pub mod handlers;
 pub mod model;
@@ -12,3 +13,4 @@ pub mod queries;
 pub mod results;
 pub mod voter;
 pub mod votes;
+pub mod write;

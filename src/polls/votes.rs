@@ -1,10 +1,5 @@
-//! Voting and results. Every vote is one write transaction that first takes
-//! the poll's row (adding the voter to `voter_count` only if the poll is open
-//! now), then checks the choices, inserts the vote (the UNIQUE index on
-//! `(poll_id, voter_key)` refuses a second one, across processes too) and adds
-//! one to each chosen option's counter in SQL. Taking the poll row first
-//! orders concurrent voters on PostgreSQL (no deadlock between multiple-choice
-//! votes) and keeps the options still while a vote is counted.
+//! Voting and results: who votes, the answers, the headers. The counting
+//! itself, one write transaction per vote, is in `ballots`.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -13,8 +8,8 @@ use chrono::NaiveDateTime;
 
 use super::dto::{CastVote, PollResults, VoteReceipt};
 use super::handlers::{freshness, vary_on_voter, viewer};
-use super::model::{NewVote, OptionRow, PollRow, format_choices};
-use super::{queries, results, voter};
+use super::model::{OptionRow, PollRow};
+use super::{ballots, queries, results, voter};
 use crate::auth::limits::client_ip;
 use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
@@ -22,51 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::{Json, respond};
 use crate::ids::{PollId, PollOptionId, path_id};
 use crate::openapi as oa;
-use crate::state::{AppState, utc};
-
-fn not_open(poll: &PollRow, now: NaiveDateTime) -> AppError {
-    if now < poll.opens_at {
-        AppError::unprocessable(
-            "poll_not_open",
-            format!(
-                "voting has not started: the poll opens at {}",
-                utc(poll.opens_at).to_rfc3339()
-            ),
-        )
-    } else {
-        AppError::unprocessable(
-            "poll_closed",
-            format!(
-                "voting is over: the poll closed at {}",
-                utc(poll.closes_at).to_rfc3339()
-            ),
-        )
-    }
-}
-
-/// Refuses options of another poll and more choices than the poll takes.
-fn check_choices(poll: &PollRow, options: &[OptionRow], chosen: &[i64]) -> AppResult<()> {
-    if let Some(foreign) = chosen
-        .iter()
-        .find(|id| !options.iter().any(|o| o.id == **id))
-    {
-        return Err(AppError::invalid(
-            "options",
-            format!("option {foreign} is not an option of this poll"),
-        ));
-    }
-    if chosen.len() > poll.max_choices as usize {
-        return Err(AppError::invalid(
-            "options",
-            if poll.max_choices == 1 {
-                "this poll takes a single choice".to_string()
-            } else {
-                format!("this poll takes at most {} choices", poll.max_choices)
-            },
-        ));
-    }
-    Ok(())
-}
+use crate::state::AppState;
 
 /// Who votes: the account, or the anonymous voter's token (a new one when
 /// they bring none). Anonymous votes count against the per-address limit.
@@ -124,6 +75,17 @@ fn no_store(mut res: HttpResponse) -> HttpResponse {
     res
 }
 
+/// Whether the caller may vote in the poll (members only, or anyone).
+async fn check_may_vote(state: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
+    let poll = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
+    authorize(
+        caller,
+        Action::Vote {
+            members_only: poll.members_only(),
+        },
+    )
+}
+
 /// Vote.
 ///
 /// Members vote with their account. Where the poll lets anyone vote, an
@@ -168,13 +130,7 @@ pub async fn cast_vote(
     body: Json<CastVote>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
-    let poll = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
-    authorize(
-        &caller,
-        Action::Vote {
-            members_only: poll.members_only(),
-        },
-    )?;
+    check_may_vote(&state, &caller, id).await?;
     let (key, new_token) = voter_of(&req, &caller, &state, true)?;
     let chosen: Vec<i64> = body.options.iter().map(|o| o.0).collect();
     let now = state.clock.now();
@@ -182,35 +138,7 @@ pub async fn cast_vote(
     let choices = chosen.clone();
     let (poll, options) = state
         .db
-        .write(move |c| {
-            if queries::lock_open_poll(c, id, 1, now)? == 0 {
-                return Err(not_open(&queries::find(c, id)?, now));
-            }
-            let poll = queries::find(c, id)?;
-            check_choices(&poll, &queries::options_of(c, &[id])?, &choices)?;
-            let vote = NewVote {
-                poll_id: id,
-                voter_key: key,
-                choices: format_choices(&choices),
-                created_at: now,
-                updated_at: now,
-            };
-            queries::insert_vote(c, &vote).map_err(|e| match e {
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                ) => AppError::new(
-                    StatusCode::CONFLICT,
-                    "already_voted",
-                    "you have already voted in this poll",
-                ),
-                e => e.into(),
-            })?;
-            if queries::move_counts(c, id, &choices, 1)? != choices.len() {
-                return Err(AppError::internal("a chosen option vanished during a vote"));
-            }
-            Ok((poll, queries::options_of(c, &[id])?))
-        })
+        .write(move |c| ballots::cast(c, id, key, &choices, now))
         .await?;
     let mut res = HttpResponse::Created();
     if let Some(token) = &new_token {
@@ -262,13 +190,7 @@ pub async fn change_vote(
     body: Json<CastVote>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
-    let poll = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
-    authorize(
-        &caller,
-        Action::Vote {
-            members_only: poll.members_only(),
-        },
-    )?;
+    check_may_vote(&state, &caller, id).await?;
     if !state.config.poll_allow_vote_change {
         return Err(AppError::new(
             StatusCode::CONFLICT,
@@ -283,35 +205,7 @@ pub async fn change_vote(
     let choices = chosen.clone();
     let (poll, options) = state
         .db
-        .write(move |c| {
-            if queries::lock_open_poll(c, id, 0, now)? == 0 {
-                return Err(not_open(&queries::find(c, id)?, now));
-            }
-            let vote = queries::find_vote(c, id, &key)?
-                .ok_or_else(|| AppError::not_found("you have not voted in this poll"))?;
-            let poll = queries::find(c, id)?;
-            check_choices(&poll, &queries::options_of(c, &[id])?, &choices)?;
-            let before = vote.option_ids();
-            let left: Vec<i64> = before
-                .iter()
-                .copied()
-                .filter(|o| !choices.contains(o))
-                .collect();
-            let added: Vec<i64> = choices
-                .iter()
-                .copied()
-                .filter(|o| !before.contains(o))
-                .collect();
-            if queries::move_counts(c, id, &left, -1)? != left.len()
-                || queries::move_counts(c, id, &added, 1)? != added.len()
-            {
-                return Err(AppError::internal(
-                    "option counters out of step with a vote",
-                ));
-            }
-            queries::set_vote_choices(c, vote.id, &format_choices(&choices), now)?;
-            Ok((poll, queries::options_of(c, &[id])?))
-        })
+        .write(move |c| ballots::change(c, id, &key, &choices, now))
         .await?;
     Ok(no_store(
         HttpResponse::Ok().json(receipt(&poll, &options, chosen, staff, None, now)),

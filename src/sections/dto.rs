@@ -40,11 +40,18 @@ impl From<SectionRow> for Section {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSection {
-    #[schema(example = "Economie")]
+    #[schema(example = "Economie", min_length = 1, max_length = 80)]
     pub name: String,
     /// Generated from the name when absent.
+    #[schema(
+        example = "economie",
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: String,
     #[serde(default)]
     pub position: i32,
@@ -66,8 +73,15 @@ impl Validate for CreateSection {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSection {
+    #[schema(min_length = 1, max_length = 80)]
     pub name: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub slug: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     pub position: Option<i32>,
 }

@@ -34,8 +34,15 @@ impl From<TagRow> for Tag {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTag {
+    #[schema(example = "Transition énergétique", min_length = 1, max_length = 80)]
     pub name: String,
     /// Generated from the name when absent.
+    #[schema(
+        example = "transition-energetique",
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub slug: Option<String>,
 }
 
@@ -53,7 +60,13 @@ impl Validate for CreateTag {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTag {
+    #[schema(min_length = 1, max_length = 80)]
     pub name: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
     pub slug: Option<String>,
 }
 

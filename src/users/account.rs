@@ -1,23 +1,21 @@
-//! Sign-up, sign-in, sessions and the signed-in user's own account.
+//! Sign-up, sign-in and sessions. The signed-in user's own account is in `me`.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, post, web};
 
-use super::dto::{
-    ChangePassword, Login, Me, RefreshRequest, Register, Session, UpdateMe, normalize_email,
-};
-use super::model::{NewUser, UserChanges, UserRow};
+use super::dto::{Login, Me, RefreshRequest, Register, Session, normalize_email};
+use super::model::{NewUser, UserRow};
 use super::queries;
+use crate::auth::Role;
 use crate::auth::limits::client_ip;
 use crate::auth::session::{self, Rotation};
-use crate::auth::{Action, Caller, Role, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
-use crate::http::{Json, respond};
+use crate::http::Json;
 use crate::openapi as oa;
 use crate::state::AppState;
 
-fn session_for(
+pub(super) fn session_for(
     conn: &mut AnyConnection,
     state: &AppState,
     user: UserRow,
@@ -39,16 +37,37 @@ fn session_for(
     })
 }
 
+/// The per-address limit of an unauthenticated action (`register`, `login`, `refresh`).
+fn limit_by_ip(req: &HttpRequest, state: &AppState, action: &str) -> AppResult<()> {
+    state.auth.limits.by_ip.check(&format!(
+        "{action}:{}",
+        client_ip(req, state.config.trust_proxy)
+    ))
+}
+
+/// Answers that carry a session hold tokens: never cached.
+pub(super) fn session_response(
+    mut builder: HttpResponseBuilder,
+    session: &Session,
+) -> HttpResponse {
+    builder
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(session)
+}
+
 /// Hashing is slow on purpose: done on a blocking thread, without holding a
 /// database connection.
-async fn hash_password(state: &web::Data<AppState>, password: String) -> AppResult<String> {
+pub(super) async fn hash_password(
+    state: &web::Data<AppState>,
+    password: String,
+) -> AppResult<String> {
     let state = state.clone();
     web::block(move || state.auth.passwords.hash(&password))
         .await
         .map_err(|e| AppError::internal(format!("hashing task failed: {e}")))?
 }
 
-async fn verify_password(
+pub(super) async fn verify_password(
     state: &web::Data<AppState>,
     password: String,
     hash: Option<String>,
@@ -80,10 +99,7 @@ pub async fn register(
     state: web::Data<AppState>,
     body: Json<Register>,
 ) -> AppResult<HttpResponse> {
-    state.auth.limits.by_ip.check(&format!(
-        "register:{}",
-        client_ip(&req, state.config.trust_proxy)
-    ))?;
+    limit_by_ip(&req, &state, "register")?;
     let body = body.0;
     let password_hash = hash_password(&state, body.password).await?;
     let now = state.clock.now();
@@ -113,10 +129,9 @@ pub async fn register(
             session_for(c, &st, user, None)
         })
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, "/api/v1/me"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(session))
+    let mut created = HttpResponse::Created();
+    created.insert_header((header::LOCATION, "/api/v1/me"));
+    Ok(session_response(created, &session))
 }
 
 /// Sign in with e-mail and password.
@@ -144,12 +159,12 @@ pub async fn login(
 ) -> AppResult<HttpResponse> {
     let body = body.0;
     let email = normalize_email(&body.email);
-    let limits = &state.auth.limits;
-    limits.by_ip.check(&format!(
-        "login:{}",
-        client_ip(&req, state.config.trust_proxy)
-    ))?;
-    limits.by_account.check(&format!("login:{email}"))?;
+    limit_by_ip(&req, &state, "login")?;
+    state
+        .auth
+        .limits
+        .by_account
+        .check(&format!("login:{email}"))?;
 
     let lookup = email.clone();
     let user = state
@@ -183,9 +198,7 @@ pub async fn login(
             session_for(c, &st, user, None)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(session))
+    Ok(session_response(HttpResponse::Ok(), &session))
 }
 
 /// Exchange a refresh token for a new pair. Each refresh token works once;
@@ -209,10 +222,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    state.auth.limits.by_ip.check(&format!(
-        "refresh:{}",
-        client_ip(&req, state.config.trust_proxy)
-    ))?;
+    limit_by_ip(&req, &state, "refresh")?;
     let token = body.0.refresh_token;
     let now = state.clock.now();
     let rotation = state
@@ -239,9 +249,7 @@ pub async fn refresh(
             session_for(c, &st, user, Some(family))
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(session))
+    Ok(session_response(HttpResponse::Ok(), &session))
 }
 
 /// Sign out: ends the session the refresh token belongs to.
@@ -268,128 +276,4 @@ pub async fn logout(
         .write(move |c| Ok(session::end(c, &token, now)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn me_id(caller: &Caller) -> AppResult<i64> {
-    authorize(caller, Action::ManageOwnAccount)?;
-    Ok(caller.user_id().expect("the policy admits only users").0)
-}
-
-/// The signed-in user.
-#[utoipa::path(
-    tag = "me",
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Your account", body = Me),
-        (status = 401, response = oa::Unauthorized),
-        (status = 403, response = oa::Forbidden),
-        (status = 503, response = oa::Unavailable),
-    )
-)]
-#[get("/me")]
-pub async fn get_me(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Caller,
-) -> AppResult<HttpResponse> {
-    let id = me_id(&caller)?;
-    let user = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
-    Ok(respond(&req, caller.freshness(), &Me::from(user)))
-}
-
-/// Change your profile. Role, e-mail and account state are not yours to set (422).
-#[utoipa::path(
-    tag = "me",
-    request_body = UpdateMe,
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Updated", body = Me),
-        (status = 400, response = oa::BadRequest),
-        (status = 401, response = oa::Unauthorized),
-        (status = 403, response = oa::Forbidden),
-        (status = 409, response = oa::Conflict),
-        (status = 415, response = oa::UnsupportedMediaType),
-        (status = 422, response = oa::ValidationFailed),
-        (status = 503, response = oa::Unavailable),
-    )
-)]
-#[patch("/me")]
-pub async fn update_me(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: Json<UpdateMe>,
-) -> AppResult<HttpResponse> {
-    let id = me_id(&caller)?;
-    let body = body.0;
-    let changes = UserChanges {
-        display_name: body.display_name.map(|n| n.trim().to_string()),
-        slug: body.slug,
-        bio: body.bio,
-        avatar_url: body.avatar_url,
-        updated_at: Some(state.clock.now()),
-        ..Default::default()
-    };
-    let user = state
-        .db
-        .write(move |c| Ok(queries::update(c, id, &changes)?))
-        .await?;
-    Ok(HttpResponse::Ok().json(Me::from(user)))
-}
-
-/// Change your password. Ends every other session; answers with a fresh one.
-#[utoipa::path(
-    tag = "me",
-    request_body = ChangePassword,
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Changed; a new session", body = Session),
-        (status = 400, response = oa::BadRequest),
-        (status = 401, response = oa::Unauthorized),
-        (status = 403, response = oa::Forbidden),
-        (status = 415, response = oa::UnsupportedMediaType),
-        (status = 422, response = oa::ValidationFailed),
-        (status = 429, response = oa::TooManyRequests),
-        (status = 503, response = oa::Unavailable),
-    )
-)]
-#[post("/me/password")]
-pub async fn change_password(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: Json<ChangePassword>,
-) -> AppResult<HttpResponse> {
-    let id = me_id(&caller)?;
-    state
-        .auth
-        .limits
-        .by_account
-        .check(&format!("password:{id}"))?;
-    let body = body.0;
-    let user = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
-    if !verify_password(&state, body.current_password, Some(user.password_hash)).await? {
-        return Err(AppError::invalid("current_password", "is incorrect"));
-    }
-    let password_hash = hash_password(&state, body.new_password).await?;
-    let now = state.clock.now();
-    let st = state.clone();
-    let session = state
-        .db
-        .write(move |c| {
-            queries::update(
-                c,
-                id,
-                &UserChanges {
-                    password_hash: Some(password_hash),
-                    updated_at: Some(now),
-                    ..Default::default()
-                },
-            )?;
-            queries::end_all_sessions(c, id, now)?;
-            let user = queries::find(c, id)?;
-            session_for(c, &st, user, None)
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(session))
 }

@@ -95,11 +95,12 @@ pub fn normalize_email(raw: &str) -> String {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Register {
-    #[schema(example = "lea.martin@example.org")]
+    #[schema(example = "lea.martin@example.org", format = Email)]
     pub email: String,
     /// At least 10 characters, not a common password.
+    #[schema(example = "Tr0mpette-du-Lundi", min_length = 10, max_length = 256)]
     pub password: String,
-    #[schema(example = "Léa Martin")]
+    #[schema(example = "Léa Martin", min_length = 1, max_length = 80)]
     pub display_name: String,
 }
 
@@ -122,7 +123,9 @@ impl Validate for Register {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
+    #[schema(example = "lea.martin@example.org", max_length = 320)]
     pub email: String,
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -142,6 +145,7 @@ impl Validate for Login {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 200)]
     pub refresh_token: String,
 }
 
@@ -165,13 +169,15 @@ pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
+    #[schema(min_length = 1, max_length = 80)]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, example = "lea-martin", min_length = 1, max_length = 120, pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$")]
     pub slug: Option<Option<String>>,
+    #[schema(max_length = 2000)]
     pub bio: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = "uri")]
+    #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
     pub avatar_url: Option<Option<String>>,
 }
 
@@ -209,7 +215,10 @@ impl Validate for UpdateMe {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
+    #[schema(max_length = 1024)]
     pub current_password: String,
+    /// At least 10 characters, not a common password.
+    #[schema(example = "Tr0mpette-du-Lundi", min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 
@@ -235,13 +244,15 @@ pub struct UpdateUser {
     pub role: Option<Role>,
     /// Disabling ends all the account's sessions at once.
     pub disabled: Option<bool>,
+    #[schema(min_length = 1, max_length = 80)]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 120, pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$")]
     pub slug: Option<Option<String>>,
+    #[schema(max_length = 2000)]
     pub bio: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = "uri")]
+    #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
     pub avatar_url: Option<Option<String>>,
 }
 

@@ -3,5 +3,6 @@
 pub mod account;
 pub mod dto;
 pub mod handlers;
+pub mod me;
 pub mod model;
 pub mod queries;

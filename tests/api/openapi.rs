@@ -84,3 +84,55 @@ fn served_document_is_the_generated_one(app: &TestApp) {
 }
 
 db_tests!(served_document_is_the_generated_one);
+
+/// The limits a client reads in the document are the ones validation enforces.
+#[test]
+fn request_schemas_state_the_enforced_limits() {
+    use kiosque::auth::password;
+    use kiosque::polls::dto::{MAX_OPTIONS, MIN_OPTIONS};
+    let doc = generated();
+    let schemas = &doc["components"]["schemas"];
+    let prop = |schema: &str, field: &str| schemas[schema]["properties"][field].clone();
+    for (schema, field) in [("Register", "password"), ("ChangePassword", "new_password")] {
+        let p = prop(schema, field);
+        assert_eq!(p["minLength"], password::MIN_LEN, "{schema}.{field}");
+        assert_eq!(p["maxLength"], password::MAX_LEN, "{schema}.{field}");
+    }
+    let options = prop("CreatePoll", "options");
+    assert_eq!(options["minItems"], MIN_OPTIONS);
+    assert_eq!(options["maxItems"], MAX_OPTIONS);
+    assert_eq!(prop("CastVote", "options")["maxItems"], MAX_OPTIONS);
+    for (schema, field) in [
+        ("CreateArticle", "slug"),
+        ("UpdateArticle", "slug"),
+        ("CreateSection", "slug"),
+        ("UpdateSection", "slug"),
+        ("CreateTag", "slug"),
+        ("UpdateTag", "slug"),
+        ("UpdateMe", "slug"),
+        ("UpdateUser", "slug"),
+    ] {
+        let p = prop(schema, field);
+        assert_eq!(p["maxLength"], 120, "{schema}.{field}");
+        assert!(
+            p["pattern"].is_string(),
+            "{schema}.{field} states no pattern"
+        );
+    }
+    for (schema, field) in [
+        ("Cover", "url"),
+        ("CreateArticle", "video_url"),
+        ("UpdateArticle", "video_url"),
+        ("UpdateMe", "avatar_url"),
+        ("UpdateUser", "avatar_url"),
+    ] {
+        let p = prop(schema, field);
+        assert_eq!(p["format"], "uri", "{schema}.{field}");
+        assert!(
+            p["pattern"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("^https://")),
+            "{schema}.{field} does not require https"
+        );
+    }
+}
