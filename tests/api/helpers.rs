@@ -40,6 +40,7 @@ macro_rules! db_tests {
                 $crate::helpers::run_with(kiosque::config::Backend::Sqlite, super::$tweak, super::$name)
             }
             #[test]
+            #[cfg_attr(not(kiosque_pg), ignore = "set KIOSQUE_TEST_POSTGRES_URL to run on PostgreSQL")]
             fn postgres() {
                 $crate::helpers::run_with(kiosque::config::Backend::Postgres, super::$tweak, super::$name)
             }
@@ -52,6 +53,7 @@ macro_rules! db_tests {
                 $crate::helpers::run(kiosque::config::Backend::Sqlite, super::$name)
             }
             #[test]
+            #[cfg_attr(not(kiosque_pg), ignore = "set KIOSQUE_TEST_POSTGRES_URL to run on PostgreSQL")]
             fn postgres() {
                 $crate::helpers::run(kiosque::config::Backend::Postgres, super::$name)
             }
