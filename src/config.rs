@@ -80,6 +80,15 @@ impl DatabaseUrl {
     }
 }
 
+/// Where rate-limit counts live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateStore {
+    /// In each process: fast, but several processes each count their own.
+    Memory,
+    /// In the database: shared by every process on it.
+    Database,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub env: Environment,
@@ -105,6 +114,8 @@ pub struct Config {
     pub log_filter: String,
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (behind a trusted proxy only).
     pub trust_proxy: bool,
+    /// Where rate limits are counted (default: the database on PostgreSQL, memory on SQLite).
+    pub rate_store: RateStore,
     /// Submissions (job offers, events) a member may post per hour.
     pub submissions_per_hour: u32,
     /// Lifetime of a job offer published without `expires_at`, in days.
@@ -249,6 +260,19 @@ impl Config {
             None => None,
             Some(_) => Some(ranged("KIOSQUE_WORKERS", 1usize, 1, 256)?),
         };
+        let rate_store = match var("KIOSQUE_RATE_LIMIT_STORE").as_deref() {
+            Some("memory") => RateStore::Memory,
+            Some("database") => RateStore::Database,
+            None => match database.backend {
+                Backend::Postgres => RateStore::Database,
+                Backend::Sqlite => RateStore::Memory,
+            },
+            Some(other) => {
+                return Err(format!(
+                    "KIOSQUE_RATE_LIMIT_STORE: `{other}` is not one of memory, database"
+                ));
+            }
+        };
         Ok(Self {
             env,
             addr,
@@ -291,6 +315,7 @@ impl Config {
                 .or_else(|| var("RUST_LOG"))
                 .unwrap_or_else(|| "info".into()),
             trust_proxy: parsed("KIOSQUE_TRUST_PROXY", false)?,
+            rate_store,
             submissions_per_hour: ranged("KIOSQUE_SUBMISSIONS_PER_HOUR", 10u32, 1, 100_000)?,
             job_default_days: ranged("KIOSQUE_JOB_DEFAULT_DAYS", 30u32, 1, 365)?,
             poll_allow_vote_change: parsed("KIOSQUE_POLL_ALLOW_VOTE_CHANGE", false)?,
@@ -332,6 +357,11 @@ impl Config {
     /// A configuration for tests and tools: development defaults, a given database,
     /// a fixed secret and light password hashing.
     pub fn for_tests(database: DatabaseUrl, data_dir: PathBuf) -> Self {
+        let rate_store = if database.backend == Backend::Postgres {
+            RateStore::Database
+        } else {
+            RateStore::Memory
+        };
         Self {
             env: Environment::Test,
             addr: "127.0.0.1:0".parse().unwrap(),
@@ -355,6 +385,7 @@ impl Config {
             rate_auth_burst: 1_000,
             log_filter: "warn".into(),
             trust_proxy: false,
+            rate_store,
             submissions_per_hour: 10,
             job_default_days: 30,
             poll_allow_vote_change: false,

@@ -74,9 +74,14 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            pruned.auth.limits.by_ip.prune();
-            pruned.auth.limits.by_account.prune();
             pruned.auth.rate.prune();
+            if pruned.config.rate_store == config::RateStore::Database {
+                let now_us = pruned.clock.now_utc().timestamp_micros();
+                let _ = pruned
+                    .db
+                    .run(move |c| Ok(auth::limits::prune_shared(c, now_us)?))
+                    .await;
+            }
         }
     });
 

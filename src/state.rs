@@ -49,6 +49,43 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Counts one `bucket` action for `key`: `per_hour` sustained, `burst` at
+    /// once; beyond, 429 with `Retry-After`. Counted in this process or in the
+    /// database, shared by every process, as `KIOSQUE_RATE_LIMIT_STORE` says.
+    pub async fn limit(
+        &self,
+        bucket: &'static str,
+        key: String,
+        per_hour: u32,
+        burst: u32,
+    ) -> crate::error::AppResult<()> {
+        match self.config.rate_store {
+            crate::config::RateStore::Memory => self.auth.rate.check(bucket, &key, per_hour, burst),
+            crate::config::RateStore::Database => {
+                let period_us = (3_600_000_000f64 / per_hour.max(1) as f64) as i64;
+                let now_us = self.clock.now_utc().timestamp_micros();
+                self.db
+                    .run(move |c| {
+                        crate::auth::limits::take_shared(c, bucket, &key, period_us, burst, now_us)
+                    })
+                    .await
+            }
+        }
+    }
+
+    /// The sign-in limits (login, register, refresh, password), per address or account.
+    pub async fn limit_auth(
+        &self,
+        bucket: &'static str,
+        key: String,
+    ) -> crate::error::AppResult<()> {
+        let per_hour = self.config.rate_auth_per_minute.saturating_mul(60);
+        self.limit(bucket, key, per_hour, self.config.rate_auth_burst)
+            .await
+    }
+}
+
 /// The time as the application sees it. Tests move it forward to reach an
 /// expiry or a scheduled publication without waiting.
 #[derive(Default)]

@@ -211,7 +211,7 @@ pub fn authorize_new(
 /// Counts a submission against the member's hourly allowance
 /// (`KIOSQUE_SUBMISSIONS_PER_HOUR`); staff and integrators' keys, who may
 /// review this kind of content, are not limited.
-pub fn limit_submissions(
+pub async fn limit_submissions(
     state: &crate::state::AppState,
     caller: &Caller,
     kind: ContentKind,
@@ -223,9 +223,8 @@ pub fn limit_submissions(
         Some(id) => {
             let per_hour = state.config.submissions_per_hour;
             state
-                .auth
-                .rate
-                .check("submissions", &id.to_string(), per_hour, per_hour)
+                .limit("submissions", id.to_string(), per_hour, per_hour)
+                .await
         }
         None => Ok(()),
     }

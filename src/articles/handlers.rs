@@ -194,7 +194,7 @@ pub async fn create_article(
     caller: Caller,
     body: Json<CreateArticle>,
 ) -> AppResult<HttpResponse> {
-    crate::workflow::limit_submissions(&state, &caller, ContentKind::Article)?;
+    crate::workflow::limit_submissions(&state, &caller, ContentKind::Article).await?;
     let now = state.clock.now();
     let body = body.0;
     let who = caller.clone();

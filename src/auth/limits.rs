@@ -52,22 +52,6 @@ impl Limiter {
     }
 }
 
-pub struct AuthLimits {
-    /// login, register and refresh, by client address
-    pub by_ip: Limiter,
-    /// login attempts, by account (the e-mail given)
-    pub by_account: Limiter,
-}
-
-impl AuthLimits {
-    pub fn new(per_minute: u32, burst: u32) -> Self {
-        Self {
-            by_ip: Limiter::new(per_minute, burst),
-            by_account: Limiter::new(per_minute, burst),
-        }
-    }
-}
-
 /// The client's address: the peer address, or the address a trusted proxy
 /// reports when `KIOSQUE_TRUST_PROXY` is on.
 pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
@@ -116,4 +100,81 @@ impl RateLimits {
             limiter.prune();
         }
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Tat {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    tat: i64,
+}
+
+/// Counts one action against a limit kept in the database, so that every
+/// Kiosque process on it shares the count (GCRA: one "theoretical arrival
+/// time" per bucket and key, moved by one atomic upsert that only succeeds
+/// within the burst). Times are microseconds since the Unix epoch.
+pub fn take_shared(
+    conn: &mut crate::db::AnyConnection,
+    bucket: &str,
+    key: &str,
+    period_us: i64,
+    burst: u32,
+    now_us: i64,
+) -> Result<(), AppError> {
+    use crate::db::AnyConnection;
+    use diesel::sql_types::{BigInt, Text};
+    use diesel::{OptionalExtension, RunQueryDsl};
+    let tolerance = period_us.saturating_mul(burst.max(1) as i64);
+    let taken: Option<Tat> = match conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(
+            "INSERT INTO rate_limits (bucket, key, tat) VALUES ($1, $2, $3 + $4)
+             ON CONFLICT (bucket, key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $3) + $4
+             WHERE GREATEST(rate_limits.tat, $3) + $4 <= $3 + $5
+             RETURNING tat",
+        )
+        .bind::<Text, _>(bucket)
+        .bind::<Text, _>(key)
+        .bind::<BigInt, _>(now_us)
+        .bind::<BigInt, _>(period_us)
+        .bind::<BigInt, _>(tolerance)
+        .get_result(c)
+        .optional()?,
+        AnyConnection::Sqlite(c) => diesel::sql_query(
+            "INSERT INTO rate_limits (bucket, key, tat) VALUES (?1, ?2, ?3 + ?4)
+             ON CONFLICT (bucket, key) DO UPDATE SET tat = max(rate_limits.tat, ?3) + ?4
+             WHERE max(rate_limits.tat, ?3) + ?4 <= ?3 + ?5
+             RETURNING tat",
+        )
+        .bind::<Text, _>(bucket)
+        .bind::<Text, _>(key)
+        .bind::<BigInt, _>(now_us)
+        .bind::<BigInt, _>(period_us)
+        .bind::<BigInt, _>(tolerance)
+        .get_result(c)
+        .optional()?,
+    };
+    if let Some(Tat { tat }) = taken {
+        debug_assert!(tat <= now_us + tolerance);
+        return Ok(());
+    }
+    use crate::db::schema::rate_limits::dsl as rl;
+    use diesel::{ExpressionMethods, QueryDsl};
+    let tat: i64 = rl::rate_limits
+        .filter(rl::bucket.eq(bucket))
+        .filter(rl::key.eq(key))
+        .select(rl::tat)
+        .first(conn)?;
+    let wait_us = (tat + period_us - (now_us + tolerance)).max(0);
+    Err(AppError::too_many_requests(
+        (wait_us as f64 / 1e6).ceil() as u64
+    ))
+}
+
+/// Forgets shared limits whose allowance is full again.
+pub fn prune_shared(
+    conn: &mut crate::db::AnyConnection,
+    now_us: i64,
+) -> diesel::QueryResult<usize> {
+    use crate::db::schema::rate_limits::dsl as rl;
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    diesel::delete(rl::rate_limits.filter(rl::tat.lt(now_us))).execute(conn)
 }

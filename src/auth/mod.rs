@@ -91,8 +91,7 @@ impl Scope {
 pub struct AuthState {
     pub tokens: tokens::TokenKeys,
     pub passwords: password::Passwords,
-    pub limits: limits::AuthLimits,
-    /// Limits on posting (comments, submissions, votes), by bucket.
+    /// Rate limits counted in this process (`KIOSQUE_RATE_LIMIT_STORE=memory`), by bucket.
     pub rate: limits::RateLimits,
 }
 
@@ -101,7 +100,6 @@ impl AuthState {
         Self {
             tokens: tokens::TokenKeys::new(config),
             passwords: password::Passwords::new(config.argon2_memory_kib, config.argon2_iterations),
-            limits: limits::AuthLimits::new(config.rate_auth_per_minute, config.rate_auth_burst),
             rate: limits::RateLimits::default(),
         }
     }

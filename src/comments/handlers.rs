@@ -206,19 +206,23 @@ pub async fn post_comment(
     let ip = client_ip(&req, cfg.trust_proxy);
     if !moderator {
         if let Some(id) = user_id {
-            state.auth.rate.check(
-                "comments_member",
-                &id.to_string(),
+            state
+                .limit(
+                    "comments_member",
+                    id.to_string(),
+                    cfg.comments_per_hour,
+                    cfg.comments_burst,
+                )
+                .await?;
+        }
+        state
+            .limit(
+                "comments_ip",
+                ip.to_string(),
                 cfg.comments_per_hour,
                 cfg.comments_burst,
-            )?;
-        }
-        state.auth.rate.check(
-            "comments_ip",
-            &ip,
-            cfg.comments_per_hour,
-            cfg.comments_burst,
-        )?;
+            )
+            .await?;
     }
     let trusted = standing.is_some_and(|s| s.approved_count >= cfg.comments_trusted_after);
     let (status, held) = rules::first_status(&text, cfg, moderator, trusted);

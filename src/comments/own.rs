@@ -195,12 +195,14 @@ pub async fn flag_comment(
         Some(u) => format!("user:{u}"),
         None => {
             let ip = client_ip(&req, cfg.trust_proxy);
-            state.auth.rate.check(
-                "comment_flags_ip",
-                &ip,
-                cfg.comments_per_hour,
-                cfg.comments_burst,
-            )?;
+            state
+                .limit(
+                    "comment_flags_ip",
+                    ip.to_string(),
+                    cfg.comments_per_hour,
+                    cfg.comments_burst,
+                )
+                .await?;
             format!("ip:{ip}")
         }
     };

@@ -312,6 +312,14 @@ diesel::joinable!(polls -> articles (article_id));
 diesel::joinable!(poll_options -> polls (poll_id));
 diesel::joinable!(poll_votes -> polls (poll_id));
 
+diesel::table! {
+    rate_limits (bucket, key) {
+        bucket -> Text,
+        key -> Text,
+        tat -> BigInt,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (created_by));
 

@@ -155,7 +155,7 @@ pub async fn create_event(
     body: Json<CreateEvent>,
 ) -> AppResult<HttpResponse> {
     let to = authorize_new(&caller, KIND, body.status)?;
-    limit_submissions(&state, &caller, KIND)?;
+    limit_submissions(&state, &caller, KIND).await?;
     let now = state.clock.now();
     let mut c = body.0.into_changes(now);
     set_status(&mut c, None, to, None, now)?;

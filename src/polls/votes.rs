@@ -21,7 +21,7 @@ use crate::state::AppState;
 
 /// Who votes: the account, or the anonymous voter's token (a new one when
 /// they bring none). Anonymous votes count against the per-address limit.
-fn voter_of(
+async fn voter_of(
     req: &HttpRequest,
     caller: &Caller,
     state: &AppState,
@@ -31,12 +31,14 @@ fn voter_of(
         return Ok((voter::member_key(user.0), None));
     }
     let ip = client_ip(req, state.config.trust_proxy);
-    state.auth.rate.check(
-        "poll_votes",
-        &ip,
-        state.config.poll_votes_per_hour_per_ip,
-        state.config.poll_votes_burst,
-    )?;
+    state
+        .limit(
+            "poll_votes",
+            ip.to_string(),
+            state.config.poll_votes_per_hour_per_ip,
+            state.config.poll_votes_burst,
+        )
+        .await?;
     if may_be_new {
         return voter::anonymous_voter(req, &state.config.jwt_secret);
     }
@@ -131,7 +133,7 @@ pub async fn cast_vote(
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
     check_may_vote(&state, &caller, id).await?;
-    let (key, new_token) = voter_of(&req, &caller, &state, true)?;
+    let (key, new_token) = voter_of(&req, &caller, &state, true).await?;
     let chosen: Vec<i64> = body.options.iter().map(|o| o.0).collect();
     let now = state.clock.now();
     let staff = allowed(&caller, Action::ManagePolls);
@@ -198,7 +200,7 @@ pub async fn change_vote(
             "votes are final on this site: a vote cannot be changed",
         ));
     }
-    let (key, _) = voter_of(&req, &caller, &state, false)?;
+    let (key, _) = voter_of(&req, &caller, &state, false).await?;
     let chosen: Vec<i64> = body.options.iter().map(|o| o.0).collect();
     let now = state.clock.now();
     let staff = allowed(&caller, Action::ManagePolls);

@@ -38,11 +38,9 @@ pub(super) fn session_for(
 }
 
 /// The per-address limit of an unauthenticated action (`register`, `login`, `refresh`).
-fn limit_by_ip(req: &HttpRequest, state: &AppState, action: &str) -> AppResult<()> {
-    state.auth.limits.by_ip.check(&format!(
-        "{action}:{}",
-        client_ip(req, state.config.trust_proxy)
-    ))
+async fn limit_by_ip(req: &HttpRequest, state: &AppState, action: &str) -> AppResult<()> {
+    let key = format!("{action}:{}", client_ip(req, state.config.trust_proxy));
+    state.limit_auth("auth_ip", key).await
 }
 
 /// Answers that carry a session hold tokens: never cached.
@@ -99,7 +97,7 @@ pub async fn register(
     state: web::Data<AppState>,
     body: Json<Register>,
 ) -> AppResult<HttpResponse> {
-    limit_by_ip(&req, &state, "register")?;
+    limit_by_ip(&req, &state, "register").await?;
     let body = body.0;
     let password_hash = hash_password(&state, body.password).await?;
     let now = state.clock.now();
@@ -159,12 +157,10 @@ pub async fn login(
 ) -> AppResult<HttpResponse> {
     let body = body.0;
     let email = normalize_email(&body.email);
-    limit_by_ip(&req, &state, "login")?;
+    limit_by_ip(&req, &state, "login").await?;
     state
-        .auth
-        .limits
-        .by_account
-        .check(&format!("login:{email}"))?;
+        .limit_auth("auth_account", format!("login:{email}"))
+        .await?;
 
     let lookup = email.clone();
     let user = state
@@ -222,7 +218,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    limit_by_ip(&req, &state, "refresh")?;
+    limit_by_ip(&req, &state, "refresh").await?;
     let token = body.0.refresh_token;
     let now = state.clock.now();
     let rotation = state

@@ -102,10 +102,8 @@ pub async fn change_password(
 ) -> AppResult<HttpResponse> {
     let id = me_id(&caller)?;
     state
-        .auth
-        .limits
-        .by_account
-        .check(&format!("password:{id}"))?;
+        .limit_auth("auth_account", format!("password:{id}"))
+        .await?;
     let body = body.0;
     let user = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
     if !verify_password(&state, body.current_password, Some(user.password_hash)).await? {

@@ -419,3 +419,30 @@ fn sign_in_is_rate_limited_per_address_and_per_account(app: &TestApp) {
 }
 
 db_tests!(config = tight_limits; sign_in_is_rate_limited_per_address_and_per_account);
+
+fn tight_shared_limits(config: &mut Config) {
+    tight_limits(config);
+    config.rate_store = kiosque::config::RateStore::Database;
+}
+
+/// Several Kiosque processes on one database count sign-in attempts together.
+fn limits_are_shared_by_every_server_on_the_database(app: &TestApp) {
+    let other = app.spawn_sibling();
+    let attempt = |server: &TestApp, n: u32| {
+        server
+            .post("/api/v1/auth/login")
+            .header("X-Forwarded-For", "192.0.2.44")
+            .json(&json!({"email": format!("who{n}@example.org"), "password": "Wrong-password-1"}))
+            .send()
+    };
+    assert_eq!(attempt(app, 1).status, 401);
+    assert_eq!(attempt(&other, 2).status, 401);
+    assert_eq!(attempt(app, 3).status, 401);
+    // the burst of 3 is spent, whichever server is asked
+    let res = attempt(&other, 4);
+    res.problem(429);
+    assert!(res.header("retry-after").is_some());
+    attempt(app, 5).problem(429);
+}
+
+db_tests!(config = tight_shared_limits; limits_are_shared_by_every_server_on_the_database);
