@@ -8,10 +8,20 @@ use actix_web::{HttpRequest, web};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Path templates (`/api/v1/sections/{id}`) with their methods.
+/// Path templates (`/api/v1/sections/{id}`) with their methods, and whether
+/// each operation requires a token.
 #[derive(Debug, Default, Clone)]
 pub struct RouteTable {
-    routes: Vec<(Vec<Segment>, Vec<String>)>,
+    routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone)]
+struct Route {
+    segments: Vec<Segment>,
+    /// literal characters: of two templates matching a path, the longer is meant
+    specificity: usize,
+    /// (method, token required)
+    methods: Vec<(String, bool)>,
 }
 
 #[derive(Debug, Clone)]
@@ -24,49 +34,87 @@ enum Segment {
     },
 }
 
+impl Segment {
+    fn matches(&self, part: &str) -> bool {
+        match self {
+            Segment::Literal(l) => l == part,
+            Segment::Param { prefix, suffix } => {
+                part.len() > prefix.len() + suffix.len()
+                    && part.starts_with(prefix.as_str())
+                    && part.ends_with(suffix.as_str())
+            }
+        }
+    }
+}
+
+/// An operation requires a token when its security lists no empty requirement.
+fn requires_token(op: &utoipa::openapi::path::Operation) -> bool {
+    match serde_json::to_value(&op.security) {
+        Ok(serde_json::Value::Array(reqs)) => {
+            !reqs.is_empty()
+                && !reqs
+                    .iter()
+                    .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+        }
+        _ => false,
+    }
+}
+
 impl RouteTable {
     pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
         let mut routes = Vec::new();
         for (path, item) in doc.paths.paths.iter() {
-            let methods: Vec<String> = [
-                (item.get.is_some(), "GET"),
-                (item.post.is_some(), "POST"),
-                (item.put.is_some(), "PUT"),
-                (item.patch.is_some(), "PATCH"),
-                (item.delete.is_some(), "DELETE"),
+            let methods: Vec<(String, bool)> = [
+                (&item.get, "GET"),
+                (&item.post, "POST"),
+                (&item.put, "PUT"),
+                (&item.patch, "PATCH"),
+                (&item.delete, "DELETE"),
             ]
             .into_iter()
-            .filter(|(present, _)| *present)
-            .map(|(_, m)| m.to_string())
+            .filter_map(|(op, m)| op.as_ref().map(|op| (m.to_string(), requires_token(op))))
             .collect();
-            routes.push((parse(path), methods));
+            let segments = parse(path);
+            let specificity = segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Literal(l) => l.len(),
+                    Segment::Param { prefix, suffix } => prefix.len() + suffix.len(),
+                })
+                .sum();
+            routes.push(Route {
+                segments,
+                specificity,
+                methods,
+            });
         }
         Self { routes }
     }
 
+    /// The route a concrete path belongs to: the most specific that matches.
+    fn route(&self, path: &str) -> Option<&Route> {
+        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        self.routes
+            .iter()
+            .filter(|r| {
+                r.segments.len() == parts.len()
+                    && r.segments.iter().zip(&parts).all(|(s, p)| s.matches(p))
+            })
+            .max_by_key(|r| r.specificity)
+    }
+
     /// The methods allowed on `path`, if any route has that shape.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
-        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        let mut methods: Vec<String> = Vec::new();
-        for (segments, m) in &self.routes {
-            if segments.len() == parts.len()
-                && segments.iter().zip(&parts).all(|(s, p)| match s {
-                    Segment::Literal(l) => l == p,
-                    Segment::Param { prefix, suffix } => {
-                        p.len() > prefix.len() + suffix.len()
-                            && p.starts_with(prefix.as_str())
-                            && p.ends_with(suffix.as_str())
-                    }
-                })
-            {
-                for method in m {
-                    if !methods.contains(method) {
-                        methods.push(method.clone());
-                    }
-                }
-            }
-        }
-        (!methods.is_empty()).then_some(methods)
+        self.route(path)
+            .map(|r| r.methods.iter().map(|(m, _)| m.clone()).collect())
+    }
+
+    /// Whether `method` on `path` requires a token (so a request without one
+    /// is refused with 401 before its body is even read).
+    pub fn requires_token(&self, method: &str, path: &str) -> bool {
+        self.route(path)
+            .and_then(|r| r.methods.iter().find(|(m, _)| m == method))
+            .is_some_and(|(_, required)| *required)
     }
 }
 

@@ -88,6 +88,17 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             "the request body is empty; a JSON object was expected",
         ));
     }
+    // every body of this API is an object: serde would otherwise read a
+    // struct from an array, field by position
+    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if first != Some(b'{') {
+        serde_json::from_slice::<serde::de::IgnoredAny>(body)
+            .map_err(|e| classify(e, String::new()))?;
+        return Err(AppError::validation(vec![FieldError::new(
+            "",
+            "the body must be a JSON object",
+        )]));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();

@@ -64,9 +64,31 @@ pub async fn around(
     };
     let is_docs = req.path().starts_with("/docs");
 
+    // No token where the operation requires one: 401 before the body is read
+    // (a missing token must not come back as a validation error).
+    if !req.headers().contains_key(header::AUTHORIZATION)
+        && state
+            .as_ref()
+            .is_some_and(|s| s.routes.requires_token(req.method().as_str(), req.path()))
+    {
+        let refusal = AppError::unauthorized("this operation needs a token: sign in first");
+        let res = req
+            .into_response(refusal.error_response())
+            .map_into_boxed_body();
+        let seen = Seen {
+            id: &id,
+            method: &method,
+            head,
+            is_docs,
+            started,
+            state: state.as_ref(),
+        };
+        return Ok(finish(res, &seen));
+    }
+
     // Errors that escape the services (a refused CORS request, a timeout) have
     // no request left to answer with: return them as problem documents.
-    let mut res = match actix_web::rt::time::timeout(timeout, next.call(req)).await {
+    let res = match actix_web::rt::time::timeout(timeout, next.call(req)).await {
         Ok(Ok(res)) => res.map_into_boxed_body(),
         Ok(Err(err)) => {
             let status = err.as_response_error().status_code();
@@ -90,6 +112,39 @@ pub async fn around(
         }
     };
 
+    Ok(finish(
+        res,
+        &Seen {
+            id: &id,
+            method: &method,
+            head,
+            is_docs,
+            started,
+            state: state.as_ref(),
+        },
+    ))
+}
+
+/// What the middleware noted of a request before serving it.
+struct Seen<'a> {
+    id: &'a str,
+    method: &'a str,
+    head: bool,
+    is_docs: bool,
+    started: Instant,
+    state: Option<&'a web::Data<AppState>>,
+}
+
+/// Problem documents for plain errors, security headers, metrics, the log line.
+fn finish(mut res: ServiceResponse<BoxBody>, seen: &Seen<'_>) -> ServiceResponse<BoxBody> {
+    let Seen {
+        id,
+        method,
+        head,
+        is_docs,
+        started,
+        state,
+    } = *seen;
     let status = res.status();
     if status.as_u16() >= 400 && !is_problem(&res) {
         res = into_problem(res);
@@ -99,7 +154,7 @@ pub async fn around(
     }
 
     let headers = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&id) {
+    if let Ok(v) = HeaderValue::from_str(id) {
         headers.insert(REQUEST_ID, v);
     }
     headers.insert(
@@ -125,10 +180,10 @@ pub async fn around(
         .match_pattern()
         .unwrap_or_else(|| "<unmatched>".to_string());
     let elapsed = started.elapsed();
-    if let Some(state) = &state {
+    if let Some(state) = state {
         state
             .metrics
-            .observe(&method, &route, status.as_u16(), elapsed.as_secs_f64());
+            .observe(method, &route, status.as_u16(), elapsed.as_secs_f64());
     }
     tracing::info!(
         target: "kiosque::http",
@@ -140,7 +195,7 @@ pub async fn around(
         latency_ms = (elapsed.as_secs_f64() * 1000.0),
         "request"
     );
-    Ok(res)
+    res
 }
 
 fn is_problem(res: &ServiceResponse<BoxBody>) -> bool {

@@ -103,7 +103,9 @@ impl<F: DeserializeOwned + IntoParams> FromRequest for ListQuery<F> {
                 .filter(|(k, _)| PAGE_KEYS.contains(&k.as_str()))
                 .cloned()
                 .collect();
-            let page = from_pairs::<PageParams>(&page_pairs, &[])?;
+            let mut page = from_pairs::<PageParams>(&page_pairs, &[])?;
+            // an empty `cursor=` (a form left blank) means no cursor
+            page.cursor = page.cursor.filter(|c| !c.is_empty());
             Ok(ListQuery {
                 filters,
                 page,

@@ -466,7 +466,7 @@ fn who_may_write_events(app: &TestApp) {
                     Some(json!({"title": "Bal masqué"})),
                 )
             }),
-            [404, 200, 404, 404, 200, 200, 200, 403],
+            [401, 200, 404, 404, 200, 200, 200, 403],
         ),
         (
             "reject",
@@ -477,7 +477,7 @@ fn who_may_write_events(app: &TestApp) {
                     Some(json!({"status": "rejected", "rejection_reason": "doublon"})),
                 )
             }),
-            [404, 403, 404, 404, 200, 200, 200, 403],
+            [401, 403, 404, 404, 200, 200, 200, 403],
         ),
         (
             "edit published",
@@ -493,7 +493,7 @@ fn who_may_write_events(app: &TestApp) {
         (
             "delete pending",
             Box::new(|| ("DELETE", path(&pending()), None)),
-            [404, 204, 404, 404, 204, 204, 204, 403],
+            [401, 204, 404, 404, 204, 204, 204, 403],
         ),
         (
             "delete published",

@@ -50,6 +50,10 @@ fn unknown_routes_and_methods_are_problems(app: &TestApp) {
     let res = app.post("/api/v1/sections/economie").send();
     res.problem(405);
     assert_eq!(res.header("allow"), Some("GET, PATCH, DELETE"));
+    // the most specific route decides: `/events/{id}.ics` is not `/events/{id}`
+    let res = app.request("OPTIONS", "/api/v1/events/7.ics").send();
+    res.problem(405);
+    assert_eq!(res.header("allow"), Some("GET"));
 }
 
 fn head_answers_like_get_without_a_body(app: &TestApp) {
@@ -269,3 +273,44 @@ fn a_lost_database_answers_503_with_retry_after(app: &TestApp) {
 }
 
 db_tests!(config = unreachable_database; a_lost_database_answers_503_with_retry_after);
+
+fn a_missing_token_is_refused_before_the_body_is_read(app: &TestApp) {
+    // invalid bodies, no token: the caller learns to sign in first, not what is wrong with the body
+    for (method, path) in [
+        ("POST", "/api/v1/sections"),
+        ("PATCH", "/api/v1/articles/42"),
+        ("POST", "/api/v1/comments/moderation"),
+    ] {
+        let res = app
+            .request(method, path)
+            .raw("application/json", "{\"ids\": [\"0\"]}")
+            .send();
+        res.problem(401);
+        assert!(res.header("www-authenticate").is_some());
+    }
+    // where a token is optional (a guest may try), the body is read as usual
+    let p = app
+        .post("/api/v1/polls/1/votes")
+        .raw("application/json", "[1]")
+        .send()
+        .problem(422);
+    assert_eq!(p["detail"], "the body must be a JSON object");
+    // a JSON array is not an object, even when its items would fill the fields
+    let editor = app.editor();
+    let p = app
+        .post("/api/v1/sections")
+        .bearer(&editor.token)
+        .raw("application/json", "[\"Sport\"]")
+        .send()
+        .problem(422);
+    assert_eq!(p["detail"], "the body must be a JSON object");
+    app.post("/api/v1/sections")
+        .bearer(&editor.token)
+        .raw("application/json", "[\"Sport\"")
+        .send()
+        .problem(400);
+    // an empty cursor is no cursor
+    app.get("/api/v1/sections?page=1&cursor=").send().ok();
+}
+
+db_tests!(a_missing_token_is_refused_before_the_body_is_read);

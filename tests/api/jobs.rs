@@ -597,7 +597,7 @@ fn who_may_write_offers(app: &TestApp) {
                     Some(json!({"title": "Modifié"})),
                 )
             }),
-            [Hidden, Ok, Hidden, Hidden, Ok, Ok, Ok, Denied],
+            [Unauth, Ok, Hidden, Hidden, Ok, Ok, Ok, Denied],
         ),
         (
             "approve",
@@ -608,7 +608,7 @@ fn who_may_write_offers(app: &TestApp) {
                     Some(json!({"status": "published"})),
                 )
             }),
-            [Hidden, Denied, Hidden, Hidden, Ok, Ok, Ok, Denied],
+            [Unauth, Denied, Hidden, Hidden, Ok, Ok, Ok, Denied],
         ),
         (
             "edit published",
@@ -624,7 +624,7 @@ fn who_may_write_offers(app: &TestApp) {
         (
             "delete pending",
             Box::new(|| ("DELETE".into(), path(&pending()), None)),
-            [Hidden, Ok, Hidden, Hidden, Ok, Ok, Ok, Denied],
+            [Unauth, Ok, Hidden, Hidden, Ok, Ok, Ok, Denied],
         ),
         (
             "delete published",
