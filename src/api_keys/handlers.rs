@@ -97,6 +97,16 @@ pub async fn list_api_keys(
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
+/// A key that has not been revoked: a revoked key is gone (404), though the
+/// list keeps it with `revoked=true`.
+fn live(c: &mut crate::db::AnyConnection, id: i64) -> AppResult<super::model::ApiKeyRow> {
+    let row = queries::find(c, id)?;
+    if row.revoked_at.is_some() {
+        return Err(AppError::not_found("this API key was revoked"));
+    }
+    Ok(row)
+}
+
 /// Read a key, without its secret.
 #[utoipa::path(
     tag = "api-keys",
@@ -119,7 +129,7 @@ pub async fn get_api_key(
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageApiKeys)?;
     let id = path_id(&path)?;
-    let row = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
+    let row = state.db.run(move |c| live(c, id)).await?;
     Ok(respond(&req, caller.freshness(), &ApiKey::from(row)))
 }
 
@@ -129,7 +139,7 @@ pub async fn get_api_key(
     params(("id" = String, Path, description = "The key's id")),
     security(("bearer" = [])),
     responses(
-        (status = 204, description = "Revoked (or already revoked)"),
+        (status = 204, description = "Revoked; the key is then gone (404) but listed with `revoked=true`"),
         (status = 401, response = oa::Unauthorized),
         (status = 403, response = oa::Forbidden),
         (status = 404, response = oa::NotFound),
@@ -148,7 +158,7 @@ pub async fn revoke_api_key(
     state
         .db
         .write(move |c| {
-            queries::find(c, id)?;
+            live(c, id)?;
             queries::revoke(c, id, now)?;
             Ok(())
         })

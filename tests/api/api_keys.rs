@@ -48,6 +48,8 @@ fn keys_are_shown_once_and_work_by_scope(app: &TestApp) {
         .problem(403);
 
     assert_eq!(app.delete(&path).bearer(&admin.token).send().status, 204);
+    app.get(&path).bearer(&admin.token).send().problem(404);
+    app.delete(&path).bearer(&admin.token).send().problem(404);
     let p = app
         .post("/api/v1/sections")
         .bearer(&secret)
