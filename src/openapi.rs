@@ -22,7 +22,7 @@ Authenticate with `Authorization: Bearer <token>`, where the token is a JWT acce
 `scheduled` is never stored: it is a published item whose `published_at` is still to come. \
 (2) `/healthz`, `/readyz` and `/metrics` are served outside the base path, as is `/docs`; the document is at `/api/v1/openapi.json`. \
 (3) a member's own submissions are listed with `mine=true` on `/articles`, `/jobs` and `/events` (no `/me/submissions`). \
-(4) `cursor` values are opaque and bound to their sort and filters; under the hood they are positions, so a cursor walk can skip or repeat an item when items are inserted meanwhile. \
+(4) `cursor` values are opaque and bound to their sort and filters. The public article list in its default order continues after the last item seen (no skip or repeat when news is published meanwhile, and deep pages cost nothing more); other lists' cursors are positions. \
 (5) a request that runs past the server's time limit answers 503 `request_timeout` with `Retry-After`. \
 (6) multi-valued filters are comma-separated (`contract_type=cdi,cdd`, `status=draft,pending`), not repeated.",
         license(name = "AGPL-3.0-or-later")

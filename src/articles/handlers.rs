@@ -108,7 +108,17 @@ pub async fn list_articles(
             }
             let (rows, total) = queries::list(c, &filters, &p, explicit_sort)?;
             let summaries = view::summaries(c, &rows, now)?;
-            Ok(Page::new(&p, summaries, total))
+            let ranked = filters.q.is_some() && !explicit_sort;
+            if queries::keyset_applies(&filters, &p, ranked) {
+                Ok(Page::keyed(&p, summaries, total, |a| {
+                    (
+                        a.published_at.map(|t| t.timestamp_micros()).unwrap_or(0),
+                        a.id.0,
+                    )
+                }))
+            } else {
+                Ok(Page::new(&p, summaries, total))
+            }
         })
         .await?;
     Ok(respond_page(&req, freshness, &page, &paged))

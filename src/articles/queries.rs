@@ -188,12 +188,37 @@ pub fn list(
             (_, true) => query.then_order_by(articles::published_at.desc()),
         };
     }
+    // a keyset cursor continues after the last item seen, whatever was
+    // published meanwhile, and costs nothing however deep the page
+    let after = paged.after.filter(|_| keyset_applies(f, paged, ranked));
+    let mut offset = paged.offset;
+    if let Some((published_us, id)) = after {
+        let t = chrono::DateTime::from_timestamp_micros(published_us)
+            .map(|t| t.naive_utc())
+            .unwrap_or_default();
+        query = query.filter(
+            articles::published_at
+                .lt(t)
+                .or(articles::published_at.eq(t).and(articles::id.lt(id))),
+        );
+        offset = 0;
+    }
     let rows = query
         .then_order_by(articles::id.desc())
         .limit(paged.fetch())
-        .offset(paged.offset)
+        .offset(offset)
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Whether a list can continue after its last item (keyset) rather than at a
+/// position: the public list, newest first, not ordered by relevance.
+pub fn keyset_applies(f: &ListFilters, paged: &Paged, ranked: bool) -> bool {
+    matches!(f.scope, Scope::Public)
+        && !ranked
+        && paged.sort.len() == 1
+        && paged.sort[0].field == "published_at"
+        && paged.sort[0].descending
 }
 
 /// What a key names: an article, or one that has since changed its slug.

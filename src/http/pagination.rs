@@ -40,6 +40,10 @@ struct CursorData {
     o: i64,
     /// a fingerprint of the sort and filters, so a cursor is only used with its own query
     q: u32,
+    /// the sort key of the last item seen, for lists that continue after it
+    /// (keyset) rather than at a position
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    k: Option<(i64, i64)>,
 }
 
 /// One field of a `sort` parameter.
@@ -56,6 +60,8 @@ pub struct Paged {
     pub offset: i64,
     pub page: Option<i64>,
     pub sort: Vec<SortField>,
+    /// With a keyset cursor: the (sort value, id) of the last item already seen.
+    pub after: Option<(i64, i64)>,
     fingerprint: u32,
     path: String,
     query: Vec<(String, String)>,
@@ -76,6 +82,7 @@ pub fn first_page(limit: i64, sort: &str) -> Paged {
         offset: 0,
         page: Some(1),
         sort: parse_sort(sort, &[sort.trim_start_matches('-')]).unwrap_or_default(),
+        after: None,
         fingerprint: 0,
         path: String::new(),
         query: Vec::new(),
@@ -128,6 +135,7 @@ impl<F> ListQuery<F> {
         }
         let sort = parse_sort(self.page.sort.as_deref().unwrap_or(default_sort), sortable)?;
         let fingerprint = self.fingerprint();
+        let mut after = None;
         let (offset, page) = match (&self.page.page, &self.page.cursor) {
             (Some(_), Some(_)) => {
                 return Err(AppError::bad_query(
@@ -147,6 +155,7 @@ impl<F> ListQuery<F> {
                         "this cursor belongs to a list with other filters or sort; start again without it",
                     ));
                 }
+                after = data.k;
                 (data.o, None)
             }
             (None, None) => (0, Some(1)),
@@ -156,6 +165,7 @@ impl<F> ListQuery<F> {
             offset,
             page,
             sort,
+            after,
             fingerprint,
             path: self.path.clone(),
             query: self.pairs.clone(),
@@ -242,13 +252,35 @@ pub struct PageMeta {
 
 impl<T> Page<T> {
     /// Builds the envelope from `fetched` rows (up to `limit + 1`) and the total.
-    pub fn new(paged: &Paged, mut fetched: Vec<T>, total: i64) -> Self {
+    pub fn new(paged: &Paged, fetched: Vec<T>, total: i64) -> Self {
+        Self::build(paged, fetched, total, None::<fn(&T) -> (i64, i64)>)
+    }
+
+    /// Like [`Page::new`], for a list that can continue after its last item:
+    /// the next cursor carries that item's `key` (sort value, id), so a walk
+    /// neither skips nor repeats items when others are added meanwhile.
+    pub fn keyed(
+        paged: &Paged,
+        fetched: Vec<T>,
+        total: i64,
+        key: impl Fn(&T) -> (i64, i64),
+    ) -> Self {
+        Self::build(paged, fetched, total, Some(key))
+    }
+
+    fn build(
+        paged: &Paged,
+        mut fetched: Vec<T>,
+        total: i64,
+        key: Option<impl Fn(&T) -> (i64, i64)>,
+    ) -> Self {
         let has_more = fetched.len() as i64 > paged.limit;
         fetched.truncate(paged.limit as usize);
         let next_cursor = has_more.then(|| {
             encode_cursor(&CursorData {
                 o: paged.offset + paged.limit,
                 q: paged.fingerprint,
+                k: key.as_ref().and_then(|k| fetched.last().map(k)),
             })
         });
         Page {
@@ -314,6 +346,7 @@ impl<T> Page<T> {
                     let c = encode_cursor(&CursorData {
                         o: prev,
                         q: paged.fingerprint,
+                        k: None,
                     });
                     links.push(format!("<{}>; rel=\"prev\"", href(("cursor".into(), c))));
                 }

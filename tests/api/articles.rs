@@ -808,3 +808,39 @@ fn the_demo_site_is_browsable(app: &TestApp) {
 }
 
 db_tests!(the_demo_site_is_browsable);
+
+fn cursors_continue_after_the_last_article_seen(app: &TestApp) {
+    let editor = app.editor();
+    for i in 0..5 {
+        publish(
+            app,
+            &editor.token,
+            &format!("Brève {i}"),
+            json!({"published_at": format!("2025-0{}-01T08:00:00Z", i + 1)}),
+        );
+    }
+    let first = app.get("/api/v1/articles?limit=2").send().ok();
+    assert_eq!(titles(&first), ["Brève 4", "Brève 3"]);
+    let cursor = first["meta"]["next_cursor"].as_str().unwrap().to_string();
+    // news is published while the reader scrolls
+    publish(app, &editor.token, "Dernière minute", json!({}));
+    let second = app
+        .get(&format!("/api/v1/articles?limit=2&cursor={cursor}"))
+        .send()
+        .ok();
+    assert_eq!(
+        titles(&second),
+        ["Brève 2", "Brève 1"],
+        "no article repeated, none skipped"
+    );
+    let cursor = second["meta"]["next_cursor"].as_str().unwrap().to_string();
+    let third = app
+        .get(&format!("/api/v1/articles?limit=2&cursor={cursor}"))
+        .send()
+        .ok();
+    assert_eq!(titles(&third), ["Brève 0"]);
+    assert_eq!(third["meta"]["next_cursor"], Value::Null);
+    assert_eq!(third["meta"]["total"], 6);
+}
+
+db_tests!(cursors_continue_after_the_last_article_seen);
