@@ -3,9 +3,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::FieldError;
+use crate::http::json::nullable;
 use crate::http::validate::{Errors, Validate};
 use crate::ids::{ArticleId, PollId, RevisionId, SectionId, TagId, UserId};
-use crate::users::dto::nullable;
 use crate::workflow::Status;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

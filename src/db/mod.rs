@@ -226,6 +226,13 @@ impl Db {
     }
 }
 
+/// Escapes LIKE wildcards so that user text matches literally (use with `.escape('\\')`).
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// Opens one connection and applies pending migrations; used at start-up.
 pub fn migrate(url: &DatabaseUrl) -> Result<usize, String> {
     let mut conn = AnyConnection::open(url).map_err(|e| e.to_string())?;

@@ -93,11 +93,11 @@ pub struct UpdateEvent {
     #[schema(min_length = 1, max_length = 200)]
     pub organizer: Option<String>,
     /// An absolute http(s) URL; `null` removes the link.
-    #[serde(default, deserialize_with = "crate::users::dto::nullable")]
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https?://")]
     pub link: Option<Option<String>>,
     /// `null` removes the image.
-    #[serde(default, deserialize_with = "crate::users::dto::nullable")]
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<Image>)]
     pub image: Option<Option<Image>>,
     /// A slug.

@@ -57,16 +57,8 @@ pub fn from_pairs<T: DeserializeOwned + IntoParams>(
         .collect();
     let encoded = serde_urlencoded::to_string(&own)
         .map_err(|e| AppError::bad_query(format!("the query string cannot be read: {e}")))?;
-    serde_urlencoded::from_str::<T>(&encoded).map_err(|e| {
-        AppError::bad_query(format!(
-            "invalid query parameter: {}",
-            describe(&e.to_string())
-        ))
-    })
-}
-
-fn describe(message: &str) -> String {
-    message.to_string()
+    serde_urlencoded::from_str::<T>(&encoded)
+        .map_err(|e| AppError::bad_query(format!("invalid query parameter: {}", e)))
 }
 
 impl<T: DeserializeOwned + IntoParams> FromRequest for Query<T> {

@@ -64,7 +64,7 @@ pub struct UpdateJob {
     pub contract_type: Option<ContractType>,
     pub working_time: Option<WorkingTime>,
     /// `null` removes the salary.
-    #[serde(default, deserialize_with = "crate::users::dto::nullable")]
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<Salary>)]
     pub salary: Option<Option<Salary>>,
     #[schema(min_length = 1, max_length = 20_000)]

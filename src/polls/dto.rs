@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::FieldError;
@@ -235,13 +235,6 @@ pub fn choice_rule_error(multiple: bool, max: Option<i32>, options: usize) -> Op
     }
 }
 
-/// Deserializes a field that may be absent (leave as is), `null` (clear) or a value.
-fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// A partial update. `options` replaces the whole list (new option ids), and
 /// it, `multiple` and `max_choices` are frozen once the first vote is in (409).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -261,7 +254,7 @@ pub struct UpdatePoll {
     pub who_may_vote: Option<WhoMayVote>,
     pub results_visibility: Option<ResultsVisibility>,
     /// `null` detaches the poll from its article.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<ArticleId>)]
     pub article_id: Option<Option<ArticleId>>,
 }

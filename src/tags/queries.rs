@@ -13,18 +13,11 @@ fn filtered<'a>(q: Option<&'a str>) -> tags::BoxedQuery<'a, MultiBackend> {
         let prefix = crate::slug::slugify(q, 80);
         query = query.filter(
             tags::slug
-                .like(format!("{}%", escape_like(&prefix)))
+                .like(format!("{}%", crate::db::escape_like(&prefix)))
                 .escape('\\'),
         );
     }
     query
-}
-
-/// Escapes LIKE wildcards so user text matches literally.
-pub fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 pub fn list(

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::UserRow;
@@ -157,13 +157,6 @@ impl Validate for RefreshRequest {
     }
 }
 
-/// Deserializes a field that may be absent (leave as is), `null` (clear) or a value.
-pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// Changes to one's own profile. `role`, `disabled`, `email` and other
 /// fields are not accepted here (422).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -171,12 +164,12 @@ pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 pub struct UpdateMe {
     #[schema(min_length = 1, max_length = 80)]
     pub display_name: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<String>, example = "lea-martin", min_length = 1, max_length = 120, pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$")]
     pub slug: Option<Option<String>>,
     #[schema(max_length = 2000)]
     pub bio: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
     pub avatar_url: Option<Option<String>>,
 }
@@ -246,12 +239,12 @@ pub struct UpdateUser {
     pub disabled: Option<bool>,
     #[schema(min_length = 1, max_length = 80)]
     pub display_name: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 120, pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$")]
     pub slug: Option<Option<String>>,
     #[schema(max_length = 2000)]
     pub bio: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
     pub avatar_url: Option<Option<String>>,
 }

@@ -55,7 +55,7 @@ fn filtered(f: &UserFilters) -> users::BoxedQuery<'static, MultiBackend> {
         query = query.filter(users::disabled.eq(disabled));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", crate::tags::queries::escape_like(&q.to_lowercase()));
+        let pattern = format!("%{}%", crate::db::escape_like(&q.to_lowercase()));
         query = query.filter(
             users::email
                 .like(pattern.clone())
