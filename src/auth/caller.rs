@@ -144,7 +144,10 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, AppError> {
                     ))
                     .first(conn)
                     .optional()?;
-                if let Some(key) = found.as_ref().filter(|k| k.revoked_at.is_none()) {
+                if let Some(key) = found
+                    .as_ref()
+                    .filter(|k| k.revoked_at.is_none() && k.expires_at.is_none_or(|t| t > now))
+                {
                     // Record use at most once a minute: no write on every request.
                     if key
                         .last_used_at

@@ -20,8 +20,6 @@ pub enum Action<'a> {
     ManageApiKeys,
     /// Read and change one's own profile and password.
     ManageOwnAccount,
-    /// Read or change the profile of `owner` (self-service or administration).
-    EditProfileOf { owner: UserId },
 
     /// Create an item of `kind`; its first status is then checked with `SetStatus`.
     /// Members may create (their items are submissions, which start `pending`).
@@ -157,9 +155,6 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         (Caller::User(_), ManageOwnAccount) => true,
         (Caller::Key(_), ManageOwnAccount) => false,
 
-        (Caller::User(u), EditProfileOf { owner }) => u.id == owner || u.role == Role::Admin,
-        (Caller::Key(_), EditProfileOf { .. }) => false,
-
         (Caller::User(u), ManagePolls) => u.role >= Role::Editor,
         (Caller::Key(_), ManagePolls) => caller.has_scope(Scope::ContentWrite),
         // every account votes, whatever its role; integrators' keys never do
@@ -198,7 +193,6 @@ fn describe(action: Action<'_>) -> String {
         Action::ManageUsers => "manage user accounts".into(),
         Action::ManageApiKeys => "manage API keys".into(),
         Action::ManageOwnAccount => "manage a user account".into(),
-        Action::EditProfileOf { .. } => "change another user's profile".into(),
         Action::CreateContent { kind } => format!("create {}", kind.noun()),
         Action::EditContent { kind, .. } => format!("edit these {}", kind.noun()),
         Action::SetStatus { kind, to, .. } => {

@@ -221,30 +221,30 @@ pub async fn refresh(
     limit_by_ip(&req, &state, "refresh").await?;
     let token = body.0.refresh_token;
     let now = state.clock.now();
-    let rotation = state
-        .db
-        .write(move |c| session::rotate(c, &token, now))
-        .await?;
-    let (user_id, family) = match rotation {
-        Rotation::Valid { user_id, family } => (user_id, family),
-        Rotation::Reused => {
-            return Err(AppError::invalid_token(
-                "this refresh token was already used; the session has been ended for safety",
-            ));
-        }
-        Rotation::Invalid(why) => return Err(AppError::invalid_token(why)),
-    };
     let st = state.clone();
-    let session = state
+    // One transaction from the check to the new token: a replay cannot slip
+    // between them and leave a live token in a family it has just revoked.
+    // Refusals are returned inside `Ok` so that a revocation still commits.
+    let outcome = state
         .db
         .write(move |c| {
+            let (user_id, family) = match session::rotate(c, &token, now)? {
+                Rotation::Valid { user_id, family } => (user_id, family),
+                Rotation::Reused => {
+                    return Ok(Err(AppError::invalid_token(
+                        "this refresh token was already used; the session has been ended for safety",
+                    )));
+                }
+                Rotation::Invalid(why) => return Ok(Err(AppError::invalid_token(why))),
+            };
             let user = queries::find(c, user_id)?;
             if user.disabled {
-                return Err(AppError::invalid_token("the account is disabled"));
+                return Ok(Err(AppError::invalid_token("the account is disabled")));
             }
-            session_for(c, &st, user, Some(family))
+            session_for(c, &st, user, Some(family)).map(Ok)
         })
         .await?;
+    let session = outcome?;
     Ok(session_response(HttpResponse::Ok(), &session))
 }
 

@@ -138,6 +138,37 @@ fn refresh_tokens_rotate_and_reuse_ends_the_session(app: &TestApp) {
     refresh("kqr_forged").problem(401);
 }
 
+fn a_replayed_refresh_token_racing_its_twin_ends_the_session(app: &TestApp) {
+    for _ in 0..5 {
+        let member = app.member();
+        let results: Vec<crate::helpers::Resp> = std::thread::scope(|s| {
+            let racers: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        app.post("/api/v1/auth/refresh")
+                            .json(&json!({"refresh_token": member.refresh}))
+                            .send()
+                    })
+                })
+                .collect();
+            racers.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        let winners: Vec<&crate::helpers::Resp> =
+            results.iter().filter(|r| r.status == 200).collect();
+        assert_eq!(winners.len(), 1, "one refresh token, one new pair");
+        assert_eq!(results.iter().filter(|r| r.status == 401).count(), 1);
+        // the loser was a replay: the whole family ends, the winner's new token too
+        let issued = winners[0].json()["refresh_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.post("/api/v1/auth/refresh")
+            .json(&json!({"refresh_token": issued}))
+            .send()
+            .problem(401);
+    }
+}
+
 fn logout_ends_the_session(app: &TestApp) {
     let member = app.member();
     let res = app
@@ -370,6 +401,7 @@ db_tests!(
     nobody_signs_up_with_a_role,
     wrong_credentials_do_not_reveal_accounts,
     refresh_tokens_rotate_and_reuse_ends_the_session,
+    a_replayed_refresh_token_racing_its_twin_ends_the_session,
     logout_ends_the_session,
     forged_and_stale_tokens_are_refused,
     tokens_of_disabled_or_deleted_accounts_are_refused,

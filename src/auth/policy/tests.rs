@@ -10,12 +10,11 @@ fn user(id: i64, role: Role) -> Caller {
 }
 
 #[test]
-fn ownership_and_roles() {
-    let own = Action::EditProfileOf { owner: UserId(1) };
-    assert!(allowed(&user(1, Role::Member), own));
-    assert!(!allowed(&user(2, Role::Editor), own));
-    assert!(allowed(&user(3, Role::Admin), own));
-    assert!(!allowed(&Caller::Anonymous, own));
+fn roles_and_scopes() {
+    assert!(allowed(&user(1, Role::Member), Action::ManageOwnAccount));
+    assert!(!allowed(&Caller::Anonymous, Action::ManageOwnAccount));
+    assert!(allowed(&user(3, Role::Admin), Action::ManageUsers));
+    assert!(!allowed(&user(2, Role::Editor), Action::ManageUsers));
     assert!(allowed(&user(2, Role::Editor), Action::ManageTaxonomy));
     assert!(!allowed(&user(2, Role::Author), Action::ManageTaxonomy));
     let key = Caller::Key(KeyPrincipal {
