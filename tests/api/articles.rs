@@ -306,6 +306,12 @@ fn authors_change_only_their_own_articles(app: &TestApp) {
         .send()
         .problem(403);
     app.delete(&path).bearer(&b.token).send().problem(403);
+    let untouched = app.get(&path).send().ok();
+    assert_eq!(untouched["title"], "Le conseil municipal vote le budget");
+    assert_eq!(
+        untouched["status"], "published",
+        "the refusals changed nothing"
+    );
     let shared = app
         .patch(&path)
         .bearer(&editor.token)
@@ -640,9 +646,18 @@ fn french_search_folds_accents_and_ranks(app: &TestApp) {
     for hostile in ["%22", "%27%20OR%201%3D1--", "NEAR(a%20b)", "*", "%3B"] {
         let res = app.get(&format!("/api/v1/articles?q={hostile}")).send();
         assert_eq!(res.status, 200, "{hostile}: {}", res.text());
+        assert_eq!(
+            res.json()["meta"]["total"],
+            0,
+            "{hostile} is only text, matching nothing"
+        );
     }
     let by_date = search("economie&sort=-published_at");
-    assert_eq!(by_date["meta"]["total"], 2);
+    assert_eq!(
+        titles(&by_date),
+        ["Le marché de Noël", "L'économie locale repart"],
+        "newest first"
+    );
 }
 
 fn related_articles_share_the_section(app: &TestApp) {

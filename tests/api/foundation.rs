@@ -256,9 +256,14 @@ db_tests!(
     docs_are_served_offline,
 );
 
+/// The test's own database, made unreachable: a server that does not answer,
+/// or a file that cannot be opened.
 fn unreachable_database(config: &mut Config) {
-    config.database =
-        kiosque::config::DatabaseUrl::parse("postgres://postgres@127.0.0.1:1/none").unwrap();
+    let lost = match config.database.backend {
+        kiosque::config::Backend::Postgres => "postgres://postgres@127.0.0.1:1/none",
+        kiosque::config::Backend::Sqlite => "sqlite:///proc/kiosque-no-such-folder/lost.db",
+    };
+    config.database = kiosque::config::DatabaseUrl::parse(lost).unwrap();
     config.db_connect_timeout = std::time::Duration::from_secs(1);
 }
 

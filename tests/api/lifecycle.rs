@@ -67,7 +67,15 @@ fn sigterm_lets_the_request_in_flight_finish() {
         .status()
         .unwrap();
     assert!(killed.success());
-    std::thread::sleep(Duration::from_millis(500));
+    // wait until the stop has begun: the listener is closed to new clients
+    let stopping = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(
+            stopping.elapsed() < Duration::from_secs(10),
+            "the server kept accepting after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     slow.write_all(&body[5..]).unwrap();
     let mut answer = String::new();
     slow.set_read_timeout(Some(Duration::from_secs(10)))

@@ -103,10 +103,17 @@ fn the_last_admin_stays(app: &TestApp) {
         .send()
         .ok();
     assert_eq!(demoted["role"], "editor");
-    app.delete(&format!("/api/v1/users/{}", second.id))
+    let second_path = format!("/api/v1/users/{}", second.id);
+    let p = app
+        .delete(&second_path)
         .bearer(&second.token)
         .send()
         .problem(409);
+    assert_eq!(p["code"], "last_admin");
+    assert_eq!(
+        app.get(&second_path).bearer(&second.token).send().ok()["role"],
+        "admin"
+    );
 }
 
 fn re_enabled_accounts_sign_in_again(app: &TestApp) {
