@@ -4,10 +4,28 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// What a path segment names: the noun used in messages and documentation,
+/// the path parameter that carries it, and whether it also has a slug.
+pub trait PathResource {
+    const NOUN: &'static str;
+    const PARAM: &'static str;
+    const HAS_SLUG: bool;
+    fn from_raw(id: i64) -> Self;
+}
+
 macro_rules! id_type {
-    ($($name:ident),* $(,)?) => {$(
+    ($($name:ident: $noun:literal, $param:literal, $slug:literal);* $(;)?) => {$(
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub i64);
+
+        impl PathResource for $name {
+            const NOUN: &'static str = $noun;
+            const PARAM: &'static str = $param;
+            const HAS_SLUG: bool = $slug;
+            fn from_raw(id: i64) -> Self {
+                $name(id)
+            }
+        }
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -37,19 +55,32 @@ macro_rules! id_type {
     )*};
 }
 
+// name: noun in messages, path parameter, answers to a slug too
 id_type!(
-    SectionId,
-    TagId,
-    UserId,
-    ApiKeyId,
-    ArticleId,
-    RevisionId,
-    CommentId,
-    JobId,
-    EventId,
-    PollId,
-    PollOptionId,
+    SectionId: "section", "id", true;
+    TagId: "tag", "id", true;
+    UserId: "user", "id", false;
+    ApiKeyId: "API key", "id", false;
+    ArticleId: "article", "id", true;
+    RevisionId: "revision", "revision_id", false;
+    CommentId: "comment", "id", false;
+    JobId: "job offer", "id", false;
+    EventId: "event", "id", false;
+    PollId: "poll", "id", false;
+    PollOptionId: "poll option", "option_id", false;
 );
+
+/// Public author profiles are users addressed by their slug (or id).
+pub struct AuthorKey;
+
+impl PathResource for AuthorKey {
+    const NOUN: &'static str = "author";
+    const PARAM: &'static str = "id";
+    const HAS_SLUG: bool = true;
+    fn from_raw(_: i64) -> Self {
+        AuthorKey
+    }
+}
 
 fn id_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     utoipa::openapi::ObjectBuilder::new()
@@ -97,6 +128,31 @@ impl IdOrSlug {
         }
     }
 }
+
+/// In a query string (`?article=`), an id or a slug.
+impl<'de> Deserialize<'de> for IdOrSlug {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        if raw.is_empty() {
+            return Err(serde::de::Error::custom(
+                "an id or a slug, not an empty value",
+            ));
+        }
+        Ok(IdOrSlug::parse(&raw))
+    }
+}
+
+impl utoipa::PartialSchema for IdOrSlug {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An id (a string of digits) or a slug"))
+            .examples([serde_json::json!("42")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for IdOrSlug {}
 
 /// Parses a path segment that must be an id; anything else names nothing (404).
 pub fn path_id(raw: &str) -> Result<i64, crate::error::AppError> {

@@ -7,8 +7,9 @@ use super::queries;
 use crate::auth::tokens::new_api_key;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult};
+use crate::http::path::Id;
 use crate::http::{Json, ListQuery, Page, respond, respond_page};
-use crate::ids::path_id;
+use crate::ids::ApiKeyId;
 use crate::openapi as oa;
 use crate::state::AppState;
 
@@ -110,7 +111,7 @@ fn live(c: &mut crate::db::AnyConnection, id: i64) -> AppResult<super::model::Ap
 /// Read a key, without its secret.
 #[utoipa::path(
     tag = "api-keys",
-    params(("id" = String, Path, description = "The key's id")),
+    params(Id<ApiKeyId>),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The key", body = ApiKey),
@@ -125,10 +126,10 @@ pub async fn get_api_key(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<ApiKeyId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageApiKeys)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let row = state.db.run(move |c| live(c, id)).await?;
     Ok(respond(&req, caller.freshness(), &ApiKey::from(row)))
 }
@@ -136,7 +137,7 @@ pub async fn get_api_key(
 /// Revoke a key: it stops working at once.
 #[utoipa::path(
     tag = "api-keys",
-    params(("id" = String, Path, description = "The key's id")),
+    params(Id<ApiKeyId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Revoked; the key is then gone (404) but listed with `revoked=true`"),
@@ -150,10 +151,10 @@ pub async fn get_api_key(
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<ApiKeyId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageApiKeys)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let now = state.clock.now();
     state
         .db

@@ -7,7 +7,9 @@ use super::queries::{self, ListFilters};
 use super::view;
 use crate::auth::Caller;
 use crate::error::AppResult;
+use crate::http::path::Key;
 use crate::http::{ListQuery, Page, PageParams, respond, respond_page};
+use crate::ids::AuthorKey;
 use crate::ids::UserId;
 use crate::openapi as oa;
 use crate::state::AppState;
@@ -59,7 +61,7 @@ pub async fn list_authors(
 /// An author's profile with their latest published articles.
 #[utoipa::path(
     tag = "authors",
-    params(("slug" = String, Path, description = "The author's profile slug")),
+    params(Key<AuthorKey>),
     responses(
         (status = 200, description = "The author", body = AuthorDetail),
         (status = 304, description = "Not modified (If-None-Match)"),
@@ -67,12 +69,12 @@ pub async fn list_authors(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/authors/{slug}")]
+#[get("/authors/{id}")]
 pub async fn get_author(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<AuthorKey>,
 ) -> AppResult<HttpResponse> {
     let slug = path.into_inner();
     let now = state.clock.now();

@@ -14,8 +14,9 @@ use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::http::path::Key;
 use crate::http::{Json, ListQuery, Page, PageParams, respond_page};
-use crate::ids::IdOrSlug;
+use crate::ids::{ArticleId, IdOrSlug};
 use crate::openapi as oa;
 use crate::state::{AppState, utc};
 use crate::text::comment_to_html;
@@ -25,10 +26,10 @@ use crate::text::comment_to_html;
 fn article(
     conn: &mut AnyConnection,
     caller: &Caller,
-    key: &str,
+    key: &IdOrSlug,
     now: NaiveDateTime,
 ) -> AppResult<ArticleRow> {
-    match readable(conn, caller, &IdOrSlug::parse(key), now)? {
+    match readable(conn, caller, key, now)? {
         Lookup::Found(row) => Ok(*row),
         Lookup::Moved(slug) => match readable(conn, caller, &IdOrSlug::Slug(slug), now)? {
             Lookup::Found(row) => Ok(*row),
@@ -130,7 +131,7 @@ fn guest_identity(
 /// over the rate limit (429, per member and per address).
 #[utoipa::path(
     tag = "comments",
-    params(("article" = String, Path, description = "The article's id or slug")),
+    params(Key<ArticleId>),
     request_body = PostComment,
     security((), ("bearer" = [])),
     responses(
@@ -152,12 +153,12 @@ fn guest_identity(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[post("/articles/{article}/comments")]
+#[post("/articles/{id}/comments")]
 pub async fn post_comment(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<ArticleId>,
     body: Json<PostComment>,
 ) -> AppResult<HttpResponse> {
     let cfg = &state.config;
@@ -287,7 +288,7 @@ pub async fn post_comment(
 /// avatars are embedded; a page costs the same few queries whatever its size.
 #[utoipa::path(
     tag = "comments",
-    params(("article" = String, Path, description = "The article's id or slug"), PageParams, ThreadFilters),
+    params(Key<ArticleId>, PageParams, ThreadFilters),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of threads", body = Page<Thread>,
@@ -299,12 +300,12 @@ pub async fn post_comment(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/articles/{article}/comments")]
+#[get("/articles/{id}/comments")]
 pub async fn list_comments(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<ArticleId>,
     query: ListQuery<ThreadFilters>,
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&THREAD_SORTABLE, "created_at")?;

@@ -11,8 +11,9 @@ use super::queries::{self, QueueQuery};
 use super::{lifecycle, views};
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::http::path::Id;
 use crate::http::{Freshness, Json, ListQuery, Page, PageParams, respond_page};
-use crate::ids::{IdOrSlug, UserId, path_id};
+use crate::ids::{IdOrSlug, UserId};
 use crate::openapi as oa;
 use crate::state::{AppState, utc};
 
@@ -176,7 +177,7 @@ fn ban_view(row: &StandingRow) -> CommentBan {
 /// Setting a ban again replaces it. Their comments stay as they are.
 #[utoipa::path(
     tag = "comments",
-    params(("user" = String, Path, description = "The member's id")),
+    params(Id<UserId>),
     request_body = BanRequest,
     security(("bearer" = [])),
     responses(
@@ -191,15 +192,15 @@ fn ban_view(row: &StandingRow) -> CommentBan {
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[put("/users/{user}/comment-ban")]
+#[put("/users/{id}/comment-ban")]
 pub async fn ban_commenter(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<UserId>,
     body: Json<BanRequest>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::BanCommenter)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let now = state.clock.now();
     let until = body.until.map(|t| t.naive_utc());
     if until.is_some_and(|t| t <= now) {
@@ -223,7 +224,7 @@ pub async fn ban_commenter(
 /// Lift a member's comment ban (editors, admins).
 #[utoipa::path(
     tag = "comments",
-    params(("user" = String, Path, description = "The member's id")),
+    params(Id<UserId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The member may comment again"),
@@ -233,14 +234,14 @@ pub async fn ban_commenter(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[delete("/users/{user}/comment-ban")]
+#[delete("/users/{id}/comment-ban")]
 pub async fn lift_ban(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<UserId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::BanCommenter)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let now = state.clock.now();
     state
         .db

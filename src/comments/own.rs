@@ -12,7 +12,8 @@ use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult};
 use crate::http::Json;
-use crate::ids::{CommentId, UserId, path_id};
+use crate::http::path::Id;
+use crate::ids::{CommentId, UserId};
 use crate::openapi as oa;
 use crate::state::{AppState, utc};
 use crate::text::comment_to_html;
@@ -24,7 +25,7 @@ use crate::text::comment_to_html;
 /// `spam`, or `pending` to requeue). Nobody rewrites another's text (403).
 #[utoipa::path(
     tag = "comments",
-    params(("comment" = String, Path, description = "The comment's id")),
+    params(Id<CommentId>),
     request_body = UpdateComment,
     security(("bearer" = [])),
     responses(
@@ -40,14 +41,14 @@ use crate::text::comment_to_html;
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[patch("/comments/{comment}")]
+#[patch("/comments/{id}")]
 pub async fn update_comment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<CommentId>,
     body: Json<UpdateComment>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
+    let id = path.0.0;
     if body.status.is_some() {
         authorize(&caller, Action::ModerateComments)?;
     }
@@ -114,7 +115,7 @@ pub async fn update_comment(
 /// shape; one without is removed.
 #[utoipa::path(
     tag = "comments",
-    params(("comment" = String, Path, description = "The comment's id")),
+    params(Id<CommentId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -124,13 +125,13 @@ pub async fn update_comment(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[delete("/comments/{comment}")]
+#[delete("/comments/{id}")]
 pub async fn delete_comment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<CommentId>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let now = state.clock.now();
     state
         .db
@@ -155,7 +156,7 @@ pub async fn delete_comment(
 /// flags the comment goes back to the moderation queue.
 #[utoipa::path(
     tag = "comments",
-    params(("comment" = String, Path, description = "The comment's id")),
+    params(Id<CommentId>),
     request_body = FlagComment,
     security((), ("bearer" = [])),
     responses(
@@ -174,12 +175,12 @@ pub async fn delete_comment(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[post("/comments/{comment}/flags")]
+#[post("/comments/{id}/flags")]
 pub async fn flag_comment(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<CommentId>,
     body: Json<FlagComment>,
 ) -> AppResult<HttpResponse> {
     let cfg = &state.config;
@@ -189,7 +190,7 @@ pub async fn flag_comment(
             guests_allowed: cfg.comments_guests,
         },
     )?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let user_id = caller.user_id().map(|u| u.0);
     let flagger_key = match user_id {
         Some(u) => format!("user:{u}"),

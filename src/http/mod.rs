@@ -7,6 +7,7 @@ pub mod json;
 pub mod metrics;
 pub mod middleware;
 pub mod pagination;
+pub mod path;
 pub mod query;
 pub mod validate;
 

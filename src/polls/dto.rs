@@ -4,7 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::FieldError;
 use crate::http::validate::{Errors, Validate};
-use crate::ids::{ArticleId, PollId, PollOptionId};
+use crate::ids::{ArticleId, IdOrSlug, PollId, PollOptionId};
 
 pub const MIN_OPTIONS: usize = 2;
 pub const MAX_OPTIONS: usize = 20;
@@ -331,8 +331,8 @@ pub struct VoteReceipt {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PollFilters {
-    /// Polls attached to this article (id).
-    pub article: Option<ArticleId>,
+    /// Polls attached to this article (its id or slug).
+    pub article: Option<IdOrSlug>,
     /// `upcoming`, `open` or `closed`, at the time of the request.
     pub status: Option<PollStatus>,
 }

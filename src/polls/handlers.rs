@@ -11,8 +11,9 @@ use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
+use crate::http::path::Id;
 use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, respond, respond_page};
-use crate::ids::path_id;
+use crate::ids::PollId;
 use crate::openapi as oa;
 use crate::state::AppState;
 
@@ -103,7 +104,7 @@ pub async fn list_polls(
 #[utoipa::path(
     tag = "polls",
     params(
-        ("poll" = String, Path, description = "The poll's id"),
+        Id<PollId>,
         ("X-Voter-Token" = Option<String>, Header, description = "An anonymous voter's token (or the `kiosque_voter` cookie): shows their own choice"),
     ),
     security((), ("bearer" = [])),
@@ -116,14 +117,14 @@ pub async fn list_polls(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/polls/{poll}")]
+#[get("/polls/{id}")]
 pub async fn get_poll(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<PollId>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let viewer = viewer(&req, &caller, &state);
     let fresh = freshness(&caller, &viewer);
     let st = state.clone();
@@ -193,7 +194,7 @@ pub async fn create_poll(
 #[utoipa::path(
     tag = "polls",
     params(
-        ("poll" = String, Path, description = "The poll's id"),
+        Id<PollId>,
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
     ),
     request_body = UpdatePoll,
@@ -212,17 +213,17 @@ pub async fn create_poll(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[patch("/polls/{poll}")]
+#[patch("/polls/{id}")]
 pub async fn update_poll(
     req: HttpRequest,
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<PollId>,
     body: Json<UpdatePoll>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManagePolls)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let body = body.0;
     let now = state.clock.now();
     let viewer = viewer(&req, &caller, &state);
@@ -243,7 +244,7 @@ pub async fn update_poll(
 /// a poll that has not opened yet cannot be closed (409: change its times or delete it).
 #[utoipa::path(
     tag = "polls",
-    params(("poll" = String, Path, description = "The poll's id")),
+    params(Id<PollId>),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Closed", body = Poll),
@@ -254,15 +255,15 @@ pub async fn update_poll(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[post("/polls/{poll}/close")]
+#[post("/polls/{id}/close")]
 pub async fn close_poll(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<PollId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManagePolls)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let now = state.clock.now();
     let viewer = viewer(&req, &caller, &state);
     let st = state.clone();
@@ -280,7 +281,7 @@ pub async fn close_poll(
 /// Delete a poll, its options and its votes.
 #[utoipa::path(
     tag = "polls",
-    params(("poll" = String, Path, description = "The poll's id")),
+    params(Id<PollId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -290,14 +291,14 @@ pub async fn close_poll(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[delete("/polls/{poll}")]
+#[delete("/polls/{id}")]
 pub async fn delete_poll(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<PollId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManagePolls)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     state
         .db
         .write(move |c| match queries::delete(c, id)? {

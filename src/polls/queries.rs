@@ -6,6 +6,7 @@ use super::model::{NewOption, NewPoll, NewVote, OptionRow, PollChanges, PollRow,
 use crate::db::schema::{articles, poll_options, poll_votes, polls};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::Paged;
+use crate::ids::IdOrSlug;
 
 /// The polls attached to these articles, as `(article id, poll id)` pairs,
 /// for the article side to show its polls without a query per article.
@@ -31,8 +32,15 @@ pub fn list(
 ) -> QueryResult<(Vec<PollRow>, i64)> {
     let base = || {
         let mut q = polls::table.into_boxed::<MultiBackend>();
-        if let Some(article) = filters.article {
-            q = q.filter(polls::article_id.eq(article.0));
+        match &filters.article {
+            None => {}
+            Some(IdOrSlug::Id(id)) => q = q.filter(polls::article_id.eq(*id)),
+            Some(IdOrSlug::Slug(slug)) => {
+                let named = articles::table
+                    .filter(articles::slug.eq(slug.clone()))
+                    .select(articles::id.nullable());
+                q = q.filter(polls::article_id.eq_any(named));
+            }
         }
         q = match filters.status {
             None => q,

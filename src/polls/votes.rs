@@ -14,8 +14,9 @@ use crate::auth::limits::client_ip;
 use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult};
+use crate::http::path::Id;
 use crate::http::{Json, respond};
-use crate::ids::{PollId, PollOptionId, path_id};
+use crate::ids::{PollId, PollOptionId};
 use crate::openapi as oa;
 use crate::state::AppState;
 
@@ -99,7 +100,7 @@ async fn check_may_vote(state: &AppState, caller: &Caller, id: i64) -> AppResult
 #[utoipa::path(
     tag = "polls",
     params(
-        ("poll" = String, Path, description = "The poll's id"),
+        Id<PollId>,
         ("X-Voter-Token" = Option<String>, Header, description = "An anonymous voter's token (or the `kiosque_voter` cookie)"),
     ),
     request_body = CastVote,
@@ -123,15 +124,15 @@ async fn check_may_vote(state: &AppState, caller: &Caller, id: i64) -> AppResult
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[post("/polls/{poll}/votes")]
+#[post("/polls/{id}/votes")]
 pub async fn cast_vote(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<PollId>,
     body: Json<CastVote>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
+    let id = path.0.0;
     check_may_vote(&state, &caller, id).await?;
     let (key, new_token) = voter_of(&req, &caller, &state, true).await?;
     let chosen: Vec<i64> = body.options.iter().map(|o| o.0).collect();
@@ -160,7 +161,7 @@ pub async fn cast_vote(
 #[utoipa::path(
     tag = "polls",
     params(
-        ("poll" = String, Path, description = "The poll's id"),
+        Id<PollId>,
         ("X-Voter-Token" = Option<String>, Header, description = "An anonymous voter's token (or the `kiosque_voter` cookie)"),
     ),
     request_body = CastVote,
@@ -183,15 +184,15 @@ pub async fn cast_vote(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[put("/polls/{poll}/votes/mine")]
+#[put("/polls/{id}/votes/mine")]
 pub async fn change_vote(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<PollId>,
     body: Json<CastVote>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
+    let id = path.0.0;
     check_may_vote(&state, &caller, id).await?;
     if !state.config.poll_allow_vote_change {
         return Err(AppError::new(
@@ -222,7 +223,7 @@ pub async fn change_vote(
 #[utoipa::path(
     tag = "polls",
     params(
-        ("poll" = String, Path, description = "The poll's id"),
+        Id<PollId>,
         ("X-Voter-Token" = Option<String>, Header, description = "An anonymous voter's token (or the `kiosque_voter` cookie): shows their own choice"),
     ),
     security((), ("bearer" = [])),
@@ -235,14 +236,14 @@ pub async fn change_vote(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/polls/{poll}/results")]
+#[get("/polls/{id}/results")]
 pub async fn get_results(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<PollId>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let viewer = viewer(&req, &caller, &state);
     let fresh = freshness(&caller, &viewer);
     let now = state.clock.now();

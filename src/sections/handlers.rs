@@ -6,8 +6,9 @@ use super::model::{NewSection, SectionChanges};
 use super::queries;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::AppResult;
+use crate::http::path::Key;
 use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
-use crate::ids::{IdOrSlug, path_id};
+use crate::ids::SectionId;
 use crate::openapi as oa;
 use crate::slug::{slugify, unique};
 use crate::state::AppState;
@@ -41,7 +42,7 @@ pub async fn list_sections(
 /// Read a section by id or slug.
 #[utoipa::path(
     tag = "sections",
-    params(("section" = String, Path, description = "The section's id or slug")),
+    params(Key<SectionId>),
     responses(
         (status = 200, description = "The section", body = Section,
          headers(("ETag" = String), ("Cache-Control" = String))),
@@ -50,14 +51,14 @@ pub async fn list_sections(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/sections/{section}")]
+#[get("/sections/{id}")]
 pub async fn get_section(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<SectionId>,
 ) -> AppResult<HttpResponse> {
-    let key = IdOrSlug::parse(&path);
+    let key = path.into_inner();
     let row = state.db.run(move |c| Ok(queries::find(c, &key)?)).await?;
     Ok(respond(&req, caller.freshness(), &Section::from(row)))
 }
@@ -118,7 +119,7 @@ pub async fn create_section(
 #[utoipa::path(
     tag = "sections",
     params(
-        ("section" = String, Path, description = "The section's id or slug"),
+        Key<SectionId>,
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
     ),
     request_body = UpdateSection,
@@ -137,16 +138,16 @@ pub async fn create_section(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[patch("/sections/{section}")]
+#[patch("/sections/{id}")]
 pub async fn update_section(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<SectionId>,
     body: Json<UpdateSection>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageTaxonomy)?;
-    let key = IdOrSlug::parse(&path);
+    let key = path.into_inner();
     let body = body.0;
     let now = state.clock.now();
     let row = state
@@ -170,7 +171,7 @@ pub async fn update_section(
 /// Delete a section. Refused with 409 while content still belongs to it.
 #[utoipa::path(
     tag = "sections",
-    params(("section" = String, Path, description = "The section's id")),
+    params(Key<SectionId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -181,17 +182,17 @@ pub async fn update_section(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[delete("/sections/{section}")]
+#[delete("/sections/{id}")]
 pub async fn delete_section(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<SectionId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageTaxonomy)?;
-    let id = path_id(&path)?;
+    let key = path.into_inner();
     state
         .db
-        .write(move |c| match queries::delete(c, id) {
+        .write(move |c| match queries::delete(c, &key) {
             Ok(0) => Err(crate::error::AppError::not_found("no such section")),
             Ok(_) => Ok(()),
             Err(diesel::result::Error::DatabaseError(

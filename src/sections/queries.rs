@@ -59,6 +59,11 @@ pub fn update(
         .get_result(conn)
 }
 
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(sections::table.find(id)).execute(conn)
+pub fn delete(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<usize> {
+    match key {
+        IdOrSlug::Id(id) => diesel::delete(sections::table.find(*id)).execute(conn),
+        IdOrSlug::Slug(slug) => {
+            diesel::delete(sections::table.filter(sections::slug.eq(slug))).execute(conn)
+        }
+    }
 }

@@ -6,8 +6,9 @@ use super::model::{NewTag, TagChanges};
 use super::queries;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::AppResult;
+use crate::http::path::Key;
 use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
-use crate::ids::{IdOrSlug, path_id};
+use crate::ids::TagId;
 use crate::openapi as oa;
 use crate::slug::{slugify, unique};
 use crate::state::AppState;
@@ -45,7 +46,7 @@ pub async fn list_tags(
 /// Read a tag by id or slug.
 #[utoipa::path(
     tag = "tags",
-    params(("tag" = String, Path, description = "The tag's id or slug")),
+    params(Key<TagId>),
     responses(
         (status = 200, description = "The tag", body = Tag,
          headers(("ETag" = String), ("Cache-Control" = String))),
@@ -54,14 +55,14 @@ pub async fn list_tags(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/tags/{tag}")]
+#[get("/tags/{id}")]
 pub async fn get_tag(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<TagId>,
 ) -> AppResult<HttpResponse> {
-    let key = IdOrSlug::parse(&path);
+    let key = path.into_inner();
     let row = state.db.run(move |c| Ok(queries::find(c, &key)?)).await?;
     Ok(respond(&req, caller.freshness(), &Tag::from(row)))
 }
@@ -120,7 +121,7 @@ pub async fn create_tag(
 #[utoipa::path(
     tag = "tags",
     params(
-        ("tag" = String, Path, description = "The tag's id or slug"),
+        Key<TagId>,
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
     ),
     request_body = UpdateTag,
@@ -139,16 +140,16 @@ pub async fn create_tag(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[patch("/tags/{tag}")]
+#[patch("/tags/{id}")]
 pub async fn update_tag(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<TagId>,
     body: Json<UpdateTag>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageTaxonomy)?;
-    let key = IdOrSlug::parse(&path);
+    let key = path.into_inner();
     let body = body.0;
     let now = state.clock.now();
     let row = state
@@ -170,7 +171,7 @@ pub async fn update_tag(
 /// Delete a tag; content that carried it simply loses it.
 #[utoipa::path(
     tag = "tags",
-    params(("tag" = String, Path, description = "The tag's id")),
+    params(Key<TagId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -181,17 +182,17 @@ pub async fn update_tag(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[delete("/tags/{tag}")]
+#[delete("/tags/{id}")]
 pub async fn delete_tag(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<TagId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageTaxonomy)?;
-    let id = path_id(&path)?;
+    let key = path.into_inner();
     state
         .db
-        .write(move |c| match queries::delete(c, id) {
+        .write(move |c| match queries::delete(c, &key) {
             Ok(0) => Err(crate::error::AppError::not_found("no such tag")),
             Ok(_) => Ok(()),
             Err(diesel::result::Error::DatabaseError(

@@ -68,6 +68,11 @@ pub fn update(conn: &mut AnyConnection, id: i64, changes: &TagChanges) -> QueryR
         .get_result(conn)
 }
 
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(tags::table.find(id)).execute(conn)
+pub fn delete(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<usize> {
+    match key {
+        IdOrSlug::Id(id) => diesel::delete(tags::table.find(*id)).execute(conn),
+        IdOrSlug::Slug(slug) => {
+            diesel::delete(tags::table.filter(tags::slug.eq(slug))).execute(conn)
+        }
+    }
 }

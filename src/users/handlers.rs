@@ -8,8 +8,9 @@ use super::queries::{self, UserFilters};
 use crate::auth::{Action, Caller, Role, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
+use crate::http::path::Id;
 use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
-use crate::ids::path_id;
+use crate::ids::UserId;
 use crate::openapi as oa;
 use crate::state::AppState;
 
@@ -52,7 +53,7 @@ pub async fn list_users(
 /// Read an account.
 #[utoipa::path(
     tag = "users",
-    params(("id" = String, Path, description = "The account's id")),
+    params(Id<UserId>),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account", body = User),
@@ -67,10 +68,10 @@ pub async fn get_user(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<UserId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageUsers)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let user = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
     Ok(respond(&req, caller.freshness(), &User::from(user)))
 }
@@ -95,7 +96,7 @@ fn keep_an_admin(
 #[utoipa::path(
     tag = "users",
     params(
-        ("id" = String, Path, description = "The account's id"),
+        Id<UserId>,
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
     ),
     request_body = UpdateUser,
@@ -118,11 +119,11 @@ pub async fn update_user(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<UserId>,
     body: Json<UpdateUser>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageUsers)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     let body = body.0;
     let now = state.clock.now();
     let user = state
@@ -158,7 +159,7 @@ pub async fn update_user(
 /// Delete an account and its sessions.
 #[utoipa::path(
     tag = "users",
-    params(("id" = String, Path, description = "The account's id")),
+    params(Id<UserId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -173,10 +174,10 @@ pub async fn update_user(
 pub async fn delete_user(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<UserId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageUsers)?;
-    let id = path_id(&path)?;
+    let id = path.0.0;
     state
         .db
         .write(move |c| {

@@ -35,7 +35,7 @@ fn metrics_count_requests_by_route(app: &TestApp) {
         ),
         "{text}"
     );
-    assert!(text.contains(r#"route="/api/v1/sections/{section}",status="404"} 1"#));
+    assert!(text.contains(r#"route="/api/v1/sections/{id}",status="404"} 1"#));
     assert!(text.contains("kiosque_http_request_duration_seconds_bucket"));
     assert!(text.contains(r#"kiosque_db_pool_connections{state="idle"}"#));
 }

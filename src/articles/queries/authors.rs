@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use crate::db::AnyConnection;
 use crate::db::schema::{article_authors, articles, users};
 use crate::http::Paged;
+use crate::ids::IdOrSlug;
 
 /// A user's public face.
 #[derive(Debug, Queryable)]
@@ -54,13 +55,16 @@ pub fn list_authors(
     Ok((rows, total))
 }
 
-pub fn find_author(conn: &mut AnyConnection, slug: &str) -> QueryResult<ProfileRow> {
-    users::table
+/// A public author profile, by the author's id or slug.
+pub fn find_author(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<ProfileRow> {
+    let authors = users::table
         .filter(users::role.ne("member"))
         .filter(users::disabled.eq(false))
-        .filter(users::slug.eq(slug))
-        .select(PROFILE)
-        .first(conn)
+        .select(PROFILE);
+    match key {
+        IdOrSlug::Id(id) => authors.filter(users::id.eq(*id)).first(conn),
+        IdOrSlug::Slug(slug) => authors.filter(users::slug.eq(slug)).first(conn),
+    }
 }
 
 /// Published article counts for a set of authors, in one query.
