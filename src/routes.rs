@@ -1,6 +1,7 @@
-//! Every URL of the API, in one place. Each handler carries its own path and
-//! OpenAPI description; registering it here puts it in both the router and
-//! the document.
+//! Every URL of the API, one line each: method, path, handler. The table
+//! registers each handler in the router and in the OpenAPI document; the
+//! handler's own attribute carries the same path with its description, and
+//! a test fails when the two disagree.
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -14,108 +15,120 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
+use crate::http::fallback::ApiDocument;
 use crate::http::{fallback, middleware};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{api_keys, ops, polls, sections, tags, users};
+use crate::{api_keys, ops, sections, tags};
 
-/// `/api/v1`: the versioned public API.
-fn api_v1(cfg: &mut ServiceConfig) {
-    use ops::handlers as ops;
-    use sections::handlers as sections;
-    use tags::handlers as tags;
-    use users::{account, me};
-    cfg.service(ops::openapi_json)
-        // identity
-        .service(account::register)
-        .service(account::login)
-        .service(account::refresh)
-        .service(account::logout)
-        .service(me::get_me)
-        .service(me::update_me)
-        .service(me::change_password)
-        .service(users::handlers::list_users)
-        .service(users::handlers::get_user)
-        .service(users::handlers::update_user)
-        .service(users::handlers::delete_user)
-        .service(api_keys::handlers::create_api_key)
-        .service(api_keys::handlers::list_api_keys)
-        .service(api_keys::handlers::get_api_key)
-        .service(api_keys::handlers::revoke_api_key)
-        // sections and tags
-        .service(sections::list_sections)
-        .service(sections::create_section)
-        .service(sections::get_section)
-        .service(sections::update_section)
-        .service(sections::delete_section)
-        .service(tags::list_tags)
-        .service(tags::create_tag)
-        .service(tags::get_tag)
-        .service(tags::update_tag)
-        .service(tags::delete_tag);
+/// Declares the route table: registers each handler in order and keeps the
+/// table itself (`TABLE`), which a test holds against the paths the handlers
+/// declare for the OpenAPI document.
+macro_rules! routes {
+    ($( $(#[$group:meta])* $method:ident $path:literal => $handler:path; )*) => {
+        fn api_v1(cfg: &mut ServiceConfig) {
+            cfg $( .service($handler) )*;
+        }
 
-    // articles and authors (issue 4)
-    use crate::articles::{authors, handlers as articles, revisions};
-    cfg.service(articles::list_articles)
-        .service(articles::create_article)
-        .service(articles::get_article)
-        .service(articles::update_article)
-        .service(articles::delete_article)
-        .service(articles::related_articles)
-        .service(revisions::list_revisions)
-        .service(revisions::get_revision)
-        .service(revisions::restore_revision)
-        .service(authors::list_authors)
-        .service(authors::get_author);
+        /// Every route under `/api/v1`: (method, path, handler).
+        pub const TABLE: &[(&str, &str, &str)] = &[
+            $( (stringify!($method), $path, stringify!($handler)) ),*
+        ];
+    };
+}
 
-    // comments (issue 5)
-    {
-        use crate::comments::{handlers, moderation, own};
-        cfg.service(handlers::list_comments)
-            .service(handlers::post_comment)
-            // `/comments/moderation` before `/comments/{comment}`
-            .service(moderation::list_queue)
-            .service(moderation::decide_many)
-            .service(own::update_comment)
-            .service(own::delete_comment)
-            .service(own::flag_comment)
-            .service(moderation::ban_commenter)
-            .service(moderation::lift_ban);
-    }
+use crate::articles::{authors, handlers as articles, revisions};
+use crate::comments::{handlers as comments, moderation, own as own_comments};
+use crate::events::{export as event_exports, handlers as events};
+use crate::jobs::handlers as jobs;
+use crate::polls::{handlers as polls, votes};
+use crate::users::{account, handlers as users, me};
 
-    // job offers and events (issue 6)
-    {
-        use crate::events::{export, handlers as events};
-        use crate::jobs::handlers as jobs;
-        cfg.service(jobs::list_jobs)
-            .service(jobs::create_job)
-            .service(jobs::get_job_jsonld)
-            .service(jobs::get_job)
-            .service(jobs::update_job)
-            .service(jobs::delete_job)
-            // `/events.ics` and `/events/{id}.ics` before `/events/{id}`, which would take them
-            .service(export::export_events)
-            .service(events::list_events)
-            .service(events::create_event)
-            .service(export::export_event)
-            .service(events::get_event)
-            .service(events::update_event)
-            .service(events::delete_event);
-    }
+// Order matters where two templates could match one path: a literal segment
+// (`/comments/moderation`, `/events.ics`) comes before `{id}`.
+routes! {
+    GET    "/openapi.json"                                   => ops::handlers::openapi_json;
 
-    // polls (issue 7)
-    {
-        use polls::{handlers, votes};
-        cfg.service(handlers::list_polls)
-            .service(handlers::create_poll)
-            .service(handlers::get_poll)
-            .service(handlers::update_poll)
-            .service(handlers::delete_poll)
-            .service(handlers::close_poll)
-            .service(votes::cast_vote)
-            .service(votes::change_vote)
-            .service(votes::get_results);
-    }
+    // accounts and keys
+    POST   "/auth/register"                                  => account::register;
+    POST   "/auth/login"                                     => account::login;
+    POST   "/auth/refresh"                                   => account::refresh;
+    POST   "/auth/logout"                                    => account::logout;
+    GET    "/me"                                             => me::get_me;
+    PATCH  "/me"                                             => me::update_me;
+    POST   "/me/password"                                    => me::change_password;
+    GET    "/users"                                          => users::list_users;
+    GET    "/users/{id}"                                     => users::get_user;
+    PATCH  "/users/{id}"                                     => users::update_user;
+    DELETE "/users/{id}"                                     => users::delete_user;
+    POST   "/api-keys"                                       => api_keys::handlers::create_api_key;
+    GET    "/api-keys"                                       => api_keys::handlers::list_api_keys;
+    GET    "/api-keys/{id}"                                  => api_keys::handlers::get_api_key;
+    DELETE "/api-keys/{id}"                                  => api_keys::handlers::revoke_api_key;
+
+    // sections and tags
+    GET    "/sections"                                       => sections::handlers::list_sections;
+    POST   "/sections"                                       => sections::handlers::create_section;
+    GET    "/sections/{id}"                                  => sections::handlers::get_section;
+    PATCH  "/sections/{id}"                                  => sections::handlers::update_section;
+    DELETE "/sections/{id}"                                  => sections::handlers::delete_section;
+    GET    "/tags"                                           => tags::handlers::list_tags;
+    POST   "/tags"                                           => tags::handlers::create_tag;
+    GET    "/tags/{id}"                                      => tags::handlers::get_tag;
+    PATCH  "/tags/{id}"                                      => tags::handlers::update_tag;
+    DELETE "/tags/{id}"                                      => tags::handlers::delete_tag;
+
+    // articles and their authors
+    GET    "/articles"                                       => articles::list_articles;
+    POST   "/articles"                                       => articles::create_article;
+    GET    "/articles/{article}"                             => articles::get_article;
+    PATCH  "/articles/{article}"                             => articles::update_article;
+    DELETE "/articles/{article}"                             => articles::delete_article;
+    GET    "/articles/{article}/related"                     => articles::related_articles;
+    GET    "/articles/{article}/revisions"                   => revisions::list_revisions;
+    GET    "/articles/{article}/revisions/{revision}"        => revisions::get_revision;
+    POST   "/articles/{article}/revisions/{revision}/restore" => revisions::restore_revision;
+    GET    "/authors"                                        => authors::list_authors;
+    GET    "/authors/{id}"                                   => authors::get_author;
+
+    // comments
+    GET    "/articles/{id}/comments"                         => comments::list_comments;
+    POST   "/articles/{id}/comments"                         => comments::post_comment;
+    GET    "/comments"                                       => moderation::list_queue;
+    POST   "/comments/moderation"                            => moderation::decide_many;
+    PATCH  "/comments/{id}"                                  => own_comments::update_comment;
+    DELETE "/comments/{id}"                                  => own_comments::delete_comment;
+    POST   "/comments/{id}/flags"                            => own_comments::flag_comment;
+    PUT    "/users/{id}/comment-ban"                         => moderation::ban_commenter;
+    DELETE "/users/{id}/comment-ban"                         => moderation::lift_ban;
+
+    // job offers
+    GET    "/jobs"                                           => jobs::list_jobs;
+    POST   "/jobs"                                           => jobs::create_job;
+    GET    "/jobs/{id}/jsonld"                               => jobs::get_job_jsonld;
+    GET    "/jobs/{id}"                                      => jobs::get_job;
+    PATCH  "/jobs/{id}"                                      => jobs::update_job;
+    DELETE "/jobs/{id}"                                      => jobs::delete_job;
+
+    // events (the agenda)
+    GET    "/events.ics"                                     => event_exports::export_events;
+    GET    "/events"                                         => events::list_events;
+    POST   "/events"                                         => events::create_event;
+    GET    "/events/{id}.ics"                                => event_exports::export_event;
+    GET    "/events/{id}"                                    => events::get_event;
+    PATCH  "/events/{id}"                                    => events::update_event;
+    DELETE "/events/{id}"                                    => events::delete_event;
+
+    // polls
+    GET    "/polls"                                          => polls::list_polls;
+    POST   "/polls"                                          => polls::create_poll;
+    GET    "/polls/{id}"                                     => polls::get_poll;
+    PATCH  "/polls/{id}"                                     => polls::update_poll;
+    DELETE "/polls/{id}"                                     => polls::delete_poll;
+    POST   "/polls/{id}/close"                               => polls::close_poll;
+    POST   "/polls/{id}/votes"                               => votes::cast_vote;
+    PUT    "/polls/{id}/votes/mine"                          => votes::change_vote;
+    GET    "/polls/{id}/results"                             => votes::get_results;
 }
 
 /// Outside the version: operations endpoints, for load balancers and Prometheus.
@@ -137,6 +150,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// The document and its path table, built once per process.
+fn document() -> web::Data<ApiDocument> {
+    static DOCUMENT: std::sync::OnceLock<web::Data<ApiDocument>> = std::sync::OnceLock::new();
+    DOCUMENT
+        .get_or_init(|| web::Data::new(ApiDocument::new(&openapi())))
+        .clone()
+}
+
 /// The whole application, as each worker (and each test) runs it.
 pub fn app(
     state: web::Data<AppState>,
@@ -156,6 +177,7 @@ pub fn app(
         .split_for_parts();
     let cors = cors(&state.config);
     app.app_data(state)
+        .app_data(document())
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
@@ -194,4 +216,36 @@ fn cors(config: &Config) -> Cors {
         cors = cors.allowed_origin(origin);
     }
     cors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table says what each handler's own attribute says, and the
+    /// document has no operation the table does not list.
+    #[test]
+    fn the_table_matches_the_handlers() {
+        let doc = serde_json::to_value(openapi()).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        for (method, path, handler) in TABLE {
+            let op = &paths[&format!("/api/v1{path}")][method.to_lowercase()];
+            let name = handler.rsplit("::").next().unwrap().trim();
+            assert_eq!(
+                op["operationId"], name,
+                "{method} {path}: the table names {handler}, the handler's attribute says otherwise"
+            );
+        }
+        let documented = paths
+            .iter()
+            .filter(|(p, _)| p.starts_with("/api/v1/"))
+            .flat_map(|(_, item)| item.as_object().unwrap().keys())
+            .filter(|m| ["get", "post", "put", "patch", "delete"].contains(&m.as_str()))
+            .count();
+        assert_eq!(
+            documented,
+            TABLE.len(),
+            "an operation is missing from the table"
+        );
+    }
 }

@@ -1,7 +1,6 @@
 //! What every handler can reach: settings, the database pool, metrics, the
 //! clock, the signing keys and the rate limiters.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -9,16 +8,12 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::auth::AuthState;
 use crate::config::Config;
 use crate::db::Db;
-use crate::http::fallback::RouteTable;
 use crate::http::metrics::Metrics;
 
 pub struct AppState {
     pub config: Config,
     pub db: Db,
     pub metrics: Metrics,
-    pub routes: RouteTable,
-    /// The OpenAPI document, serialised once.
-    pub openapi_json: Arc<String>,
     pub clock: Clock,
     pub auth: AuthState,
 }
@@ -30,19 +25,11 @@ impl AppState {
             config.db_pool_size,
             config.db_connect_timeout,
         );
-        let doc = crate::routes::openapi();
-        let routes = RouteTable::from_openapi(&doc);
-        let openapi_json = Arc::new(
-            doc.to_pretty_json()
-                .expect("the OpenAPI document serialises"),
-        );
         let auth = AuthState::new(&config);
         Self {
             config,
             db,
             metrics: Metrics::new(),
-            routes,
-            openapi_json,
             clock: Clock::default(),
             auth,
         }

@@ -6,7 +6,26 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, web};
 
 use crate::error::AppError;
-use crate::state::AppState;
+
+/// The API's description of itself, built once from the routes: the served
+/// OpenAPI document and the table of paths that 404/405 answers and the
+/// early token check read.
+pub struct ApiDocument {
+    pub routes: RouteTable,
+    pub json: std::sync::Arc<String>,
+}
+
+impl ApiDocument {
+    pub fn new(doc: &utoipa::openapi::OpenApi) -> Self {
+        Self {
+            routes: RouteTable::from_openapi(doc),
+            json: std::sync::Arc::new(
+                doc.to_pretty_json()
+                    .expect("the OpenAPI document serialises"),
+            ),
+        }
+    }
+}
 
 /// Path templates (`/api/v1/sections/{id}`) with their methods, and whether
 /// each operation requires a token.
@@ -134,13 +153,13 @@ fn parse(path: &str) -> Vec<Segment> {
 /// The app's default service.
 pub async fn not_found(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    document: web::Data<ApiDocument>,
 ) -> Result<actix_web::HttpResponse, AppError> {
-    Err(answer(&req, &state))
+    Err(answer(&req, &document))
 }
 
-fn answer(req: &HttpRequest, state: &AppState) -> AppError {
-    match state.routes.allowed(req.path()) {
+fn answer(req: &HttpRequest, document: &ApiDocument) -> AppError {
+    match document.routes.allowed(req.path()) {
         Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => AppError::new(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",

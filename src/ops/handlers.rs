@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use crate::config::Backend;
 use crate::error::{AppError, AppResult};
 use crate::http::conditional::etag_of;
+use crate::http::fallback::ApiDocument;
 use crate::openapi as oa;
 use crate::state::AppState;
 
@@ -96,8 +97,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     )
 )]
 #[get("/openapi.json")]
-pub async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let etag = etag_of(state.openapi_json.as_bytes());
+pub async fn openapi_json(req: HttpRequest, document: web::Data<ApiDocument>) -> HttpResponse {
+    let etag = etag_of(document.json.as_bytes());
     let fresh = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -117,7 +118,7 @@ pub async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpR
         res.finish()
     } else {
         res.content_type("application/json")
-            .body(state.openapi_json.as_str().to_owned())
+            .body(document.json.as_str().to_owned())
     }
 }
 
