@@ -17,6 +17,7 @@ pub mod events;
 pub mod http;
 pub mod ids;
 pub mod jobs;
+pub mod metrics;
 pub mod openapi;
 pub mod ops;
 pub mod polls;

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::auth::AuthState;
 use crate::config::Config;
 use crate::db::Db;
-use crate::http::metrics::Metrics;
+use crate::metrics::Metrics;
 
 pub struct AppState {
     pub config: Config,

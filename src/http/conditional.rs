@@ -154,3 +154,14 @@ mod tests {
         assert!(!header_matches("\"c\"", "\"b\"", true));
     }
 }
+
+impl crate::auth::Caller {
+    /// Whether responses for this caller may be kept by shared caches.
+    pub fn freshness(&self) -> Freshness {
+        if self.is_anonymous() {
+            Freshness::Public
+        } else {
+            Freshness::Private
+        }
+    }
+}

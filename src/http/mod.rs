@@ -1,10 +1,10 @@
 //! What every endpoint shares: strict body and query extractors, validation,
 //! pagination, conditional requests, and the middleware around each request.
 
+pub mod caller;
 pub mod conditional;
 pub mod fallback;
 pub mod json;
-pub mod metrics;
 pub mod middleware;
 pub mod pagination;
 pub mod path;
