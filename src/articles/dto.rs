@@ -6,7 +6,7 @@ use crate::error::FieldError;
 use crate::http::json::nullable;
 use crate::http::validate::{Errors, Validate};
 use crate::ids::{ArticleId, PollId, RevisionId, SectionId, TagId, UserId};
-use crate::workflow::Status;
+use crate::review::Status;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SectionRef {

@@ -12,8 +12,8 @@ use crate::error::{AppError, AppResult};
 use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, PageParams, respond, respond_page};
 use crate::ids::IdOrSlug;
 use crate::openapi as oa;
+use crate::review::{ContentKind, Status};
 use crate::state::AppState;
-use crate::workflow::{ContentKind, Status};
 
 fn parse_statuses(raw: &str) -> AppResult<Vec<Status>> {
     raw.split(',')
@@ -204,7 +204,7 @@ pub async fn create_article(
     caller: Caller,
     body: Json<CreateArticle>,
 ) -> AppResult<HttpResponse> {
-    crate::workflow::limit_submissions(&state, &caller, ContentKind::Article).await?;
+    crate::review::limit_submissions(&state, &caller, ContentKind::Article).await?;
     let now = state.clock.now();
     let body = body.0;
     let who = caller.clone();

@@ -24,7 +24,7 @@ use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::Paged;
 use crate::ids::{IdOrSlug, UserId};
-use crate::workflow::Status;
+use crate::review::Status;
 
 type Condition = Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Bool>>;
 

@@ -13,8 +13,8 @@ use crate::error::{AppError, AppResult};
 use crate::http::{Freshness, ListQuery, Page, PageParams, respond, respond_page};
 use crate::ids::{IdOrSlug, RevisionId, UserId, path_id};
 use crate::openapi as oa;
+use crate::review::ContentKind;
 use crate::state::{AppState, utc};
-use crate::workflow::ContentKind;
 
 fn parse(row: &RevisionRow) -> AppResult<Snapshot> {
     serde_json::from_str(&row.snapshot)

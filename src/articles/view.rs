@@ -10,8 +10,8 @@ use crate::auth::{Action, Caller};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
 use crate::ids::{ArticleId, IdOrSlug, PollId};
+use crate::review::{ContentKind, Status};
 use crate::state::utc;
-use crate::workflow::{ContentKind, Status};
 
 pub fn status_of(row: &ArticleRow, now: NaiveDateTime) -> Status {
     Status::shown(&row.status, row.published_at, now)

@@ -12,8 +12,8 @@ use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
 use crate::ids::{SectionId, TagId, UserId};
+use crate::review::{self, ContentKind, Status};
 use crate::text::markdown_to_html;
-use crate::workflow::{self, ContentKind, Status};
 
 mod content;
 
@@ -60,7 +60,7 @@ pub fn create(
             to,
         },
     )?;
-    let change = workflow::change_status(
+    let change = review::change_status(
         None,
         to,
         input.published_at.map(|t| t.naive_utc()),
@@ -181,7 +181,7 @@ pub fn update(
         let basis = input.published_at.map(|t| t.naive_utc()).or(current
             .published_at
             .filter(|t| to == Status::Scheduled || *t <= now));
-        let change = workflow::change_status(
+        let change = review::change_status(
             Some(from),
             to,
             basis,
