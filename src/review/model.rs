@@ -96,26 +96,25 @@ macro_rules! review_model {
             pub created_at: chrono::NaiveDateTime,
         }
 
-        #[derive(Debug, diesel::Insertable)]
-        #[diesel(table_name = $table)]
-        pub struct $new {
-            #[diesel(embed)]
-            pub fields: $fields,
-            #[diesel(embed)]
-            pub review: Review,
-            pub submitted_by: Option<i64>,
-            pub created_at: chrono::NaiveDateTime,
-        }
-
-        /// A whole new version of the editable columns: the handler merges the
+        /// A whole version of the editable columns: the handler merges the
         /// request into the current row, then writes every field back.
-        #[derive(Debug, Clone, diesel::AsChangeset)]
+        #[derive(Debug, Clone, diesel::Insertable, diesel::AsChangeset)]
         #[diesel(table_name = $table)]
         pub struct $changes {
             #[diesel(embed)]
             pub fields: $fields,
             #[diesel(embed)]
             pub review: Review,
+        }
+
+        /// A new row: its editable columns, and who submitted it when.
+        #[derive(Debug, diesel::Insertable)]
+        #[diesel(table_name = $table)]
+        pub struct $new {
+            #[diesel(embed)]
+            pub changes: $changes,
+            pub submitted_by: Option<i64>,
+            pub created_at: chrono::NaiveDateTime,
         }
 
         impl $crate::review::model::ReviewChanges for $changes {
@@ -162,8 +161,7 @@ macro_rules! review_model {
             }
             fn new_row(c: $changes, submitted_by: Option<i64>, now: chrono::NaiveDateTime) -> $new {
                 $new {
-                    fields: c.fields,
-                    review: c.review,
+                    changes: c,
                     submitted_by,
                     created_at: now,
                 }
