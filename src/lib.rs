@@ -3,7 +3,8 @@
 //! `routes` is the table of contents of the API; each resource lives in its
 //! own folder (`handlers`, `queries`, `model`, `dto`). What resources share
 //! lives in `http` (request and response machinery), `auth` (identity and the
-//! authorization policy) and `db` (the pool over SQLite or PostgreSQL).
+//! authorization policy), `db` (the pool over SQLite or PostgreSQL) and
+//! `review` (the publication workflow of articles, job offers and events).
 
 pub mod api_keys;
 pub mod articles;
@@ -21,6 +22,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod ops;
 pub mod polls;
+pub mod review;
 pub mod routes;
 pub mod sections;
 pub mod seed;
@@ -29,7 +31,6 @@ pub mod state;
 pub mod tags;
 pub mod text;
 pub mod users;
-pub mod workflow;
 
 use std::time::Duration;
 

@@ -2,9 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::dto::{Author, AuthorDetail};
+use super::dto::{ArticleSummary, Author, AuthorDetail};
 use super::queries::{self, ListFilters};
-use super::view;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::path::Key;
@@ -87,7 +86,7 @@ pub async fn get_author(
             filters.author_id = Some(id);
             let recent = crate::http::pagination::first_page(10, "-published_at");
             let (rows, total) = queries::list(c, &filters, &recent, true)?;
-            let recent_articles = view::summaries(c, &rows[..rows.len().min(10)], now)?;
+            let recent_articles = ArticleSummary::load_all(c, &rows[..rows.len().min(10)], now)?;
             Ok(AuthorDetail {
                 author: Author {
                     id: UserId(id),

@@ -1,12 +1,18 @@
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+//! What the API answers about articles (and the cover, which requests share
+//! with it), built from rows and their references.
 
-use crate::error::FieldError;
-use crate::http::json::nullable;
-use crate::http::validate::{Errors, Validate};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::ArticleRow;
+use super::queries::{self, Refs};
+use crate::db::AnyConnection;
+use crate::error::AppResult;
+use crate::http::validate::Errors;
 use crate::ids::{ArticleId, PollId, RevisionId, SectionId, TagId, UserId};
-use crate::workflow::Status;
+use crate::review::Status;
+use crate::state::utc;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SectionRef {
@@ -53,7 +59,7 @@ pub struct Cover {
 }
 
 impl Cover {
-    fn check(&self, e: &mut Errors) {
+    pub(super) fn check(&self, e: &mut Errors) {
         e.url("cover.url", &self.url, false);
         e.text("cover.alt", &self.alt, 1, 300);
         e.opt_text("cover.caption", self.caption.as_deref(), 0, 500);
@@ -102,220 +108,55 @@ pub struct ArticleDetail {
     pub rejection_reason: Option<String>,
 }
 
-fn yes() -> bool {
-    true
-}
+impl ArticleSummary {
+    pub fn from_row(row: &ArticleRow, refs: &Refs, now: NaiveDateTime) -> Self {
+        Self {
+            id: ArticleId(row.id),
+            slug: row.slug.clone(),
+            title: row.title.clone(),
+            lead: row.lead.clone(),
+            section: row.section_id.and_then(|s| refs.sections.get(&s).cloned()),
+            tags: refs.tags.get(&row.id).cloned().unwrap_or_default(),
+            authors: refs.authors.get(&row.id).cloned().unwrap_or_default(),
+            cover: row.cover_url.clone().map(|url| Cover {
+                url,
+                alt: row.cover_alt.clone().unwrap_or_default(),
+                caption: row.cover_caption.clone(),
+                credit: row.cover_credit.clone(),
+            }),
+            video_url: row.video_url.clone(),
+            status: row.status(now),
+            published_at: row.published_at.map(utc),
+            updated_at: utc(row.updated_at),
+            comment_count: row.comment_count,
+            allow_comments: row.allow_comments,
+            poll_id: refs.polls.get(&row.id).copied().map(PollId),
+        }
+    }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateArticle {
-    #[schema(
-        example = "De l'usine à projets à l'usine à produits",
-        min_length = 1,
-        max_length = 200
-    )]
-    pub title: String,
-    /// Generated from the title when absent.
-    #[schema(
-        example = "de-l-usine-a-projets-a-l-usine-a-produits",
-        min_length = 1,
-        max_length = 120,
-        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
-    )]
-    pub slug: Option<String>,
-    #[serde(default)]
-    #[schema(max_length = 1000)]
-    pub lead: String,
-    /// Markdown.
-    #[serde(default)]
-    #[schema(max_length = 200000)]
-    pub body: String,
-    /// The section's id or slug.
-    #[schema(example = "economie")]
-    pub section: Option<String>,
-    /// Tag ids or slugs.
-    #[serde(default)]
-    #[schema(max_items = 20)]
-    pub tags: Vec<String>,
-    /// Author ids or profile slugs (staff only); default: you.
-    #[schema(min_items = 1, max_items = 10)]
-    pub authors: Option<Vec<String>>,
-    pub cover: Option<Cover>,
-    /// An https URL of a video to embed.
-    #[schema(
-        example = "https://video.example-news.fr/embed/usine",
-        format = "uri",
-        max_length = 2000,
-        pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$"
-    )]
-    pub video_url: Option<String>,
-    /// Default: `draft` for staff, `pending` (a submission) for members.
-    pub status: Option<Status>,
-    /// For `published`: when (a future time schedules it); default now.
-    pub published_at: Option<DateTime<Utc>>,
-    #[serde(default = "yes")]
-    pub allow_comments: bool,
-}
-
-/// The fields that creation and update check alike.
-struct Common<'a> {
-    title: Option<&'a str>,
-    slug: Option<&'a str>,
-    lead: Option<&'a str>,
-    body: Option<&'a str>,
-    tags: Option<&'a [String]>,
-    authors: Option<&'a [String]>,
-    cover: Option<&'a Cover>,
-    video_url: Option<&'a str>,
-}
-
-fn check_common(e: &mut Errors, c: Common<'_>) {
-    let Common {
-        title,
-        slug,
-        lead,
-        body,
-        tags,
-        authors,
-        cover,
-        video_url,
-    } = c;
-    e.opt_text("title", title, 1, 200);
-    if let Some(s) = slug {
-        e.slug("slug", s);
-    }
-    e.opt_text("lead", lead, 0, 1_000);
-    e.opt_text("body", body, 0, 200_000);
-    if tags.is_some_and(|t| t.len() > 20) {
-        e.add("tags", "at most 20 tags");
-    }
-    if let Some(a) = authors
-        && (a.is_empty() || a.len() > 10)
-    {
-        e.add("authors", "between 1 and 10 authors");
-    }
-    if let Some(c) = cover {
-        c.check(e);
-    }
-    if let Some(v) = video_url {
-        e.url("video_url", v, false);
+    /// Summaries of a page of articles: three queries for all their references.
+    pub fn load_all(
+        conn: &mut AnyConnection,
+        rows: &[ArticleRow],
+        now: NaiveDateTime,
+    ) -> AppResult<Vec<Self>> {
+        let refs = queries::load_refs(conn, rows)?;
+        Ok(rows.iter().map(|r| Self::from_row(r, &refs, now)).collect())
     }
 }
 
-impl Validate for CreateArticle {
-    fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut e = Errors::new();
-        e.text("title", &self.title, 1, 200);
-        check_common(
-            &mut e,
-            Common {
-                title: None,
-                slug: self.slug.as_deref(),
-                lead: Some(&self.lead),
-                body: Some(&self.body),
-                tags: Some(&self.tags),
-                authors: self.authors.as_deref(),
-                cover: self.cover.as_ref(),
-                video_url: self.video_url.as_deref(),
-            },
-        );
-        e.finish()
+impl ArticleDetail {
+    pub fn load(conn: &mut AnyConnection, row: &ArticleRow, now: NaiveDateTime) -> AppResult<Self> {
+        let refs = queries::load_refs(conn, std::slice::from_ref(row))?;
+        Ok(Self {
+            summary: ArticleSummary::from_row(row, &refs, now),
+            body: row.body.clone(),
+            body_html: row.body_html.clone(),
+            created_at: utc(row.created_at),
+            rejection_reason: row.rejection_reason.clone(),
+        })
     }
 }
-
-/// A partial update: absent fields are kept; `null` clears a nullable one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateArticle {
-    #[schema(min_length = 1, max_length = 200)]
-    pub title: Option<String>,
-    #[schema(
-        min_length = 1,
-        max_length = 120,
-        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
-    )]
-    pub slug: Option<String>,
-    #[schema(max_length = 1000)]
-    pub lead: Option<String>,
-    #[schema(max_length = 200000)]
-    pub body: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub section: Option<Option<String>>,
-    #[schema(max_items = 20)]
-    pub tags: Option<Vec<String>>,
-    #[schema(min_items = 1, max_items = 10)]
-    pub authors: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Cover>)]
-    pub cover: Option<Option<Cover>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
-    pub video_url: Option<Option<String>>,
-    pub allow_comments: Option<bool>,
-    /// Move the article in the workflow (`pending` submits, `published` or
-    /// `scheduled` publishes, `rejected` refuses a submission, `archived`, `draft` unpublishes).
-    pub status: Option<Status>,
-    pub published_at: Option<DateTime<Utc>>,
-    /// Required with `status: rejected`: why, for the submitter.
-    #[schema(min_length = 1, max_length = 2000)]
-    pub rejection_reason: Option<String>,
-}
-
-impl Validate for UpdateArticle {
-    fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut e = Errors::new();
-        check_common(
-            &mut e,
-            Common {
-                title: self.title.as_deref(),
-                slug: self.slug.as_deref(),
-                lead: self.lead.as_deref(),
-                body: self.body.as_deref(),
-                tags: self.tags.as_deref(),
-                authors: self.authors.as_deref(),
-                cover: self.cover.as_ref().and_then(|c| c.as_ref()),
-                video_url: self.video_url.as_ref().and_then(|v| v.as_deref()),
-            },
-        );
-        e.opt_text(
-            "rejection_reason",
-            self.rejection_reason.as_deref(),
-            1,
-            2_000,
-        );
-        e.finish()
-    }
-}
-
-/// Filters of the article list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ArticleFilters {
-    /// Section id or slug.
-    pub section: Option<String>,
-    /// Tag id or slug.
-    pub tag: Option<String>,
-    /// Author id or profile slug.
-    pub author: Option<String>,
-    /// Full-text search over title, lead and body (French, accents folded),
-    /// ranked by relevance then recency unless `sort` is given.
-    pub q: Option<String>,
-    /// Published at or after this time (RFC 3339).
-    pub published_after: Option<DateTime<Utc>>,
-    /// Published before this time (RFC 3339).
-    pub published_before: Option<DateTime<Utc>>,
-    /// Staff: statuses to list, comma-separated (`draft,pending`). Default: published.
-    #[param(
-        example = "draft,pending",
-        pattern = "^[\\s,]*((draft|pending|scheduled|published|archived|rejected)(\\s*,[\\s,]*(draft|pending|scheduled|published|archived|rejected))*[\\s,]*)?$"
-    )]
-    pub status: Option<String>,
-    /// Only articles you created or author, in any status (your submissions).
-    pub mine: Option<bool>,
-}
-
-pub const SORTABLE: [&str; 3] = ["published_at", "updated_at", "title"];
 
 /// A kept version of an article.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,32 +1,63 @@
+//! The articles' endpoints, and finding an article the caller may read.
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::NaiveDateTime;
 
-use super::dto::{
-    ArticleDetail, ArticleFilters, ArticleSummary, CreateArticle, SORTABLE, UpdateArticle,
-};
+use super::dto::{ArticleDetail, ArticleSummary};
+use super::filters::{ArticleFilters, SORTABLE};
+use super::model::ArticleRow;
 use super::queries::{self, ListFilters, Scope};
-use super::view::{self, Lookup};
+use super::requests::{CreateArticle, UpdateArticle};
 use super::write;
 use crate::auth::{Action, Caller, authorize};
+use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
 use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, PageParams, respond, respond_page};
 use crate::ids::IdOrSlug;
 use crate::openapi as oa;
+use crate::review::{ContentKind, hidden_unless_allowed, limit_submissions};
 use crate::state::AppState;
-use crate::workflow::{ContentKind, Status};
 
-fn parse_statuses(raw: &str) -> AppResult<Vec<Status>> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            Status::parse(s).ok_or_else(|| {
-                AppError::bad_query(format!(
-                    "unknown status `{s}`; use draft, pending, scheduled, published, archived, rejected"
-                ))
-            })
-        })
-        .collect()
+const KIND: ContentKind = ContentKind::Article;
+
+/// What a key names for a caller who may read it: the article, or the
+/// current slug of one that moved.
+pub enum Lookup {
+    Found(Box<ArticleRow>),
+    Moved(String),
+}
+
+impl Lookup {
+    /// The article, where a former slug will not do.
+    pub fn current(self) -> AppResult<ArticleRow> {
+        match self {
+            Lookup::Found(row) => Ok(*row),
+            Lookup::Moved(_) => Err(AppError::not_found(
+                "this address is a former slug; use the current one",
+            )),
+        }
+    }
+}
+
+/// Finds an article the caller may read: public ones for all, the others for
+/// their owners and staff (404 to anyone else, so drafts stay secret).
+pub fn readable(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    key: &IdOrSlug,
+    now: NaiveDateTime,
+) -> AppResult<Lookup> {
+    match queries::find(conn, key)? {
+        None => Err(AppError::not_found("no such article")),
+        Some(queries::Found::Moved { current_slug }) => Ok(Lookup::Moved(current_slug)),
+        Some(queries::Found::Article(row)) => {
+            if !row.is_public(now) {
+                hidden_unless_allowed(caller, KIND, &queries::owners(conn, &row)?)?;
+            }
+            Ok(Lookup::Found(row))
+        }
+    }
 }
 
 /// List articles, newest first. Public readers see published articles; staff
@@ -59,21 +90,7 @@ pub async fn list_articles(
     let paged = query.paged(&SORTABLE, "-published_at")?;
     let explicit_sort = query.page.sort.is_some();
     let f = &query.filters;
-    let statuses = f.status.as_deref().map(parse_statuses).transpose()?;
-    let scope = if f.mine == Some(true) {
-        authorize(&caller, Action::ManageOwnAccount)?;
-        Scope::Mine(caller.user_id().map(|u| u.0).unwrap_or_default(), statuses)
-    } else if let Some(statuses) = statuses {
-        authorize(
-            &caller,
-            Action::ReviewContent {
-                kind: ContentKind::Article,
-            },
-        )?;
-        Scope::Statuses(statuses)
-    } else {
-        Scope::Public
-    };
+    let scope = f.scope(&caller)?;
     let freshness = match scope {
         Scope::Public => caller.freshness(),
         _ => Freshness::Private,
@@ -107,7 +124,7 @@ pub async fn list_articles(
                 return Ok(Page::new(&p, Vec::new(), 0));
             }
             let (rows, total) = queries::list(c, &filters, &p, explicit_sort)?;
-            let summaries = view::summaries(c, &rows, now)?;
+            let summaries = ArticleSummary::load_all(c, &rows, now)?;
             let ranked = filters.q.is_some() && !explicit_sort;
             if queries::keyset_applies(&filters, &p, ranked) {
                 Ok(Page::keyed(&p, summaries, total, |a| {
@@ -157,11 +174,11 @@ pub async fn get_article(
     let viewer = caller.clone();
     let found = state
         .db
-        .run(move |c| match view::readable(c, &viewer, &key, now)? {
+        .run(move |c| match readable(c, &viewer, &key, now)? {
             Lookup::Moved(slug) => Ok(Err(slug)),
             Lookup::Found(row) => {
-                let public = view::is_public(&row, now);
-                Ok(Ok((view::detail(c, &row, now)?, public)))
+                let public = row.is_public(now);
+                Ok(Ok((ArticleDetail::load(c, &row, now)?, public)))
             }
         })
         .await?;
@@ -204,7 +221,7 @@ pub async fn create_article(
     caller: Caller,
     body: Json<CreateArticle>,
 ) -> AppResult<HttpResponse> {
-    crate::workflow::limit_submissions(&state, &caller, ContentKind::Article).await?;
+    limit_submissions(&state, &caller, KIND).await?;
     let now = state.clock.now();
     let body = body.0;
     let who = caller.clone();
@@ -212,7 +229,7 @@ pub async fn create_article(
         .db
         .write(move |c| {
             let row = write::create(c, &who, body, now)?;
-            view::detail(c, &row, now)
+            ArticleDetail::load(c, &row, now)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -262,14 +279,10 @@ pub async fn update_article(
     let detail = state
         .db
         .write(move |c| {
-            let Lookup::Found(row) = view::readable(c, &caller, &key, now)? else {
-                return Err(AppError::not_found(
-                    "this address is a former slug; use the current one",
-                ));
-            };
-            if_match.check(&view::detail(c, &row, now)?)?;
-            let row = write::update(c, &caller, *row, body, now)?;
-            view::detail(c, &row, now)
+            let row = readable(c, &caller, &key, now)?.current()?;
+            if_match.check(&ArticleDetail::load(c, &row, now)?)?;
+            let row = write::update(c, &caller, row, body, now)?;
+            ArticleDetail::load(c, &row, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))
@@ -299,18 +312,14 @@ pub async fn delete_article(
     state
         .db
         .write(move |c| {
-            let Lookup::Found(row) = view::readable(c, &caller, &key, now)? else {
-                return Err(AppError::not_found(
-                    "this address is a former slug; use the current one",
-                ));
-            };
+            let row = readable(c, &caller, &key, now)?.current()?;
             let owners = queries::owners(c, &row)?;
             authorize(
                 &caller,
                 Action::DeleteContent {
-                    kind: ContentKind::Article,
+                    kind: KIND,
                     owners: &owners,
-                    status: view::status_of(&row, now),
+                    status: row.status(now),
                 },
             )?;
             queries::delete(c, row.id)?;
@@ -349,11 +358,7 @@ pub async fn related_articles(
     let page = state
         .db
         .run(move |c| {
-            let Lookup::Found(row) = view::readable(c, &viewer, &key, now)? else {
-                return Err(AppError::not_found(
-                    "this address is a former slug; use the current one",
-                ));
-            };
+            let row = readable(c, &viewer, &key, now)?.current()?;
             let Some(section) = row.section_id else {
                 return Ok(Page::new(&p, Vec::new(), 0));
             };
@@ -361,7 +366,11 @@ pub async fn related_articles(
             filters.section_id = Some(section);
             filters.exclude_id = Some(row.id);
             let (rows, total) = queries::list(c, &filters, &p, true)?;
-            Ok(Page::new(&p, view::summaries(c, &rows, now)?, total))
+            Ok(Page::new(
+                &p,
+                ArticleSummary::load_all(c, &rows, now)?,
+                total,
+            ))
         })
         .await?;
     Ok(respond_page(&req, caller.freshness(), &page, &paged))

@@ -3,9 +3,10 @@
 
 pub mod authors;
 pub mod dto;
+pub mod filters;
 pub mod handlers;
 pub mod model;
 pub mod queries;
+pub mod requests;
 pub mod revisions;
-pub mod view;
 pub mod write;

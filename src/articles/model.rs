@@ -2,6 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::articles;
+use crate::review::Status;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct ArticleRow {
@@ -26,6 +27,17 @@ pub struct ArticleRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+}
+
+impl ArticleRow {
+    /// The status as readers see it at `now` (`scheduled` until its time comes).
+    pub fn status(&self, now: NaiveDateTime) -> Status {
+        Status::shown(&self.status, self.published_at, now)
+    }
+
+    pub fn is_public(&self, now: NaiveDateTime) -> bool {
+        self.status(now) == Status::Published
+    }
 }
 
 #[derive(Debug, Insertable)]

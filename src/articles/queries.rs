@@ -24,7 +24,8 @@ use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::Paged;
 use crate::ids::{IdOrSlug, UserId};
-use crate::workflow::Status;
+use crate::review::Status;
+use crate::review::queries::in_status;
 
 type Condition = Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Bool>>;
 
@@ -69,20 +70,7 @@ impl ListFilters {
 }
 
 fn status_condition(status: Status, now: NaiveDateTime) -> Condition {
-    let published = articles::status.eq("published");
-    match status {
-        Status::Published => Box::new(
-            published
-                .and(articles::published_at.is_not_null())
-                .and(articles::published_at.assume_not_null().le(now)),
-        ),
-        Status::Scheduled => Box::new(
-            published
-                .and(articles::published_at.is_not_null())
-                .and(articles::published_at.assume_not_null().gt(now)),
-        ),
-        other => Box::new(articles::status.eq(other.stored())),
-    }
+    in_status!(articles, status, now)
 }
 
 fn any_status(statuses: &[Status], now: NaiveDateTime) -> Condition {

@@ -3,9 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::dto::{ArticleDetail, RevisionDetail, RevisionSummary, Snapshot};
+use super::handlers::readable;
 use super::model::RevisionRow;
 use super::queries;
-use super::view::{self, Lookup};
 use super::write;
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
@@ -13,8 +13,8 @@ use crate::error::{AppError, AppResult};
 use crate::http::{Freshness, ListQuery, Page, PageParams, respond, respond_page};
 use crate::ids::{IdOrSlug, RevisionId, UserId, path_id};
 use crate::openapi as oa;
+use crate::review::ContentKind;
 use crate::state::{AppState, utc};
-use crate::workflow::ContentKind;
 
 fn parse(row: &RevisionRow) -> AppResult<Snapshot> {
     serde_json::from_str(&row.snapshot)
@@ -44,12 +44,7 @@ fn staff_article(
             kind: ContentKind::Article,
         },
     )?;
-    match view::readable(c, caller, key, now)? {
-        Lookup::Found(row) => Ok(*row),
-        Lookup::Moved(_) => Err(AppError::not_found(
-            "this address is a former slug; use the current one",
-        )),
-    }
+    readable(c, caller, key, now)?.current()
 }
 
 /// Earlier versions of an article, newest first (staff).
@@ -169,7 +164,7 @@ pub async fn restore_revision(
             let row = queries::revision(c, article.id, revision)?;
             let old = parse(&row)?;
             let restored = write::restore(c, &caller, article, old, now)?;
-            view::detail(c, &restored, now)
+            ArticleDetail::load(c, &restored, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))

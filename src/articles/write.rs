@@ -1,19 +1,20 @@
 //! The rules of changing an article: the workflow, revisions, slugs that
-//! move, sanitised bodies. Its representation is built in `view`.
+//! move, sanitised bodies. Its representation is built in `dto`; the
+//! moves between statuses are the shared workflow's (`review`).
 
 use chrono::NaiveDateTime;
 
-use super::dto::{CreateArticle, Snapshot, UpdateArticle};
+use super::dto::Snapshot;
 use super::model::{ArticleChanges, ArticleRow, NewArticle};
 use super::queries;
-use super::view::status_of;
+use super::requests::{CreateArticle, UpdateArticle};
 use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
 use crate::ids::{SectionId, TagId, UserId};
+use crate::review::{self, ContentKind, Status};
 use crate::text::markdown_to_html;
-use crate::workflow::{self, ContentKind, Status};
 
 mod content;
 
@@ -52,15 +53,10 @@ pub fn create(
     } else {
         Status::Pending
     });
-    authorize(
+    let change = review::decide(
         caller,
-        Action::SetStatus {
-            kind: KIND,
-            owners: &owners,
-            to,
-        },
-    )?;
-    let change = workflow::change_status(
+        KIND,
+        &owners,
         None,
         to,
         input.published_at.map(|t| t.naive_utc()),
@@ -138,7 +134,7 @@ pub fn update(
     now: NaiveDateTime,
 ) -> AppResult<ArticleRow> {
     let owners = queries::owners(conn, &current)?;
-    let from = status_of(&current, now);
+    let from = current.status(now);
     check_may_set_authors(caller, input.authors.as_deref())?;
     let Resolved {
         section_id,
@@ -169,19 +165,14 @@ pub fn update(
         other => other,
     }));
     if let Some(to) = wants_status {
-        authorize(
-            caller,
-            Action::SetStatus {
-                kind: KIND,
-                owners: &owners,
-                to,
-            },
-        )?;
         // "published" means now unless a time is given; a schedule is kept only when asked for
         let basis = input.published_at.map(|t| t.naive_utc()).or(current
             .published_at
             .filter(|t| to == Status::Scheduled || *t <= now));
-        let change = workflow::change_status(
+        let change = review::decide(
+            caller,
+            KIND,
+            &owners,
             Some(from),
             to,
             basis,
@@ -212,7 +203,7 @@ pub fn restore(
     now: NaiveDateTime,
 ) -> AppResult<ArticleRow> {
     let owners = queries::owners(conn, &current)?;
-    let from = status_of(&current, now);
+    let from = current.status(now);
     let slug_free = !queries::slug_taken(conn, &old.slug, Some(current.id))?;
     let content = Content {
         title: Some(old.title),

@@ -8,7 +8,7 @@
 use super::{Caller, Role, Scope};
 use crate::error::AppError;
 use crate::ids::UserId;
-use crate::workflow::{ContentKind, Status};
+use crate::review::status::{ContentKind, Status};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {

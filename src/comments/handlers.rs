@@ -7,8 +7,8 @@ use chrono::NaiveDateTime;
 use super::dto::{PostComment, THREAD_SORTABLE, Thread, ThreadFilters};
 use super::model::{APPROVED, CommentRow, NewComment, PENDING};
 use super::{lifecycle, queries, rules, views};
+use crate::articles::handlers::{Lookup, readable};
 use crate::articles::model::ArticleRow;
-use crate::articles::view::{Lookup, is_public, readable};
 use crate::auth::limits::client_ip;
 use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
@@ -40,7 +40,7 @@ fn article(
 
 /// Comments are taken on public articles that allow them.
 fn check_open(article: &ArticleRow, now: NaiveDateTime) -> AppResult<()> {
-    if !is_public(article, now) {
+    if !article.is_public(now) {
         return Err(AppError::unprocessable(
             "comments_closed",
             "this article is not published: it takes no comments",

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use super::model::EventRow;
 use crate::ids::EventId;
+use crate::review::{ReviewRow, Status};
 use crate::state::utc;
-use crate::workflow::Status;
 
 pub const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
 
@@ -100,46 +100,48 @@ pub struct Event {
 
 impl Event {
     pub fn from_row(r: EventRow, now: NaiveDateTime) -> Self {
-        let image = match (r.image_url, r.image_alt) {
+        let status = r.status(now);
+        let (f, review) = (r.fields, r.review);
+        let image = match (f.image_url, f.image_alt) {
             (Some(url), alt) => Some(Image {
                 url,
                 alt: alt.unwrap_or_default(),
-                credit: r.image_credit,
+                credit: f.image_credit,
             }),
             _ => None,
         };
         Self {
             id: EventId(r.id),
-            status: Status::shown(&r.status, r.published_at, now),
-            title: r.title,
-            description: r.description,
-            description_html: r.description_html,
-            starts_at: utc(r.starts_at),
-            ends_at: utc(r.ends_at),
-            all_day: r.all_day,
-            time_zone: r.time_zone,
+            status,
+            title: f.title,
+            description: f.description,
+            description_html: f.description_html,
+            starts_at: utc(f.starts_at),
+            ends_at: utc(f.ends_at),
+            all_day: f.all_day,
+            time_zone: f.time_zone,
             venue: Venue {
-                name: r.venue_name,
-                address: r.venue_address,
-                city: r.city,
-                postal_code: r.postal_code,
-                latitude: r.latitude,
-                longitude: r.longitude,
+                name: f.venue_name,
+                address: f.venue_address,
+                city: f.city,
+                postal_code: f.postal_code,
+                latitude: f.latitude,
+                longitude: f.longitude,
             },
             price: Price {
-                free: r.is_free,
-                amount_cents: r.price_cents,
-                currency: r.price_currency,
-                text: r.price_text,
+                free: f.is_free,
+                amount_cents: f.price_cents,
+                currency: f.price_currency,
+                text: f.price_text,
             },
-            organizer: r.organizer,
-            link: r.link,
+            organizer: f.organizer,
+            link: f.link,
             image,
-            category: r.category,
-            rejection_reason: r.rejection_reason,
-            published_at: r.published_at.map(utc),
+            category: f.category,
+            rejection_reason: review.rejection_reason,
+            published_at: review.published_at.map(utc),
             created_at: utc(r.created_at),
-            updated_at: utc(r.updated_at),
+            updated_at: utc(review.updated_at),
         }
     }
 }

@@ -5,12 +5,15 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::filters::{EventFilters, SORTABLE};
-use super::handlers::{load, page_of};
+use super::handlers::page_of;
+use super::model::EventRow;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::conditional::etag_of;
 use crate::http::{Freshness, ListQuery};
+use crate::ids::path_id;
 use crate::openapi as oa;
+use crate::review::flow;
 use crate::state::AppState;
 
 fn ics_response(req: &HttpRequest, freshness: Freshness, body: String) -> HttpResponse {
@@ -92,8 +95,8 @@ pub async fn export_event(
     caller: Caller,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (row, _) = load(&state, &caller, &path).await?;
-    let name = row.title.clone();
+    let (row, _) = flow::load::<EventRow>(&state, &caller, path_id(&path)?).await?;
+    let name = row.fields.title.clone();
     let body = super::ics::calendar(&[row], &host(&req), &name);
     Ok(ics_response(&req, caller.freshness(), body))
 }

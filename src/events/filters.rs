@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 use super::queries::Filters;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
+use crate::review::{ContentKind, Scope, Status, list_scope};
 use crate::slug::city_key;
-use crate::workflow::{ContentKind, Scope, Status, list_scope};
 
 /// Filters of the event list. Without `from`, `to`, `mine` or `status`: upcoming
 /// and ongoing published events, soonest first.

@@ -1,23 +1,21 @@
-use actix_web::http::header;
+//! The events' endpoints: each extracts its request and hands over to the
+//! review workflow's shared sequence (`review::flow`).
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDateTime;
 
 use super::dto::Event;
 use super::filters::{EventFilters, SORTABLE};
-use super::input::{CreateEvent, UpdateEvent};
-use super::model::{EventChanges, EventRow, NewEvent};
+use super::model::EventRow;
 use super::queries;
-use crate::auth::{Action, Caller, authorize};
-use crate::error::{AppError, AppResult};
+use super::requests::{CreateEvent, UpdateEvent};
+use crate::auth::Caller;
+use crate::error::AppResult;
 use crate::http::{IfMatch, Json, ListQuery, Page, Paged, respond, respond_page};
 use crate::ids::path_id;
 use crate::openapi as oa;
+use crate::review::flow;
 use crate::state::AppState;
-use crate::workflow::{
-    ContentKind, Status, authorize_new, change_status, hidden_unless_allowed, limit_submissions,
-};
-
-const KIND: ContentKind = ContentKind::Event;
 
 pub(super) async fn page_of(
     state: &AppState,
@@ -28,12 +26,11 @@ pub(super) async fn page_of(
     let now = state.clock.now();
     let (f, searching) = query.filters.resolve(caller, now)?;
     let by_relevance = searching && query.page.sort.is_none();
-    let p = paged.clone();
-    let (rows, total) = state
-        .db
-        .run(move |c| Ok(queries::list(c, &f, &p, by_relevance, now)?))
-        .await?;
-    Ok((Page::new(paged, rows, total), now))
+    let page = flow::page(state, paged, move |c, p| {
+        queries::list(c, &f, p, by_relevance, now)
+    })
+    .await?;
+    Ok((page, now))
 }
 
 /// List events: by default published events still to come or going on, soonest first.
@@ -65,27 +62,6 @@ pub async fn list_events(
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
-/// An event as `caller` may see it: published ones to all, past ones included;
-/// others to their submitter and the staff only (404 to anyone else).
-fn readable(caller: &Caller, row: &EventRow, now: NaiveDateTime) -> AppResult<()> {
-    if row.is_public(now) {
-        return Ok(());
-    }
-    hidden_unless_allowed(caller, KIND, &row.owners())
-}
-
-pub(super) async fn load(
-    state: &AppState,
-    caller: &Caller,
-    raw: &str,
-) -> AppResult<(EventRow, NaiveDateTime)> {
-    let id = path_id(raw)?;
-    let now = state.clock.now();
-    let row = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
-    readable(caller, &row, now)?;
-    Ok((row, now))
-}
-
 /// Read an event (past events stay readable).
 #[utoipa::path(
     tag = "events",
@@ -106,26 +82,12 @@ pub async fn get_event(
     caller: Caller,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (row, now) = load(&state, &caller, &path).await?;
+    let (row, now) = flow::load::<EventRow>(&state, &caller, path_id(&path)?).await?;
     Ok(respond(
         &req,
         caller.freshness(),
         &Event::from_row(row, now),
     ))
-}
-
-fn set_status(
-    c: &mut EventChanges,
-    from: Option<Status>,
-    to: Status,
-    reason: Option<&str>,
-    now: NaiveDateTime,
-) -> AppResult<()> {
-    let change = change_status(from, to, c.published_at, reason, now)?;
-    c.status = change.status.to_string();
-    c.published_at = change.published_at;
-    c.rejection_reason = change.rejection_reason;
-    Ok(())
 }
 
 /// Post an event. A member's event is a submission: it starts `pending`, stays
@@ -154,23 +116,7 @@ pub async fn create_event(
     caller: Caller,
     body: Json<CreateEvent>,
 ) -> AppResult<HttpResponse> {
-    let to = authorize_new(&caller, KIND, body.status)?;
-    limit_submissions(&state, &caller, KIND).await?;
-    let now = state.clock.now();
-    let mut c = body.0.into_changes(now);
-    set_status(&mut c, None, to, None, now)?;
-    let new = NewEvent {
-        fields: c.into(),
-        submitted_by: caller.user_id().map(|u| u.0),
-        created_at: now,
-    };
-    let row = state
-        .db
-        .write(move |conn| Ok(queries::insert(conn, &new)?))
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/events/{}", row.id)))
-        .json(Event::from_row(row, now)))
+    flow::create::<EventRow>(&state, &caller, body.0).await
 }
 
 /// Change an event, or decide on it: editors publish (`status: published`) or
@@ -205,51 +151,7 @@ pub async fn update_event(
     path: web::Path<String>,
     body: Json<UpdateEvent>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
-    let mut body = body.0;
-    let now = state.clock.now();
-    let row = state
-        .db
-        .write(move |conn| {
-            let current = queries::find(conn, id)?;
-            readable(&caller, &current, now)?;
-            if_match.check(&Event::from_row(current.clone(), now))?;
-            let owners = current.owners();
-            let shown = Status::shown(&current.status, current.published_at, now);
-            if body.edits_fields() {
-                authorize(
-                    &caller,
-                    Action::EditContent {
-                        kind: KIND,
-                        owners: &owners,
-                        status: shown,
-                    },
-                )?;
-            }
-            let to = body.status.take();
-            let reason = body.rejection_reason.take();
-            let mut c = EventChanges::from(&current);
-            body.apply_to(&mut c);
-            if c.ends_at <= c.starts_at {
-                return Err(AppError::invalid("ends_at", "must be after starts_at"));
-            }
-            if to.is_some() || reason.is_some() {
-                let to = to.unwrap_or(shown);
-                authorize(
-                    &caller,
-                    Action::SetStatus {
-                        kind: KIND,
-                        owners: &owners,
-                        to,
-                    },
-                )?;
-                set_status(&mut c, Some(shown), to, reason.as_deref(), now)?;
-            }
-            c.updated_at = now;
-            Ok(queries::update(conn, id, &c)?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Event::from_row(row, now)))
+    flow::update::<EventRow>(&state, caller, if_match, path_id(&path)?, body.0).await
 }
 
 /// Delete an event: editors any; a member their own until it is published.
@@ -271,24 +173,5 @@ pub async fn delete_event(
     caller: Caller,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let current = queries::find(conn, id)?;
-            readable(&caller, &current, now)?;
-            authorize(
-                &caller,
-                Action::DeleteContent {
-                    kind: KIND,
-                    owners: &current.owners(),
-                    status: Status::shown(&current.status, current.published_at, now),
-                },
-            )?;
-            queries::delete(conn, id)?;
-            Ok(())
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    flow::delete::<EventRow>(&state, caller, path_id(&path)?).await
 }

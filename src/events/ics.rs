@@ -6,7 +6,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
 
 use super::dto::DEFAULT_TIME_ZONE;
-use super::model::EventRow;
+use super::model::{EventFields, EventRow};
 
 /// Escapes a TEXT value (RFC 5545 §3.3.11).
 pub fn escape_text(s: &str) -> String {
@@ -52,7 +52,7 @@ fn utc_stamp(t: NaiveDateTime) -> String {
 }
 
 /// The first and the day after the last day of an all-day event, in its time zone.
-pub fn all_day_dates(e: &EventRow) -> (NaiveDate, NaiveDate) {
+pub fn all_day_dates(e: &EventFields) -> (NaiveDate, NaiveDate) {
     let tz: chrono_tz::Tz = e
         .time_zone
         .parse()
@@ -74,12 +74,16 @@ pub fn calendar(events: &[EventRow], host: &str, name: &str) -> String {
     line("CALSCALE:GREGORIAN");
     line("METHOD:PUBLISH");
     line(&format!("X-WR-CALNAME:{}", escape_text(name)));
-    for e in events {
+    for row in events {
+        let e = &row.fields;
         line("BEGIN:VEVENT");
-        line(&format!("UID:event-{}@{}", e.id, host));
-        line(&format!("DTSTAMP:{}", utc_stamp(e.updated_at)));
-        line(&format!("CREATED:{}", utc_stamp(e.created_at)));
-        line(&format!("LAST-MODIFIED:{}", utc_stamp(e.updated_at)));
+        line(&format!("UID:event-{}@{}", row.id, host));
+        line(&format!("DTSTAMP:{}", utc_stamp(row.review.updated_at)));
+        line(&format!("CREATED:{}", utc_stamp(row.created_at)));
+        line(&format!(
+            "LAST-MODIFIED:{}",
+            utc_stamp(row.review.updated_at)
+        ));
         if e.all_day {
             let (first, end) = all_day_dates(e);
             line(&format!("DTSTART;VALUE=DATE:{}", first.format("%Y%m%d")));

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use super::model::JobRow;
 use crate::ids::JobId;
+use crate::review::{ReviewRow, Status};
 use crate::state::utc;
-use crate::workflow::Status;
 
 macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
@@ -158,45 +158,47 @@ pub struct Job {
 
 impl Job {
     pub fn from_row(r: JobRow, now: NaiveDateTime) -> Self {
-        let salary = r
+        let (status, expired) = (r.status(now), r.is_expired(now));
+        let (f, review) = (r.fields, r.review);
+        let salary = f
             .salary_period
             .as_deref()
             .and_then(SalaryPeriod::parse)
             .map(|period| Salary {
-                min_cents: r.salary_min_cents,
-                max_cents: r.salary_max_cents,
-                currency: r.salary_currency.clone().unwrap_or_else(euro),
+                min_cents: f.salary_min_cents,
+                max_cents: f.salary_max_cents,
+                currency: f.salary_currency.clone().unwrap_or_else(euro),
                 period,
             });
         Self {
             id: JobId(r.id),
-            expired: r.is_expired(now),
-            status: Status::shown(&r.status, r.published_at, now),
-            title: r.title,
+            expired,
+            status,
+            title: f.title,
             company: Company {
-                name: r.company_name,
-                website: r.company_website,
-                logo_url: r.company_logo_url,
+                name: f.company_name,
+                website: f.company_website,
+                logo_url: f.company_logo_url,
             },
             location: JobLocation {
-                city: r.city,
-                postal_code: r.postal_code,
-                remote: r.remote,
+                city: f.city,
+                postal_code: f.postal_code,
+                remote: f.remote,
             },
-            contract_type: ContractType::parse(&r.contract_type).unwrap_or(ContractType::Cdi),
-            working_time: WorkingTime::parse(&r.working_time).unwrap_or(WorkingTime::FullTime),
+            contract_type: ContractType::parse(&f.contract_type).unwrap_or(ContractType::Cdi),
+            working_time: WorkingTime::parse(&f.working_time).unwrap_or(WorkingTime::FullTime),
             salary,
-            description: r.description,
-            description_html: r.description_html,
+            description: f.description,
+            description_html: f.description_html,
             apply: HowToApply {
-                url: r.apply_url,
-                email: r.apply_email,
+                url: f.apply_url,
+                email: f.apply_email,
             },
-            rejection_reason: r.rejection_reason,
-            published_at: r.published_at.map(utc),
-            expires_at: r.expires_at.map(utc),
+            rejection_reason: review.rejection_reason,
+            published_at: review.published_at.map(utc),
+            expires_at: f.expires_at.map(utc),
             created_at: utc(r.created_at),
-            updated_at: utc(r.updated_at),
+            updated_at: utc(review.updated_at),
         }
     }
 }

@@ -8,8 +8,8 @@ use super::dto::ContractType;
 use super::queries::Filters;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
+use crate::review::{ContentKind, Status, list_scope};
 use crate::slug::city_key;
-use crate::workflow::{ContentKind, Status, list_scope};
 
 /// Filters of the job list. Without `mine` or `status`, only published offers
 /// whose time has come and that have not expired.

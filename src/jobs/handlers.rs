@@ -1,23 +1,20 @@
-use actix_web::http::header::{self, HeaderValue};
+//! The job offers' endpoints: each extracts its request and hands over to
+//! the review workflow's shared sequence (`review::flow`).
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::NaiveDateTime;
 
 use super::dto::Job;
 use super::filters::{JobFilters, SORTABLE};
-use super::input::{CreateJob, UpdateJob};
-use super::model::{JobChanges, JobRow, NewJob};
+use super::model::JobRow;
 use super::queries;
-use crate::auth::{Action, Caller, authorize};
-use crate::error::{AppError, AppResult};
+use super::requests::{CreateJob, UpdateJob};
+use crate::auth::Caller;
+use crate::error::AppResult;
 use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
 use crate::ids::path_id;
 use crate::openapi as oa;
+use crate::review::flow;
 use crate::state::AppState;
-use crate::workflow::{
-    ContentKind, Status, authorize_new, change_status, hidden_unless_allowed, limit_submissions,
-};
-
-const KIND: ContentKind = ContentKind::Job;
 
 /// List job offers: published and unexpired ones, newest first.
 ///
@@ -47,37 +44,12 @@ pub async fn list_jobs(
     let filters = query.filters.resolve(&caller)?;
     let by_relevance = query.page.sort.is_none();
     let now = state.clock.now();
-    let p = paged.clone();
-    let (rows, total) = state
-        .db
-        .run(move |c| Ok(queries::list(c, &filters, &p, by_relevance, now)?))
-        .await?;
-    let page = Page::new(&paged, rows, total).map(|r| Job::from_row(r, now));
-    Ok(respond_page(&req, caller.freshness(), &page, &paged))
-}
-
-/// An offer as `caller` may see it: public ones to all; unpublished ones to
-/// their submitter and the staff (404 to others); expired ones answer 410 to the public.
-fn readable(caller: &Caller, row: &JobRow, now: NaiveDateTime) -> AppResult<()> {
-    if row.is_public(now) {
-        return Ok(());
-    }
-    let live = row.status == "published" && row.published_at.is_some_and(|t| t <= now);
-    hidden_unless_allowed(caller, KIND, &row.owners()).map_err(|e| {
-        if live && row.is_expired(now) {
-            AppError::gone("this job offer has expired")
-        } else {
-            e
-        }
+    let page = flow::page(&state, &paged, move |c, p| {
+        queries::list(c, &filters, p, by_relevance, now)
     })
-}
-
-async fn load(state: &AppState, caller: &Caller, raw: &str) -> AppResult<(JobRow, NaiveDateTime)> {
-    let id = path_id(raw)?;
-    let now = state.clock.now();
-    let row = state.db.run(move |c| Ok(queries::find(c, id)?)).await?;
-    readable(caller, &row, now)?;
-    Ok((row, now))
+    .await?;
+    let page = page.map(|r| Job::from_row(r, now));
+    Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
 /// Read a job offer. Expired offers answer 410 Gone to the public.
@@ -102,7 +74,7 @@ pub async fn get_job(
     caller: Caller,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (row, now) = load(&state, &caller, &path).await?;
+    let (row, now) = flow::load::<JobRow>(&state, &caller, path_id(&path)?).await?;
     Ok(respond(&req, caller.freshness(), &Job::from_row(row, now)))
 }
 
@@ -128,45 +100,9 @@ pub async fn get_job_jsonld(
     caller: Caller,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (row, now) = load(&state, &caller, &path).await?;
+    let (row, now) = flow::load::<JobRow>(&state, &caller, path_id(&path)?).await?;
     let doc = super::jsonld::job_posting(&Job::from_row(row, now));
-    let mut res = respond(&req, caller.freshness(), &doc);
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/ld+json"),
-    );
-    Ok(res)
-}
-
-/// Sets the status, publication time and expiry that follow from `to`.
-fn set_status(
-    c: &mut JobChanges,
-    from: Option<Status>,
-    to: Status,
-    reason: Option<&str>,
-    now: NaiveDateTime,
-    default_days: u32,
-) -> AppResult<()> {
-    let change = change_status(from, to, c.published_at, reason, now)?;
-    c.status = change.status.to_string();
-    c.published_at = change.published_at;
-    c.rejection_reason = change.rejection_reason;
-    if c.status == "published" && c.expires_at.is_none() {
-        c.expires_at = c
-            .published_at
-            .map(|p| p + chrono::Duration::days(default_days.into()));
-    }
-    Ok(())
-}
-
-fn check_expiry(c: &JobChanges) -> AppResult<()> {
-    match (c.published_at, c.expires_at) {
-        (Some(p), Some(x)) if x <= p => Err(AppError::invalid(
-            "expires_at",
-            "must be after the publication time",
-        )),
-        _ => Ok(()),
-    }
+    Ok(super::jsonld::respond_ld(&req, caller.freshness(), &doc))
 }
 
 /// Post a job offer. A member's offer is a submission: it starts `pending`,
@@ -195,20 +131,7 @@ pub async fn create_job(
     caller: Caller,
     body: Json<CreateJob>,
 ) -> AppResult<HttpResponse> {
-    let to = authorize_new(&caller, KIND, body.status)?;
-    limit_submissions(&state, &caller, KIND).await?;
-    let now = state.clock.now();
-    let mut c = body.0.into_changes(now);
-    set_status(&mut c, None, to, None, now, state.config.job_default_days)?;
-    check_expiry(&c)?;
-    let new = NewJob::new(c, caller.user_id().map(|u| u.0), now);
-    let row = state
-        .db
-        .write(move |conn| Ok(queries::insert(conn, &new)?))
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/jobs/{}", row.id)))
-        .json(Job::from_row(row, now)))
+    flow::create::<JobRow>(&state, &caller, body.0).await
 }
 
 /// Change an offer, or decide on it. Fields follow the workflow's rules
@@ -246,57 +169,7 @@ pub async fn update_job(
     path: web::Path<String>,
     body: Json<UpdateJob>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
-    let mut body = body.0;
-    let now = state.clock.now();
-    let default_days = state.config.job_default_days;
-    let row = state
-        .db
-        .write(move |conn| {
-            let current = queries::find(conn, id)?;
-            readable(&caller, &current, now)?;
-            if_match.check(&Job::from_row(current.clone(), now))?;
-            let owners = current.owners();
-            let shown = Status::shown(&current.status, current.published_at, now);
-            if body.edits_fields() {
-                authorize(
-                    &caller,
-                    Action::EditContent {
-                        kind: KIND,
-                        owners: &owners,
-                        status: shown,
-                    },
-                )?;
-            }
-            let to = body.status.take();
-            let reason = body.rejection_reason.take();
-            let mut c = JobChanges::from(&current);
-            body.apply_to(&mut c);
-            if to.is_some() || reason.is_some() {
-                let to = to.unwrap_or(shown);
-                authorize(
-                    &caller,
-                    Action::SetStatus {
-                        kind: KIND,
-                        owners: &owners,
-                        to,
-                    },
-                )?;
-                set_status(
-                    &mut c,
-                    Some(shown),
-                    to,
-                    reason.as_deref(),
-                    now,
-                    default_days,
-                )?;
-            }
-            check_expiry(&c)?;
-            c.updated_at = now;
-            Ok(queries::update(conn, id, &c)?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Job::from_row(row, now)))
+    flow::update::<JobRow>(&state, caller, if_match, path_id(&path)?, body.0).await
 }
 
 /// Delete an offer: editors any; a member their own until it is published.
@@ -320,24 +193,5 @@ pub async fn delete_job(
     caller: Caller,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = path_id(&path)?;
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let current = queries::find(conn, id)?;
-            readable(&caller, &current, now)?;
-            authorize(
-                &caller,
-                Action::DeleteContent {
-                    kind: KIND,
-                    owners: &current.owners(),
-                    status: Status::shown(&current.status, current.published_at, now),
-                },
-            )?;
-            queries::delete(conn, id)?;
-            Ok(())
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    flow::delete::<JobRow>(&state, caller, path_id(&path)?).await
 }

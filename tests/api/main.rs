@@ -11,6 +11,7 @@ mod comments;
 mod events;
 mod foundation;
 mod jobs;
+mod jsonld_safety;
 mod lifecycle;
 mod openapi;
 mod polls;

@@ -11,9 +11,9 @@ use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::ids::UserId;
+use crate::review::Status;
 use crate::slug::{slugify, unique};
 use crate::text::markdown_to_html;
-use crate::workflow::Status;
 
 use super::KIND;
 

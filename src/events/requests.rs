@@ -5,11 +5,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::{DEFAULT_TIME_ZONE, Image, Price, Venue};
-use super::model::EventChanges;
+use super::model::{EventChanges, EventFields, Review};
 use crate::error::FieldError;
 use crate::http::validate::{Errors, Validate};
+use crate::review::{ItemUpdate, NewItem, Status};
 use crate::slug::city_key;
-use crate::workflow::Status;
 
 /// A new event. Members' events start `pending` and wait for an editor.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -147,8 +147,8 @@ impl Validate for UpdateEvent {
     }
 }
 
-impl UpdateEvent {
-    pub fn edits_fields(&self) -> bool {
+impl ItemUpdate<EventChanges> for UpdateEvent {
+    fn edits_fields(&self) -> bool {
         self.title.is_some()
             || self.description.is_some()
             || self.starts_at.is_some()
@@ -164,53 +164,62 @@ impl UpdateEvent {
             || self.published_at.is_some()
     }
 
-    pub fn apply_to(self, c: &mut EventChanges) {
+    fn take_decision(&mut self) -> (Option<Status>, Option<String>) {
+        (self.status.take(), self.rejection_reason.take())
+    }
+
+    fn apply_to(self, c: &mut EventChanges) {
+        let f = &mut c.fields;
         if let Some(t) = self.title {
-            c.title = t.trim().to_string();
+            f.title = t.trim().to_string();
         }
         if let Some(d) = self.description {
-            c.description_html = crate::text::markdown_to_html(&d);
-            c.description = d;
+            f.description_html = crate::text::markdown_to_html(&d);
+            f.description = d;
         }
         if let Some(t) = self.starts_at {
-            c.starts_at = t.naive_utc();
+            f.starts_at = t.naive_utc();
         }
         if let Some(t) = self.ends_at {
-            c.ends_at = t.naive_utc();
+            f.ends_at = t.naive_utc();
         }
         if let Some(a) = self.all_day {
-            c.all_day = a;
+            f.all_day = a;
         }
         if let Some(tz) = self.time_zone {
-            c.time_zone = tz;
+            f.time_zone = tz;
         }
         if let Some(v) = self.venue {
-            set_venue(c, v);
+            set_venue(f, v);
         }
         if let Some(p) = self.price {
-            set_price(c, p);
+            set_price(f, p);
         }
         if let Some(o) = self.organizer {
-            c.organizer = o.trim().to_string();
+            f.organizer = o.trim().to_string();
         }
         if let Some(l) = self.link {
-            c.link = l;
+            f.link = l;
         }
         if let Some(i) = self.image {
-            set_image(c, i);
+            set_image(f, i);
         }
         if let Some(cat) = self.category {
-            c.category = cat;
+            f.category = cat;
         }
         if let Some(p) = self.published_at {
-            c.published_at = Some(p.naive_utc());
+            c.review.published_at = Some(p.naive_utc());
         }
     }
 }
 
-impl CreateEvent {
-    pub fn into_changes(self, now: NaiveDateTime) -> EventChanges {
-        let mut c = EventChanges {
+impl NewItem<EventChanges> for CreateEvent {
+    fn requested_status(&self) -> Option<Status> {
+        self.status
+    }
+
+    fn into_changes(self, now: NaiveDateTime) -> EventChanges {
+        let mut fields = EventFields {
             title: self.title.trim().to_string(),
             description_html: crate::text::markdown_to_html(&self.description),
             description: self.description,
@@ -237,19 +246,23 @@ impl CreateEvent {
             image_alt: None,
             image_credit: None,
             category: self.category,
-            status: "pending".into(),
-            rejection_reason: None,
-            published_at: self.published_at.map(|t| t.naive_utc()),
-            updated_at: now,
         };
-        set_venue(&mut c, self.venue);
-        set_price(&mut c, self.price);
-        set_image(&mut c, self.image);
-        c
+        set_venue(&mut fields, self.venue);
+        set_price(&mut fields, self.price);
+        set_image(&mut fields, self.image);
+        EventChanges {
+            fields,
+            review: Review {
+                status: "pending".into(),
+                rejection_reason: None,
+                published_at: self.published_at.map(|t| t.naive_utc()),
+                updated_at: now,
+            },
+        }
     }
 }
 
-fn set_venue(c: &mut EventChanges, v: Venue) {
+fn set_venue(c: &mut EventFields, v: Venue) {
     c.venue_name = v.name.trim().to_string();
     c.venue_address = v.address.trim().to_string();
     c.city_key = city_key(&v.city);
@@ -259,7 +272,7 @@ fn set_venue(c: &mut EventChanges, v: Venue) {
     c.longitude = v.longitude;
 }
 
-fn set_price(c: &mut EventChanges, p: Price) {
+fn set_price(c: &mut EventFields, p: Price) {
     c.is_free = p.free;
     c.price_cents = p.amount_cents;
     c.price_currency = p
@@ -268,7 +281,7 @@ fn set_price(c: &mut EventChanges, p: Price) {
     c.price_text = p.text.map(|t| t.trim().to_string());
 }
 
-fn set_image(c: &mut EventChanges, i: Option<Image>) {
+fn set_image(c: &mut EventFields, i: Option<Image>) {
     c.image_url = i.as_ref().map(|i| i.url.clone());
     c.image_alt = i.as_ref().map(|i| i.alt.trim().to_string());
     c.image_credit = i.and_then(|i| i.credit);

@@ -1,4 +1,7 @@
-//! The publication workflow that articles, job offers and events share.
+//! The pure part of the publication workflow that articles, job offers and
+//! events share: statuses, kinds of content and the moves between statuses.
+//! It knows nothing of callers, HTTP or the database, so the policy
+//! (`auth::policy`) can depend on it without depending on the rest of `review`.
 //!
 //! Stored statuses are `draft`, `pending` (submitted for review), `published`,
 //! `archived` and `rejected` (with a reason the submitter can read).
@@ -9,6 +12,8 @@
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -57,6 +62,12 @@ impl Status {
         }
     }
 
+    /// Whether an item stored as `stored` is public at `now`: published and
+    /// its publication time come.
+    pub fn is_live(stored: &str, published_at: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
+        stored == "published" && published_at.is_some_and(|t| t <= now)
+    }
+
     /// Whether this status makes an item visible (at its `published_at`).
     pub fn goes_public(self) -> bool {
         matches!(self, Status::Published | Status::Scheduled)
@@ -79,13 +90,16 @@ impl ContentKind {
             ContentKind::Event => "events",
         }
     }
+
+    /// One item, as named in messages.
+    pub fn one(self) -> &'static str {
+        match self {
+            ContentKind::Article => "article",
+            ContentKind::Job => "job offer",
+            ContentKind::Event => "event",
+        }
+    }
 }
-
-// ---- review of submissions (shared by job offers, events and, if they wish, articles) ----
-
-use crate::auth::{Action, Caller, authorize};
-use crate::error::AppError;
-use crate::ids::UserId;
 
 /// The moves the workflow allows between stored statuses. Rejection is a
 /// decision on a submission (from `pending` only); a rejected item goes back
@@ -184,117 +198,6 @@ pub fn change_status(
         published_at,
         rejection_reason,
     })
-}
-
-/// Checks that `caller` may create an item of `kind` with the status
-/// `requested` (default `pending`: a submission), and returns that status.
-/// The caller's own id makes them the item's owner.
-pub fn authorize_new(
-    caller: &Caller,
-    kind: ContentKind,
-    requested: Option<Status>,
-) -> Result<Status, AppError> {
-    authorize(caller, Action::CreateContent { kind })?;
-    let to = requested.unwrap_or(Status::Pending);
-    let owners: Vec<UserId> = caller.user_id().into_iter().collect();
-    authorize(
-        caller,
-        Action::SetStatus {
-            kind,
-            owners: &owners,
-            to,
-        },
-    )?;
-    Ok(to)
-}
-
-/// Counts a submission against the member's hourly allowance
-/// (`KIOSQUE_SUBMISSIONS_PER_HOUR`); staff and integrators' keys, who may
-/// review this kind of content, are not limited.
-pub async fn limit_submissions(
-    state: &crate::state::AppState,
-    caller: &Caller,
-    kind: ContentKind,
-) -> Result<(), AppError> {
-    if crate::auth::policy::allowed(caller, Action::ReviewContent { kind }) {
-        return Ok(());
-    }
-    match caller.user_id() {
-        Some(id) => {
-            let per_hour = state.config.submissions_per_hour;
-            state
-                .limit("submissions", id.to_string(), per_hour, per_hour)
-                .await
-        }
-        None => Ok(()),
-    }
-}
-
-/// Whether `caller` may see an item that is not public: its owners and the
-/// staff for its kind may; to anyone else it does not exist (404, never 403).
-pub fn hidden_unless_allowed(
-    caller: &Caller,
-    kind: ContentKind,
-    owners: &[UserId],
-) -> Result<(), AppError> {
-    if crate::auth::policy::allowed(caller, Action::ReadUnpublished { kind, owners }) {
-        Ok(())
-    } else {
-        Err(AppError::not_found(format!("no such {}", kind.one())))
-    }
-}
-
-/// Whose submissions a list of job offers or events shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// What the public sees (published, their time come; for job offers, not expired).
-    Public,
-    /// One submitter's, in every status.
-    Mine(i64),
-    /// Everything (staff).
-    Review,
-}
-
-/// The scope that a list's `mine` and `status` parameters ask for: `mine=true`
-/// needs a signed-in user; `status` alone is for those who review `kind`.
-pub fn list_scope(
-    caller: &Caller,
-    kind: ContentKind,
-    mine: Option<bool>,
-    status: Option<Status>,
-) -> Result<Scope, AppError> {
-    if mine == Some(true) {
-        Ok(Scope::Mine(own_id(caller)?))
-    } else if status.is_some() {
-        authorize(caller, Action::ReviewContent { kind })?;
-        Ok(Scope::Review)
-    } else {
-        Ok(Scope::Public)
-    }
-}
-
-/// The signed-in user's id, for lists filtered with `mine=true`.
-fn own_id(caller: &Caller) -> Result<i64, AppError> {
-    match caller {
-        Caller::User(u) => Ok(u.id.0),
-        Caller::Anonymous => Err(AppError::unauthorized(
-            "sign in to list your own submissions",
-        )),
-        Caller::Key(_) => Err(AppError::bad_query(
-            "`mine` needs a user's token: an API key submits nothing of its own",
-        )),
-    }
-}
-
-impl ContentKind {
-    /// One item, as named in messages.
-    pub fn one(self) -> &'static str {
-        match self {
-            ContentKind::Article => "article",
-            ContentKind::Job => "job offer",
-            ContentKind::Event => "event",
-        }
-    }
 }
 
 #[cfg(test)]

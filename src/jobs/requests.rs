@@ -5,11 +5,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::{Company, ContractType, HowToApply, JobLocation, Salary, WorkingTime};
-use super::model::JobChanges;
+use super::model::{JobChanges, JobFields, Review};
 use crate::error::FieldError;
 use crate::http::validate::{Errors, Validate, is_plausible_email};
+use crate::review::{ItemUpdate, NewItem, Status};
 use crate::slug::city_key;
-use crate::workflow::Status;
 
 /// A new job offer. Members' offers start `pending` and wait for an editor;
 /// staff may create them as `draft` or `published` directly.
@@ -106,9 +106,8 @@ impl Validate for UpdateJob {
     }
 }
 
-impl UpdateJob {
-    /// Whether the request changes anything but the status.
-    pub fn edits_fields(&self) -> bool {
+impl ItemUpdate<JobChanges> for UpdateJob {
+    fn edits_fields(&self) -> bool {
         self.title.is_some()
             || self.company.is_some()
             || self.location.is_some()
@@ -121,49 +120,56 @@ impl UpdateJob {
             || self.expires_at.is_some()
     }
 
-    /// Writes the request's fields over `c` (the status is the handler's business).
-    pub fn apply_to(self, c: &mut JobChanges) {
+    fn take_decision(&mut self) -> (Option<Status>, Option<String>) {
+        (self.status.take(), self.rejection_reason.take())
+    }
+
+    fn apply_to(self, c: &mut JobChanges) {
+        let f = &mut c.fields;
         if let Some(t) = self.title {
-            c.title = t.trim().to_string();
+            f.title = t.trim().to_string();
         }
         if let Some(co) = self.company {
-            c.company_name = co.name.trim().to_string();
-            c.company_website = co.website;
-            c.company_logo_url = co.logo_url;
+            f.company_name = co.name.trim().to_string();
+            f.company_website = co.website;
+            f.company_logo_url = co.logo_url;
         }
         if let Some(l) = self.location {
-            set_location(c, l);
+            set_location(f, l);
         }
         if let Some(t) = self.contract_type {
-            c.contract_type = t.as_str().into();
+            f.contract_type = t.as_str().into();
         }
         if let Some(w) = self.working_time {
-            c.working_time = w.as_str().into();
+            f.working_time = w.as_str().into();
         }
         if let Some(s) = self.salary {
-            set_salary(c, s);
+            set_salary(f, s);
         }
         if let Some(d) = self.description {
-            c.description_html = crate::text::markdown_to_html(&d);
-            c.description = d;
+            f.description_html = crate::text::markdown_to_html(&d);
+            f.description = d;
         }
         if let Some(a) = self.apply {
-            c.apply_url = a.url;
-            c.apply_email = a.email.map(|m| m.trim().to_lowercase());
-        }
-        if let Some(p) = self.published_at {
-            c.published_at = Some(p.naive_utc());
+            f.apply_url = a.url;
+            f.apply_email = a.email.map(|m| m.trim().to_lowercase());
         }
         if let Some(x) = self.expires_at {
-            c.expires_at = Some(x.naive_utc());
+            f.expires_at = Some(x.naive_utc());
+        }
+        if let Some(p) = self.published_at {
+            c.review.published_at = Some(p.naive_utc());
         }
     }
 }
 
-impl CreateJob {
-    /// The offer's fields, as an update of nothing (status and times set by the handler).
-    pub fn into_changes(self, now: NaiveDateTime) -> JobChanges {
-        let mut c = JobChanges {
+impl NewItem<JobChanges> for CreateJob {
+    fn requested_status(&self) -> Option<Status> {
+        self.status
+    }
+
+    fn into_changes(self, now: NaiveDateTime) -> JobChanges {
+        let mut fields = JobFields {
             title: self.title.trim().to_string(),
             company_name: self.company.name.trim().to_string(),
             company_website: self.company.website,
@@ -182,26 +188,30 @@ impl CreateJob {
             description: self.description,
             apply_url: self.apply.url,
             apply_email: self.apply.email.map(|m| m.trim().to_lowercase()),
-            status: "pending".into(),
-            rejection_reason: None,
-            published_at: self.published_at.map(|t| t.naive_utc()),
             expires_at: self.expires_at.map(|t| t.naive_utc()),
-            updated_at: now,
         };
-        set_location(&mut c, self.location);
-        set_salary(&mut c, self.salary);
-        c
+        set_location(&mut fields, self.location);
+        set_salary(&mut fields, self.salary);
+        JobChanges {
+            fields,
+            review: Review {
+                status: "pending".into(),
+                rejection_reason: None,
+                published_at: self.published_at.map(|t| t.naive_utc()),
+                updated_at: now,
+            },
+        }
     }
 }
 
-fn set_location(c: &mut JobChanges, l: JobLocation) {
+fn set_location(c: &mut JobFields, l: JobLocation) {
     c.city = l.city.trim().to_string();
     c.city_key = city_key(&l.city);
     c.postal_code = l.postal_code.trim().to_string();
     c.remote = l.remote;
 }
 
-fn set_salary(c: &mut JobChanges, s: Option<Salary>) {
+fn set_salary(c: &mut JobFields, s: Option<Salary>) {
     c.salary_min_cents = s.as_ref().and_then(|s| s.min_cents);
     c.salary_max_cents = s.as_ref().and_then(|s| s.max_cents);
     c.salary_currency = s.as_ref().map(|s| s.currency.clone());

@@ -1,0 +1,197 @@
+//! Requests that create or change an article, and their validation.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::dto::Cover;
+use crate::error::FieldError;
+use crate::http::json::nullable;
+use crate::http::validate::{Errors, Validate};
+use crate::review::Status;
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArticle {
+    #[schema(
+        example = "De l'usine à projets à l'usine à produits",
+        min_length = 1,
+        max_length = 200
+    )]
+    pub title: String,
+    /// Generated from the title when absent.
+    #[schema(
+        example = "de-l-usine-a-projets-a-l-usine-a-produits",
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
+    pub slug: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 1000)]
+    pub lead: String,
+    /// Markdown.
+    #[serde(default)]
+    #[schema(max_length = 200000)]
+    pub body: String,
+    /// The section's id or slug.
+    #[schema(example = "economie")]
+    pub section: Option<String>,
+    /// Tag ids or slugs.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub tags: Vec<String>,
+    /// Author ids or profile slugs (staff only); default: you.
+    #[schema(min_items = 1, max_items = 10)]
+    pub authors: Option<Vec<String>>,
+    pub cover: Option<Cover>,
+    /// An https URL of a video to embed.
+    #[schema(
+        example = "https://video.example-news.fr/embed/usine",
+        format = "uri",
+        max_length = 2000,
+        pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$"
+    )]
+    pub video_url: Option<String>,
+    /// Default: `draft` for staff, `pending` (a submission) for members.
+    pub status: Option<Status>,
+    /// For `published`: when (a future time schedules it); default now.
+    pub published_at: Option<DateTime<Utc>>,
+    #[serde(default = "yes")]
+    pub allow_comments: bool,
+}
+
+/// The fields that creation and update check alike.
+struct Common<'a> {
+    title: Option<&'a str>,
+    slug: Option<&'a str>,
+    lead: Option<&'a str>,
+    body: Option<&'a str>,
+    tags: Option<&'a [String]>,
+    authors: Option<&'a [String]>,
+    cover: Option<&'a Cover>,
+    video_url: Option<&'a str>,
+}
+
+fn check_common(e: &mut Errors, c: Common<'_>) {
+    let Common {
+        title,
+        slug,
+        lead,
+        body,
+        tags,
+        authors,
+        cover,
+        video_url,
+    } = c;
+    e.opt_text("title", title, 1, 200);
+    if let Some(s) = slug {
+        e.slug("slug", s);
+    }
+    e.opt_text("lead", lead, 0, 1_000);
+    e.opt_text("body", body, 0, 200_000);
+    if tags.is_some_and(|t| t.len() > 20) {
+        e.add("tags", "at most 20 tags");
+    }
+    if let Some(a) = authors
+        && (a.is_empty() || a.len() > 10)
+    {
+        e.add("authors", "between 1 and 10 authors");
+    }
+    if let Some(c) = cover {
+        c.check(e);
+    }
+    if let Some(v) = video_url {
+        e.url("video_url", v, false);
+    }
+}
+
+impl Validate for CreateArticle {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        e.text("title", &self.title, 1, 200);
+        check_common(
+            &mut e,
+            Common {
+                title: None,
+                slug: self.slug.as_deref(),
+                lead: Some(&self.lead),
+                body: Some(&self.body),
+                tags: Some(&self.tags),
+                authors: self.authors.as_deref(),
+                cover: self.cover.as_ref(),
+                video_url: self.video_url.as_deref(),
+            },
+        );
+        e.finish()
+    }
+}
+
+/// A partial update: absent fields are kept; `null` clears a nullable one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArticle {
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
+    )]
+    pub slug: Option<String>,
+    #[schema(max_length = 1000)]
+    pub lead: Option<String>,
+    #[schema(max_length = 200000)]
+    pub body: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub section: Option<Option<String>>,
+    #[schema(max_items = 20)]
+    pub tags: Option<Vec<String>>,
+    #[schema(min_items = 1, max_items = 10)]
+    pub authors: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Cover>)]
+    pub cover: Option<Option<Cover>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
+    pub video_url: Option<Option<String>>,
+    pub allow_comments: Option<bool>,
+    /// Move the article in the workflow (`pending` submits, `published` or
+    /// `scheduled` publishes, `rejected` refuses a submission, `archived`, `draft` unpublishes).
+    pub status: Option<Status>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// Required with `status: rejected`: why, for the submitter.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub rejection_reason: Option<String>,
+}
+
+impl Validate for UpdateArticle {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        check_common(
+            &mut e,
+            Common {
+                title: self.title.as_deref(),
+                slug: self.slug.as_deref(),
+                lead: self.lead.as_deref(),
+                body: self.body.as_deref(),
+                tags: self.tags.as_deref(),
+                authors: self.authors.as_deref(),
+                cover: self.cover.as_ref().and_then(|c| c.as_ref()),
+                video_url: self.video_url.as_ref().and_then(|v| v.as_deref()),
+            },
+        );
+        e.opt_text(
+            "rejection_reason",
+            self.rejection_reason.as_deref(),
+            1,
+            2_000,
+        );
+        e.finish()
+    }
+}

@@ -1,0 +1,163 @@
+//! The handlers' sequences for a [`Reviewable`] resource, written once:
+//! load → check visibility → If-Match → authorise → validate → update (and
+//! change of status) → respond; create; delete; a page of a list. The
+//! resource's handlers extract the request and call these.
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use super::{
+    ItemUpdate, NewItem, ReviewChanges, Reviewable, authorize_new, change_status, decide,
+    hidden_unless_allowed, limit_submissions,
+};
+use crate::auth::{Action, Caller, authorize};
+use crate::db::AnyConnection;
+use crate::error::AppResult;
+use crate::http::{IfMatch, Page, Paged};
+use crate::state::AppState;
+
+/// Whether `caller` may see `row` at `now`: public items to all; the others
+/// to their owners and the staff for their kind (to anyone else, the
+/// resource's refusal: 404 unless it says otherwise).
+pub fn readable<R: Reviewable>(caller: &Caller, row: &R, now: NaiveDateTime) -> AppResult<()> {
+    if row.is_public(now) {
+        return Ok(());
+    }
+    hidden_unless_allowed(caller, R::KIND, &row.owners()).map_err(|e| row.refusal(now, e))
+}
+
+/// The item `id` as `caller` may see it, and the time it was read at.
+pub async fn load<R: Reviewable>(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(R, NaiveDateTime)> {
+    let now = state.clock.now();
+    let row = state.db.run(move |c| Ok(R::find(c, id)?)).await?;
+    readable(caller, &row, now)?;
+    Ok((row, now))
+}
+
+/// A page of a list: `list` runs the resource's list query for the page.
+pub async fn page<T, F>(state: &AppState, paged: &Paged, list: F) -> AppResult<Page<T>>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut AnyConnection, &Paged) -> QueryResult<(Vec<T>, i64)> + Send + 'static,
+{
+    let p = paged.clone();
+    let (rows, total) = state.db.run(move |c| Ok(list(c, &p)?)).await?;
+    Ok(Page::new(paged, rows, total))
+}
+
+/// Creates an item: the caller may create it with the status asked for
+/// (a submission by default), within the submissions allowance; answers
+/// 201 with its address.
+pub async fn create<R: Reviewable>(
+    state: &AppState,
+    caller: &Caller,
+    body: impl NewItem<R::Changes>,
+) -> AppResult<HttpResponse> {
+    let to = authorize_new(caller, R::KIND, body.requested_status())?;
+    limit_submissions(state, caller, R::KIND).await?;
+    let now = state.clock.now();
+    let mut c = body.into_changes(now);
+    R::check(&c)?;
+    c.set_status(change_status(None, to, c.published_at(), None, now)?);
+    R::settle(&mut c, true, R::settings(state))?;
+    let new = R::new_row(c, caller.user_id().map(|u| u.0), now);
+    let row = state
+        .db
+        .write(move |conn| Ok(R::insert(conn, &new)?))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/{}/{}", R::PATH, row.id()),
+        ))
+        .json(row.show(now)))
+}
+
+/// Changes an item, or decides on it, in one transaction: the caller must
+/// see it, send a matching `If-Match` if any, may edit its fields (checked
+/// only when the request edits some) and may move it to the status asked for.
+pub async fn update<R: Reviewable>(
+    state: &AppState,
+    caller: Caller,
+    if_match: IfMatch,
+    id: i64,
+    mut body: impl ItemUpdate<R::Changes>,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let settings = R::settings(state);
+    let row = state
+        .db
+        .write(move |conn| {
+            let current = R::find(conn, id)?;
+            readable(&caller, &current, now)?;
+            if_match.check(&current.clone().show(now))?;
+            let owners = current.owners();
+            let shown = current.status(now);
+            if body.edits_fields() {
+                authorize(
+                    &caller,
+                    Action::EditContent {
+                        kind: R::KIND,
+                        owners: &owners,
+                        status: shown,
+                    },
+                )?;
+            }
+            let (to, reason) = body.take_decision();
+            let mut c = current.changes();
+            body.apply_to(&mut c);
+            R::check(&c)?;
+            let moved = to.is_some() || reason.is_some();
+            if moved {
+                let published_at = c.published_at();
+                c.set_status(decide(
+                    &caller,
+                    R::KIND,
+                    &owners,
+                    Some(shown),
+                    to.unwrap_or(shown),
+                    published_at,
+                    reason.as_deref(),
+                    now,
+                )?);
+            }
+            R::settle(&mut c, moved, settings)?;
+            c.touch(now);
+            Ok(R::update(conn, id, &c)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(row.show(now)))
+}
+
+/// Deletes an item the caller sees and may delete; answers 204.
+pub async fn delete<R: Reviewable>(
+    state: &AppState,
+    caller: Caller,
+    id: i64,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |conn| {
+            let current = R::find(conn, id)?;
+            readable(&caller, &current, now)?;
+            authorize(
+                &caller,
+                Action::DeleteContent {
+                    kind: R::KIND,
+                    owners: &current.owners(),
+                    status: current.status(now),
+                },
+            )?;
+            R::delete(conn, id)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

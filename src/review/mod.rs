@@ -1,0 +1,90 @@
+//! The publication workflow that articles, job offers and events share.
+//!
+//! - [`status`]: statuses, kinds of content and the moves between them (pure:
+//!   the policy in `auth::policy` depends on this part only);
+//! - [`rules`]: who may create, submit, decide on and see an item, and whose
+//!   items a list shows;
+//! - [`model`] and [`queries`]: the review columns and list conditions every
+//!   reviewable table shares;
+//! - [`flow`]: the handlers' sequences (load, create, update, delete) for a
+//!   [`Reviewable`] resource, written once for job offers and events.
+
+pub mod flow;
+pub mod model;
+pub mod queries;
+pub mod rules;
+pub mod status;
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+pub use model::{ReviewChanges, ReviewRow};
+pub use rules::{
+    Scope, authorize_new, decide, hidden_unless_allowed, limit_submissions, list_scope,
+};
+pub use status::{ContentKind, Status, StatusChange, change_status, check_transition};
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// A resource that goes through review (job offers, events), implemented on
+/// its row: what is its own in the shared sequence of [`flow`].
+pub trait Reviewable: ReviewRow {
+    const KIND: ContentKind;
+    /// Its collection under `/api/v1`, for the address of a new item.
+    const PATH: &'static str;
+    /// What the API answers about it; its ETag is computed on this.
+    type Shown: Serialize + Send + 'static;
+    /// The settings its rules need, read from the state before a write.
+    type Settings: Copy + Send + 'static;
+
+    fn settings(state: &AppState) -> Self::Settings;
+
+    fn show(self, now: NaiveDateTime) -> Self::Shown;
+
+    /// Whether everyone may read it at `now`: by default, once published and
+    /// its time come.
+    fn is_public(&self, now: NaiveDateTime) -> bool {
+        self.is_live(now)
+    }
+
+    /// The answer to those who may not see it while it is not public
+    /// (`not_found` by default: unpublished items do not exist for them).
+    fn refusal(&self, _now: NaiveDateTime, not_found: AppError) -> AppError {
+        not_found
+    }
+
+    /// Checks the request's fields, merged into the current ones, before any
+    /// change of status.
+    fn check(_changes: &Self::Changes) -> AppResult<()> {
+        Ok(())
+    }
+
+    /// Completes and checks a change once its status is worked out; `moved`
+    /// says whether the request set the status (always, for a new item).
+    fn settle(
+        _changes: &mut Self::Changes,
+        _moved: bool,
+        _settings: Self::Settings,
+    ) -> AppResult<()> {
+        Ok(())
+    }
+}
+
+/// A request body that creates a reviewable item.
+pub trait NewItem<C>: Send + 'static {
+    /// The status asked for (a submission, `pending`, when absent).
+    fn requested_status(&self) -> Option<Status>;
+    /// The item's fields, as a change of nothing (the status is set apart).
+    fn into_changes(self, now: NaiveDateTime) -> C;
+}
+
+/// A request body that changes a reviewable item.
+pub trait ItemUpdate<C>: Send + 'static {
+    /// Whether the request changes anything but the status.
+    fn edits_fields(&self) -> bool;
+    /// Takes the decision out of the request: its `status` and `rejection_reason`.
+    fn take_decision(&mut self) -> (Option<Status>, Option<String>);
+    /// Writes the request's fields over `changes`.
+    fn apply_to(self, changes: &mut C);
+}
