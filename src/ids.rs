@@ -153,13 +153,3 @@ impl utoipa::PartialSchema for IdOrSlug {
 }
 
 impl utoipa::ToSchema for IdOrSlug {}
-
-/// Parses a path segment that must be an id; anything else names nothing (404).
-pub fn path_id(raw: &str) -> Result<i64, crate::error::AppError> {
-    match IdOrSlug::parse(raw) {
-        IdOrSlug::Id(id) => Ok(id),
-        IdOrSlug::Slug(_) => Err(crate::error::AppError::not_found(format!(
-            "`{raw}` is not an id"
-        ))),
-    }
-}

@@ -81,13 +81,13 @@ routes! {
     // articles and their authors
     GET    "/articles"                                       => articles::list_articles;
     POST   "/articles"                                       => articles::create_article;
-    GET    "/articles/{article}"                             => articles::get_article;
-    PATCH  "/articles/{article}"                             => articles::update_article;
-    DELETE "/articles/{article}"                             => articles::delete_article;
-    GET    "/articles/{article}/related"                     => articles::related_articles;
-    GET    "/articles/{article}/revisions"                   => revisions::list_revisions;
-    GET    "/articles/{article}/revisions/{revision}"        => revisions::get_revision;
-    POST   "/articles/{article}/revisions/{revision}/restore" => revisions::restore_revision;
+    GET    "/articles/{id}"                             => articles::get_article;
+    PATCH  "/articles/{id}"                             => articles::update_article;
+    DELETE "/articles/{id}"                             => articles::delete_article;
+    GET    "/articles/{id}/related"                     => articles::related_articles;
+    GET    "/articles/{id}/revisions"                   => revisions::list_revisions;
+    GET    "/articles/{id}/revisions/{revision_id}"        => revisions::get_revision;
+    POST   "/articles/{id}/revisions/{revision_id}/restore" => revisions::restore_revision;
     GET    "/authors"                                        => authors::list_authors;
     GET    "/authors/{id}"                                   => authors::get_author;
 

@@ -16,15 +16,14 @@ const LAYERS: &[(&str, u8)] = &[
     ("ids", 0),
     ("metrics", 0),
     ("config", 1),
-    ("review::status", 1),
     ("db", 2),
     ("error", 3),
-    ("auth", 4),
-    ("state", 5),
-    ("http", 6),
-    ("openapi", 7),
-    ("review", 8),
-    ("workflow", 8),
+    ("review::status", 4),
+    ("auth", 5),
+    ("state", 6),
+    ("http", 7),
+    ("openapi", 8),
+    ("review", 9),
     // resources
     ("api_keys", RESOURCES),
     ("articles", RESOURCES),
@@ -41,9 +40,9 @@ const LAYERS: &[(&str, u8)] = &[
     // what puts the application together
     ("routes", TOP),
     ("seed", TOP),
-    ("cli", TOP),
-    ("lib", TOP + 1),
-    ("main", TOP + 1),
+    ("cli", TOP + 1),
+    ("lib", TOP + 2),
+    ("main", TOP + 2),
 ];
 const RESOURCES: u8 = 10;
 const TOP: u8 = 20;

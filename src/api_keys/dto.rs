@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::ApiKeyRow;
-use crate::auth::Scope;
+use crate::auth::KeyScope;
 use crate::error::FieldError;
 use crate::http::validate::{Errors, Validate};
 use crate::ids::{ApiKeyId, UserId};
@@ -17,7 +17,7 @@ pub struct ApiKey {
     /// The first characters of the secret, to recognise the key.
     #[schema(example = "kq_3fA9x1")]
     pub prefix: String,
-    pub scopes: Vec<Scope>,
+    pub scopes: Vec<KeyScope>,
     pub created_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
@@ -35,7 +35,7 @@ impl From<ApiKeyRow> for ApiKey {
             scopes: k
                 .scopes
                 .split_whitespace()
-                .filter_map(Scope::parse)
+                .filter_map(KeyScope::parse)
                 .collect(),
             created_by: k.created_by.map(UserId),
             created_at: utc(k.created_at),
@@ -61,7 +61,7 @@ pub struct CreateApiKey {
     #[schema(example = "Météo France relay", min_length = 1, max_length = 100)]
     pub name: String,
     #[schema(example = json!(["weather:write"]), min_items = 1)]
-    pub scopes: Vec<Scope>,
+    pub scopes: Vec<KeyScope>,
     /// When the key stops working; never when absent.
     pub expires_at: Option<DateTime<Utc>>,
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use super::model::{ApiKeyRow, NewApiKey};
 use crate::db::AnyConnection;
 use crate::db::schema::api_keys;
-use crate::http::Paged;
+use crate::http::PageRequest;
 
 pub fn insert(conn: &mut AnyConnection, new: &NewApiKey) -> QueryResult<ApiKeyRow> {
     diesel::insert_into(api_keys::table)
@@ -16,7 +16,7 @@ pub fn insert(conn: &mut AnyConnection, new: &NewApiKey) -> QueryResult<ApiKeyRo
 pub fn list(
     conn: &mut AnyConnection,
     include_revoked: bool,
-    paged: &Paged,
+    paged: &PageRequest,
 ) -> QueryResult<(Vec<ApiKeyRow>, i64)> {
     let base = || {
         let q = api_keys::table.into_boxed();

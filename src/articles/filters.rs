@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::queries::Scope;
+use super::queries::ArticleScope;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult};
 use crate::review::{ContentKind, Status};
@@ -41,11 +41,11 @@ pub const SORTABLE: [&str; 3] = ["published_at", "updated_at", "title"];
 impl ArticleFilters {
     /// Whose articles, in which statuses, the list asks for: `mine` is the
     /// signed-in user's own; `status` alone is for the newsroom.
-    pub fn scope(&self, caller: &Caller) -> AppResult<Scope> {
+    pub fn scope(&self, caller: &Caller) -> AppResult<ArticleScope> {
         let statuses = self.status.as_deref().map(parse_statuses).transpose()?;
         Ok(if self.mine == Some(true) {
             authorize(caller, Action::ManageOwnAccount)?;
-            Scope::Mine(caller.user_id().map(|u| u.0).unwrap_or_default(), statuses)
+            ArticleScope::Mine(caller.user_id().map(|u| u.0).unwrap_or_default(), statuses)
         } else if let Some(statuses) = statuses {
             authorize(
                 caller,
@@ -53,9 +53,9 @@ impl ArticleFilters {
                     kind: ContentKind::Article,
                 },
             )?;
-            Scope::Statuses(statuses)
+            ArticleScope::Statuses(statuses)
         } else {
-            Scope::Public
+            ArticleScope::Public
         })
     }
 }

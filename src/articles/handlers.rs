@@ -7,13 +7,15 @@ use chrono::NaiveDateTime;
 use super::dto::{ArticleDetail, ArticleSummary};
 use super::filters::{ArticleFilters, SORTABLE};
 use super::model::ArticleRow;
-use super::queries::{self, ListFilters, Scope};
+use super::queries::{self, ArticleScope, ListFilters};
 use super::requests::{CreateArticle, UpdateArticle};
 use super::write;
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
+use crate::http::path::Key;
 use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, PageParams, respond, respond_page};
+use crate::ids::ArticleId;
 use crate::ids::IdOrSlug;
 use crate::openapi as oa;
 use crate::review::{ContentKind, hidden_unless_allowed, limit_submissions};
@@ -92,7 +94,7 @@ pub async fn list_articles(
     let f = &query.filters;
     let scope = f.scope(&caller)?;
     let freshness = match scope {
-        Scope::Public => caller.freshness(),
+        ArticleScope::Public => caller.freshness(),
         _ => Freshness::Private,
     };
     let now = state.clock.now();
@@ -150,7 +152,7 @@ fn moved(current_slug: &str) -> HttpResponse {
 /// Read an article by id or slug. A former slug answers 301 with the current address.
 #[utoipa::path(
     tag = "articles",
-    params(("article" = String, Path, description = "The article's id or slug")),
+    params(Key<ArticleId>),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = ArticleDetail,
@@ -162,14 +164,14 @@ fn moved(current_slug: &str) -> HttpResponse {
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/articles/{article}")]
+#[get("/articles/{id}")]
 pub async fn get_article(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<ArticleId>,
 ) -> AppResult<HttpResponse> {
-    let key = IdOrSlug::parse(&path);
+    let key = path.into_inner();
     let now = state.clock.now();
     let viewer = caller.clone();
     let found = state
@@ -246,7 +248,7 @@ pub async fn create_article(
 #[utoipa::path(
     tag = "articles",
     params(
-        ("article" = String, Path, description = "The article's id or slug"),
+        Key<ArticleId>,
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
     ),
     request_body = UpdateArticle,
@@ -265,15 +267,15 @@ pub async fn create_article(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[patch("/articles/{article}")]
+#[patch("/articles/{id}")]
 pub async fn update_article(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<ArticleId>,
     body: Json<UpdateArticle>,
 ) -> AppResult<HttpResponse> {
-    let key = IdOrSlug::parse(&path);
+    let key = path.into_inner();
     let now = state.clock.now();
     let body = body.0;
     let detail = state
@@ -291,7 +293,7 @@ pub async fn update_article(
 /// Delete an article. Editors delete any; authors and submitters their own unpublished ones.
 #[utoipa::path(
     tag = "articles",
-    params(("article" = String, Path, description = "The article's id or slug")),
+    params(Key<ArticleId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -301,13 +303,13 @@ pub async fn update_article(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[delete("/articles/{article}")]
+#[delete("/articles/{id}")]
 pub async fn delete_article(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<ArticleId>,
 ) -> AppResult<HttpResponse> {
-    let key = IdOrSlug::parse(&path);
+    let key = path.into_inner();
     let now = state.clock.now();
     state
         .db
@@ -332,7 +334,7 @@ pub async fn delete_article(
 /// Other published articles of the same section, newest first (the sidebar).
 #[utoipa::path(
     tag = "articles",
-    params(("article" = String, Path, description = "The article's id or slug"), PageParams),
+    params(Key<ArticleId>, PageParams),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of related articles", body = Page<ArticleSummary>),
@@ -342,16 +344,16 @@ pub async fn delete_article(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/articles/{article}/related")]
+#[get("/articles/{id}/related")]
 pub async fn related_articles(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<ArticleId>,
     query: ListQuery<crate::http::query::NoParams>,
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&["published_at"], "-published_at")?;
-    let key = IdOrSlug::parse(&path);
+    let key = path.into_inner();
     let now = state.clock.now();
     let viewer = caller.clone();
     let p = paged.clone();

@@ -1,5 +1,5 @@
 //! Articles: the newsroom's content, its workflow, revisions, search and
-//! public author profiles (issue 4).
+//! public author profiles.
 
 pub mod authors;
 pub mod dto;
@@ -10,3 +10,8 @@ pub mod queries;
 pub mod requests;
 pub mod revisions;
 pub mod write;
+
+/// What other resources may use: an article as the caller may read it
+/// (comments hang on articles), and its row.
+pub use handlers::{Lookup, readable};
+pub use model::ArticleRow;

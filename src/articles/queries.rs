@@ -22,7 +22,7 @@ use crate::config::Backend;
 use crate::db::schema::{article_authors, article_slugs, article_tags, articles};
 use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
-use crate::http::Paged;
+use crate::http::PageRequest;
 use crate::ids::{IdOrSlug, UserId};
 use crate::review::Status;
 use crate::review::queries::in_status;
@@ -31,7 +31,7 @@ type Condition = Box<dyn BoxableExpression<articles::table, MultiBackend, SqlTyp
 
 /// Which articles a caller may list.
 #[derive(Debug, Clone)]
-pub enum Scope {
+pub enum ArticleScope {
     /// Published and due: what the public sees.
     Public,
     /// Staff: any of these statuses.
@@ -42,7 +42,7 @@ pub enum Scope {
 
 #[derive(Debug, Clone)]
 pub struct ListFilters {
-    pub scope: Scope,
+    pub scope: ArticleScope,
     pub section_id: Option<i64>,
     pub tag_id: Option<i64>,
     pub author_id: Option<i64>,
@@ -56,7 +56,7 @@ pub struct ListFilters {
 impl ListFilters {
     pub fn public(now: NaiveDateTime) -> Self {
         Self {
-            scope: Scope::Public,
+            scope: ArticleScope::Public,
             section_id: None,
             tag_id: None,
             author_id: None,
@@ -82,9 +82,9 @@ fn any_status(statuses: &[Status], now: NaiveDateTime) -> Condition {
 fn filtered(backend: Backend, f: &ListFilters) -> articles::BoxedQuery<'static, MultiBackend> {
     let mut query = articles::table.into_boxed::<MultiBackend>();
     query = match &f.scope {
-        Scope::Public => query.filter(status_condition(Status::Published, f.now)),
-        Scope::Statuses(s) => query.filter(any_status(s, f.now)),
-        Scope::Mine(user, statuses) => {
+        ArticleScope::Public => query.filter(status_condition(Status::Published, f.now)),
+        ArticleScope::Statuses(s) => query.filter(any_status(s, f.now)),
+        ArticleScope::Mine(user, statuses) => {
             let authored = article_authors::table
                 .filter(article_authors::user_id.eq(*user))
                 .select(article_authors::article_id);
@@ -139,7 +139,7 @@ fn filtered(backend: Backend, f: &ListFilters) -> articles::BoxedQuery<'static, 
 pub fn list(
     conn: &mut AnyConnection,
     f: &ListFilters,
-    paged: &Paged,
+    paged: &PageRequest,
     explicit_sort: bool,
 ) -> QueryResult<(Vec<ArticleRow>, i64)> {
     let backend = conn.backend();
@@ -161,7 +161,7 @@ pub fn list(
     {
         query = query.then_order_by(rank);
     }
-    if !matches!(f.scope, Scope::Public) {
+    if !matches!(f.scope, ArticleScope::Public) {
         // drafts have no publication date: keep them together, in the same
         // place on both backends (which sort NULLs differently)
         query = query.then_order_by(articles::published_at.is_null().desc());
@@ -201,8 +201,8 @@ pub fn list(
 
 /// Whether a list can continue after its last item (keyset) rather than at a
 /// position: the public list, newest first, not ordered by relevance.
-pub fn keyset_applies(f: &ListFilters, paged: &Paged, ranked: bool) -> bool {
-    matches!(f.scope, Scope::Public)
+pub fn keyset_applies(f: &ListFilters, paged: &PageRequest, ranked: bool) -> bool {
+    matches!(f.scope, ArticleScope::Public)
         && !ranked
         && paged.sort.len() == 1
         && paged.sort[0].field == "published_at"

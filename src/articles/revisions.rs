@@ -10,8 +10,9 @@ use super::write;
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
+use crate::http::path::{Id, Key};
 use crate::http::{Freshness, ListQuery, Page, PageParams, respond, respond_page};
-use crate::ids::{IdOrSlug, RevisionId, UserId, path_id};
+use crate::ids::{ArticleId, IdOrSlug, RevisionId, UserId};
 use crate::openapi as oa;
 use crate::review::ContentKind;
 use crate::state::{AppState, utc};
@@ -50,7 +51,7 @@ fn staff_article(
 /// Earlier versions of an article, newest first (staff).
 #[utoipa::path(
     tag = "articles",
-    params(("article" = String, Path, description = "The article's id or slug"), PageParams),
+    params(Key<ArticleId>, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of revisions", body = Page<RevisionSummary>),
@@ -61,16 +62,16 @@ fn staff_article(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/articles/{article}/revisions")]
+#[get("/articles/{id}/revisions")]
 pub async fn list_revisions(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Key<ArticleId>,
     query: ListQuery<crate::http::query::NoParams>,
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&["version"], "-version")?;
-    let key = IdOrSlug::parse(&path);
+    let key = path.into_inner();
     let now = state.clock.now();
     let p = paged.clone();
     let page = state
@@ -91,10 +92,7 @@ pub async fn list_revisions(
 /// One earlier version, with its content (staff).
 #[utoipa::path(
     tag = "articles",
-    params(
-        ("article" = String, Path, description = "The article's id or slug"),
-        ("revision" = String, Path, description = "The revision's id"),
-    ),
+    params(Key<ArticleId>, Id<RevisionId>),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The revision", body = RevisionDetail),
@@ -104,16 +102,15 @@ pub async fn list_revisions(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[get("/articles/{article}/revisions/{revision}")]
+#[get("/articles/{id}/revisions/{revision_id}")]
 pub async fn get_revision(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    article: Key<ArticleId>,
+    Id(RevisionId(revision)): Id<RevisionId>,
 ) -> AppResult<HttpResponse> {
-    let (article, revision) = path.into_inner();
-    let key = IdOrSlug::parse(&article);
-    let revision = path_id(&revision)?;
+    let key = article.into_inner();
     let now = state.clock.now();
     let detail = state
         .db
@@ -133,10 +130,7 @@ pub async fn get_revision(
 /// Put an earlier version back. The version it replaces is kept as a revision too.
 #[utoipa::path(
     tag = "articles",
-    params(
-        ("article" = String, Path, description = "The article's id or slug"),
-        ("revision" = String, Path, description = "The revision's id"),
-    ),
+    params(Key<ArticleId>, Id<RevisionId>),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Restored; the article as it is now", body = ArticleDetail),
@@ -147,15 +141,14 @@ pub async fn get_revision(
         (status = 503, response = oa::Unavailable),
     )
 )]
-#[post("/articles/{article}/revisions/{revision}/restore")]
+#[post("/articles/{id}/revisions/{revision_id}/restore")]
 pub async fn restore_revision(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    article: Key<ArticleId>,
+    Id(RevisionId(revision)): Id<RevisionId>,
 ) -> AppResult<HttpResponse> {
-    let (article, revision) = path.into_inner();
-    let key = IdOrSlug::parse(&article);
-    let revision = path_id(&revision)?;
+    let key = article.into_inner();
     let now = state.clock.now();
     let detail = state
         .db

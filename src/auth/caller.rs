@@ -3,7 +3,7 @@
 //! served as anonymous. The extractor that works this out from a request is
 //! `crate::http::caller`.
 
-use super::{Role, Scope};
+use super::{KeyScope, Role};
 use crate::ids::{ApiKeyId, UserId};
 
 #[derive(Debug, Clone)]
@@ -15,7 +15,7 @@ pub struct SessionUser {
 #[derive(Debug, Clone)]
 pub struct KeyPrincipal {
     pub id: ApiKeyId,
-    pub scopes: Vec<Scope>,
+    pub scopes: Vec<KeyScope>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ impl Caller {
         self.user().map(|u| u.role)
     }
 
-    pub fn has_scope(&self, scope: Scope) -> bool {
+    pub fn has_scope(&self, scope: KeyScope) -> bool {
         matches!(self, Caller::Key(k) if k.scopes.contains(&scope))
     }
 

@@ -54,7 +54,8 @@ impl Role {
 
 /// What an API key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum Scope {
+#[schema(as = Scope)]
+pub enum KeyScope {
     #[serde(rename = "content:read")]
     ContentRead,
     #[serde(rename = "content:write")]
@@ -65,20 +66,20 @@ pub enum Scope {
     WeatherWrite,
 }
 
-impl Scope {
-    pub const ALL: [Scope; 4] = [
-        Scope::ContentRead,
-        Scope::ContentWrite,
-        Scope::CommentsModerate,
-        Scope::WeatherWrite,
+impl KeyScope {
+    pub const ALL: [KeyScope; 4] = [
+        KeyScope::ContentRead,
+        KeyScope::ContentWrite,
+        KeyScope::CommentsModerate,
+        KeyScope::WeatherWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Scope::ContentRead => "content:read",
-            Scope::ContentWrite => "content:write",
-            Scope::CommentsModerate => "comments:moderate",
-            Scope::WeatherWrite => "weather:write",
+            KeyScope::ContentRead => "content:read",
+            KeyScope::ContentWrite => "content:write",
+            KeyScope::CommentsModerate => "comments:moderate",
+            KeyScope::WeatherWrite => "weather:write",
         }
     }
 

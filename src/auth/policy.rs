@@ -5,7 +5,7 @@
 //! Refusals: an anonymous caller gets 401 (sign in first), a signed-in caller
 //! or key without the right gets 403.
 
-use super::{Caller, Role, Scope};
+use super::{Caller, KeyScope, Role};
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::review::status::{ContentKind, Status};
@@ -100,9 +100,9 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         (
             Caller::Key(_),
             CreateContent { .. } | EditContent { .. } | SetStatus { .. } | DeleteContent { .. },
-        ) => caller.has_scope(Scope::ContentWrite),
+        ) => caller.has_scope(KeyScope::ContentWrite),
         (Caller::Key(_), ReadUnpublished { .. } | ReviewContent { .. }) => {
-            caller.has_scope(Scope::ContentRead) || caller.has_scope(Scope::ContentWrite)
+            caller.has_scope(KeyScope::ContentRead) || caller.has_scope(KeyScope::ContentWrite)
         }
 
         (Caller::User(_), CreateContent { .. }) => true,
@@ -147,7 +147,7 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         (Caller::User(u), ReviewContent { kind }) => staff_for(kind, u.role),
 
         (Caller::User(u), ManageTaxonomy) => u.role >= Role::Editor,
-        (Caller::Key(_), ManageTaxonomy) => caller.has_scope(Scope::ContentWrite),
+        (Caller::Key(_), ManageTaxonomy) => caller.has_scope(KeyScope::ContentWrite),
 
         (Caller::User(u), ManageUsers | ManageApiKeys) => u.role == Role::Admin,
         (Caller::Key(_), ManageUsers | ManageApiKeys) => false,
@@ -156,7 +156,7 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         (Caller::Key(_), ManageOwnAccount) => false,
 
         (Caller::User(u), ManagePolls) => u.role >= Role::Editor,
-        (Caller::Key(_), ManagePolls) => caller.has_scope(Scope::ContentWrite),
+        (Caller::Key(_), ManagePolls) => caller.has_scope(KeyScope::ContentWrite),
         // every account votes, whatever its role; integrators' keys never do
         (Caller::User(_), Vote { .. }) => true,
         (Caller::Key(_), Vote { .. }) => false,
@@ -171,7 +171,7 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
             author == Some(u.id) || u.role >= Role::Editor
         }
         (Caller::Key(_), DeleteComment { .. } | ModerateComments) => {
-            caller.has_scope(Scope::CommentsModerate)
+            caller.has_scope(KeyScope::CommentsModerate)
         }
         (Caller::User(u), ModerateComments | BanCommenter) => u.role >= Role::Editor,
         (Caller::Key(_), BanCommenter) => false,

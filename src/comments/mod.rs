@@ -1,4 +1,4 @@
-//! Readers' comments under articles and their moderation (issue 5).
+//! Readers' comments under articles and their moderation.
 //!
 //! A comment is in one of the states `pending`, `approved`, `rejected`,
 //! `spam` (or `deleted`, a placeholder kept for its replies). Only approved

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::model::{APPROVED, CommentRow, DELETED, NewComment, NewFlag};
 use crate::db::schema::{articles, comment_flags, comments, users};
 use crate::db::{AnyConnection, MultiBackend};
-use crate::http::Paged;
+use crate::http::PageRequest;
 use crate::ids::IdOrSlug;
 
 pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<CommentRow> {
@@ -143,7 +143,7 @@ pub fn count_flag(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
 pub fn threads(
     conn: &mut AnyConnection,
     article_id: i64,
-    paged: &Paged,
+    paged: &PageRequest,
 ) -> QueryResult<(Vec<CommentRow>, i64)> {
     let base = || {
         let replies = diesel::alias!(comments as replies);
@@ -209,7 +209,7 @@ pub struct QueueQuery {
 pub fn queue(
     conn: &mut AnyConnection,
     q: &QueueQuery,
-    paged: &Paged,
+    paged: &PageRequest,
 ) -> QueryResult<(Vec<CommentRow>, i64)> {
     let base = || {
         let mut query = comments::table

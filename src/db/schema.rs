@@ -71,7 +71,7 @@ diesel::table! {
     }
 }
 
-// ---- articles and authors (issue 4) ----
+// ---- articles and authors ----
 
 diesel::table! {
     articles (id) {
@@ -141,7 +141,7 @@ diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(article_slugs -> articles (article_id));
 diesel::joinable!(article_revisions -> articles (article_id));
 
-// ---- comments (issue 5) ----
+// ---- comments ----
 
 diesel::table! {
     comments (id) {
@@ -195,7 +195,7 @@ diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(comment_flags -> comments (comment_id));
 diesel::joinable!(commenter_standing -> users (user_id));
 
-// ---- job offers and events (issue 6) ----
+// ---- job offers and events ----
 
 // PostgreSQL also has a generated `search` tsvector column on both tables;
 // it is left out here (diesel never reads or writes it).
@@ -266,7 +266,7 @@ diesel::table! {
     }
 }
 
-// ---- polls (issue 7) ----
+// ---- polls ----
 
 diesel::table! {
     polls (id) {

@@ -10,8 +10,9 @@ use super::model::EventRow;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::conditional::etag_of;
+use crate::http::path::Id;
 use crate::http::{Freshness, ListQuery};
-use crate::ids::path_id;
+use crate::ids::EventId;
 use crate::openapi as oa;
 use crate::review::flow;
 use crate::state::AppState;
@@ -79,7 +80,7 @@ pub async fn export_events(
 /// One event as an iCalendar (RFC 5545) file, to add to a calendar.
 #[utoipa::path(
     tag = "events",
-    params(("id" = String, Path, description = "The event's id")),
+    params(Id<EventId>),
     responses(
         (status = 200, description = "An iCalendar file with one event", body = String,
          content_type = "text/calendar"),
@@ -93,9 +94,9 @@ pub async fn export_event(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<EventId>,
 ) -> AppResult<HttpResponse> {
-    let (row, _) = flow::load::<EventRow>(&state, &caller, path_id(&path)?).await?;
+    let (row, _) = flow::load::<EventRow>(&state, &caller, path.0.0).await?;
     let name = row.fields.title.clone();
     let body = super::ics::calendar(&[row], &host(&req), &name);
     Ok(ics_response(&req, caller.freshness(), body))

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use super::queries::Filters;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::review::{ContentKind, Scope, Status, list_scope};
+use crate::review::{ContentKind, ListScope, Status, list_scope};
 use crate::slug::city_key;
 
 /// Filters of the event list. Without `from`, `to`, `mine` or `status`: upcoming
@@ -56,7 +56,7 @@ impl EventFilters {
         }
         // the public agenda shows what is still to come unless a period is asked for
         let from = match (&scope, from, to) {
-            (Scope::Public, None, None) => Some(now),
+            (ListScope::Public, None, None) => Some(now),
             _ => from,
         };
         let category = match &f.category {

@@ -11,8 +11,9 @@ use super::queries;
 use super::requests::{CreateEvent, UpdateEvent};
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::http::{IfMatch, Json, ListQuery, Page, Paged, respond, respond_page};
-use crate::ids::path_id;
+use crate::http::path::Id;
+use crate::http::{IfMatch, Json, ListQuery, Page, PageRequest, respond, respond_page};
+use crate::ids::EventId;
 use crate::openapi as oa;
 use crate::review::flow;
 use crate::state::AppState;
@@ -21,7 +22,7 @@ pub(super) async fn page_of(
     state: &AppState,
     caller: &Caller,
     query: &ListQuery<EventFilters>,
-    paged: &Paged,
+    paged: &PageRequest,
 ) -> AppResult<(Page<EventRow>, NaiveDateTime)> {
     let now = state.clock.now();
     let (f, searching) = query.filters.resolve(caller, now)?;
@@ -65,7 +66,7 @@ pub async fn list_events(
 /// Read an event (past events stay readable).
 #[utoipa::path(
     tag = "events",
-    params(("id" = String, Path, description = "The event's id")),
+    params(Id<EventId>),
     responses(
         (status = 200, description = "The event", body = Event,
          headers(("ETag" = String), ("Cache-Control" = String))),
@@ -80,9 +81,9 @@ pub async fn get_event(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<EventId>,
 ) -> AppResult<HttpResponse> {
-    let (row, now) = flow::load::<EventRow>(&state, &caller, path_id(&path)?).await?;
+    let (row, now) = flow::load::<EventRow>(&state, &caller, path.0.0).await?;
     Ok(respond(
         &req,
         caller.freshness(),
@@ -125,7 +126,7 @@ pub async fn create_event(
 #[utoipa::path(
     tag = "events",
     params(
-        ("id" = String, Path, description = "The event's id"),
+        Id<EventId>,
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
     ),
     request_body = UpdateEvent,
@@ -148,16 +149,16 @@ pub async fn update_event(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<EventId>,
     body: Json<UpdateEvent>,
 ) -> AppResult<HttpResponse> {
-    flow::update::<EventRow>(&state, caller, if_match, path_id(&path)?, body.0).await
+    flow::update::<EventRow>(&state, caller, if_match, path.0.0, body.0).await
 }
 
 /// Delete an event: editors any; a member their own until it is published.
 #[utoipa::path(
     tag = "events",
-    params(("id" = String, Path, description = "The event's id")),
+    params(Id<EventId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -171,7 +172,7 @@ pub async fn update_event(
 pub async fn delete_event(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<EventId>,
 ) -> AppResult<HttpResponse> {
-    flow::delete::<EventRow>(&state, caller, path_id(&path)?).await
+    flow::delete::<EventRow>(&state, caller, path.0.0).await
 }

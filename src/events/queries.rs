@@ -10,11 +10,11 @@ use crate::db::MultiBackend;
 use crate::db::schema::events;
 use crate::db::search;
 use crate::review::queries::{in_scope, review_list};
-use crate::review::{Scope, Status};
+use crate::review::{ListScope, Status};
 
 #[derive(Debug, Clone)]
 pub struct Filters {
-    pub scope: Scope,
+    pub scope: ListScope,
     pub status: Option<Status>,
     /// Events that end after this time.
     pub from: Option<NaiveDateTime>,

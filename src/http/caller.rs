@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
 
 use crate::auth::tokens::{API_KEY_PREFIX, hash_secret};
-use crate::auth::{Caller, KeyPrincipal, Role, Scope, SessionUser};
+use crate::auth::{Caller, KeyPrincipal, KeyScope, Role, SessionUser};
 use crate::db::schema::{api_keys, users};
 use crate::error::AppError;
 use crate::ids::{ApiKeyId, UserId};
@@ -126,7 +126,10 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, AppError> {
         }
         return Ok(Caller::Key(KeyPrincipal {
             id: ApiKeyId(id),
-            scopes: scopes.split_whitespace().filter_map(Scope::parse).collect(),
+            scopes: scopes
+                .split_whitespace()
+                .filter_map(KeyScope::parse)
+                .collect(),
         }));
     }
 

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::pagination::{Page, Paged};
+use super::pagination::{Page, PageRequest};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -52,7 +52,7 @@ pub fn respond_page<T: Serialize>(
     req: &HttpRequest,
     freshness: Freshness,
     page: &Page<T>,
-    paged: &Paged,
+    paged: &PageRequest,
 ) -> HttpResponse {
     respond_with(req, freshness, page, page.link_header(paged))
 }

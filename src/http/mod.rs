@@ -13,6 +13,6 @@ pub mod validate;
 
 pub use conditional::{Freshness, IfMatch, respond, respond_page};
 pub use json::Json;
-pub use pagination::{ListQuery, Page, PageParams, Paged, SortField};
+pub use pagination::{ListQuery, Page, PageParams, PageRequest, SortField};
 pub use query::Query;
 pub use validate::Validate;

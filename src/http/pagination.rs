@@ -55,7 +55,7 @@ pub struct SortField {
 
 /// A resolved page request.
 #[derive(Debug, Clone)]
-pub struct Paged {
+pub struct PageRequest {
     pub limit: i64,
     pub offset: i64,
     pub page: Option<i64>,
@@ -67,7 +67,7 @@ pub struct Paged {
     query: Vec<(String, String)>,
 }
 
-impl Paged {
+impl PageRequest {
     /// The rows to fetch: one more than `limit` tells whether a next page exists.
     pub fn fetch(&self) -> i64 {
         self.limit + 1
@@ -76,8 +76,8 @@ impl Paged {
 
 /// The first page of `limit` items in `sort` order, for lists embedded in
 /// another response.
-pub fn first_page(limit: i64, sort: &str) -> Paged {
-    Paged {
+pub fn first_page(limit: i64, sort: &str) -> PageRequest {
+    PageRequest {
         limit,
         offset: 0,
         page: Some(1),
@@ -126,7 +126,7 @@ impl<F: DeserializeOwned + IntoParams> FromRequest for ListQuery<F> {
 impl<F> ListQuery<F> {
     /// Checks the page request against the endpoint's sortable fields.
     /// `default_sort` is used when `sort` is absent, e.g. `"-published_at"`.
-    pub fn paged(&self, sortable: &[&str], default_sort: &str) -> Result<Paged, AppError> {
+    pub fn paged(&self, sortable: &[&str], default_sort: &str) -> Result<PageRequest, AppError> {
         let limit = self.page.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(AppError::bad_query(format!(
@@ -160,7 +160,7 @@ impl<F> ListQuery<F> {
             }
             (None, None) => (0, Some(1)),
         };
-        Ok(Paged {
+        Ok(PageRequest {
             limit,
             offset,
             page,
@@ -252,7 +252,7 @@ pub struct PageMeta {
 
 impl<T> Page<T> {
     /// Builds the envelope from `fetched` rows (up to `limit + 1`) and the total.
-    pub fn new(paged: &Paged, fetched: Vec<T>, total: i64) -> Self {
+    pub fn new(paged: &PageRequest, fetched: Vec<T>, total: i64) -> Self {
         Self::build(paged, fetched, total, None::<fn(&T) -> (i64, i64)>)
     }
 
@@ -260,7 +260,7 @@ impl<T> Page<T> {
     /// the next cursor carries that item's `key` (sort value, id), so a walk
     /// neither skips nor repeats items when others are added meanwhile.
     pub fn keyed(
-        paged: &Paged,
+        paged: &PageRequest,
         fetched: Vec<T>,
         total: i64,
         key: impl Fn(&T) -> (i64, i64),
@@ -269,7 +269,7 @@ impl<T> Page<T> {
     }
 
     fn build(
-        paged: &Paged,
+        paged: &PageRequest,
         mut fetched: Vec<T>,
         total: i64,
         key: Option<impl Fn(&T) -> (i64, i64)>,
@@ -302,7 +302,7 @@ impl<T> Page<T> {
     }
 
     /// The RFC 8288 `Link` header for this page, or `None` when alone.
-    pub fn link_header(&self, paged: &Paged) -> Option<String> {
+    pub fn link_header(&self, paged: &PageRequest) -> Option<String> {
         let mut links = Vec::new();
         let base: Vec<(String, String)> = paged
             .query

@@ -10,8 +10,9 @@ use super::queries;
 use super::requests::{CreateJob, UpdateJob};
 use crate::auth::Caller;
 use crate::error::AppResult;
+use crate::http::path::Id;
 use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
-use crate::ids::path_id;
+use crate::ids::JobId;
 use crate::openapi as oa;
 use crate::review::flow;
 use crate::state::AppState;
@@ -55,7 +56,7 @@ pub async fn list_jobs(
 /// Read a job offer. Expired offers answer 410 Gone to the public.
 #[utoipa::path(
     tag = "jobs",
-    params(("id" = String, Path, description = "The offer's id")),
+    params(Id<JobId>),
     responses(
         (status = 200, description = "The offer", body = Job,
          headers(("ETag" = String), ("Cache-Control" = String))),
@@ -72,16 +73,16 @@ pub async fn get_job(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<JobId>,
 ) -> AppResult<HttpResponse> {
-    let (row, now) = flow::load::<JobRow>(&state, &caller, path_id(&path)?).await?;
+    let (row, now) = flow::load::<JobRow>(&state, &caller, path.0.0).await?;
     Ok(respond(&req, caller.freshness(), &Job::from_row(row, now)))
 }
 
 /// The offer as schema.org `JobPosting` JSON-LD, for search engines' job listings.
 #[utoipa::path(
     tag = "jobs",
-    params(("id" = String, Path, description = "The offer's id")),
+    params(Id<JobId>),
     responses(
         (status = 200, description = "A schema.org JobPosting", body = Object,
          content_type = "application/ld+json"),
@@ -98,9 +99,9 @@ pub async fn get_job_jsonld(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<JobId>,
 ) -> AppResult<HttpResponse> {
-    let (row, now) = flow::load::<JobRow>(&state, &caller, path_id(&path)?).await?;
+    let (row, now) = flow::load::<JobRow>(&state, &caller, path.0.0).await?;
     let doc = super::jsonld::job_posting(&Job::from_row(row, now));
     Ok(super::jsonld::respond_ld(&req, caller.freshness(), &doc))
 }
@@ -141,7 +142,7 @@ pub async fn create_job(
 #[utoipa::path(
     tag = "jobs",
     params(
-        ("id" = String, Path, description = "The offer's id"),
+        Id<JobId>,
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
     ),
     request_body = UpdateJob,
@@ -166,16 +167,16 @@ pub async fn update_job(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<JobId>,
     body: Json<UpdateJob>,
 ) -> AppResult<HttpResponse> {
-    flow::update::<JobRow>(&state, caller, if_match, path_id(&path)?, body.0).await
+    flow::update::<JobRow>(&state, caller, if_match, path.0.0, body.0).await
 }
 
 /// Delete an offer: editors any; a member their own until it is published.
 #[utoipa::path(
     tag = "jobs",
-    params(("id" = String, Path, description = "The offer's id")),
+    params(Id<JobId>),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -191,7 +192,7 @@ pub async fn update_job(
 pub async fn delete_job(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    path: Id<JobId>,
 ) -> AppResult<HttpResponse> {
-    flow::delete::<JobRow>(&state, caller, path_id(&path)?).await
+    flow::delete::<JobRow>(&state, caller, path.0.0).await
 }

@@ -10,11 +10,11 @@ use crate::db::MultiBackend;
 use crate::db::schema::jobs;
 use crate::db::search;
 use crate::review::queries::{in_scope, review_list};
-use crate::review::{Scope, Status};
+use crate::review::{ListScope, Status};
 
 #[derive(Debug, Clone)]
 pub struct Filters {
-    pub scope: Scope,
+    pub scope: ListScope,
     pub status: Option<Status>,
     pub q: Option<String>,
     pub contract_types: Vec<String>,
@@ -27,7 +27,7 @@ type Boxed = jobs::BoxedQuery<'static, MultiBackend>;
 
 fn filtered(f: &Filters, backend: Backend, now: NaiveDateTime) -> Boxed {
     let mut query = in_scope!(jobs::table.into_boxed(), jobs, f.scope, f.status, now);
-    if f.scope == Scope::Public {
+    if f.scope == ListScope::Public {
         // expired offers leave the public list
         query = query.filter(jobs::expires_at.is_null().or(jobs::expires_at.gt(now)));
     }

@@ -1,4 +1,4 @@
-//! Polls: readers vote, every vote counted exactly once (issue 7).
+//! Polls: readers vote, every vote counted exactly once.
 //!
 //! Exactness rests on the database, not on the process: a vote is one row
 //! per (poll, voter) under a UNIQUE index, and the counters it moves
@@ -14,3 +14,6 @@ pub mod results;
 pub mod voter;
 pub mod votes;
 pub mod write;
+
+/// What other resources may use: the polls attached to a set of articles.
+pub use queries::poll_ids_for_articles;

@@ -5,7 +5,7 @@ use super::dto::{PollFilters, PollStatus};
 use super::model::{NewOption, NewPoll, NewVote, OptionRow, PollChanges, PollRow, VoteRow};
 use crate::db::schema::{articles, poll_options, poll_votes, polls};
 use crate::db::{AnyConnection, MultiBackend};
-use crate::http::Paged;
+use crate::http::PageRequest;
 use crate::ids::IdOrSlug;
 
 /// The polls attached to these articles, as `(article id, poll id)` pairs,
@@ -27,7 +27,7 @@ pub fn poll_ids_for_articles(
 pub fn list(
     conn: &mut AnyConnection,
     filters: &PollFilters,
-    paged: &Paged,
+    paged: &PageRequest,
     now: NaiveDateTime,
 ) -> QueryResult<(Vec<PollRow>, i64)> {
     let base = || {

@@ -15,7 +15,7 @@ use super::{
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
-use crate::http::{IfMatch, Page, Paged};
+use crate::http::{IfMatch, Page, PageRequest};
 use crate::state::AppState;
 
 /// Whether `caller` may see `row` at `now`: public items to all; the others
@@ -41,10 +41,10 @@ pub async fn load<R: Reviewable>(
 }
 
 /// A page of a list: `list` runs the resource's list query for the page.
-pub async fn page<T, F>(state: &AppState, paged: &Paged, list: F) -> AppResult<Page<T>>
+pub async fn page<T, F>(state: &AppState, paged: &PageRequest, list: F) -> AppResult<Page<T>>
 where
     T: Send + 'static,
-    F: FnOnce(&mut AnyConnection, &Paged) -> QueryResult<(Vec<T>, i64)> + Send + 'static,
+    F: FnOnce(&mut AnyConnection, &PageRequest) -> QueryResult<(Vec<T>, i64)> + Send + 'static,
 {
     let p = paged.clone();
     let (rows, total) = state.db.run(move |c| Ok(list(c, &p)?)).await?;

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 pub use model::{ReviewChanges, ReviewRow};
 pub use rules::{
-    Scope, authorize_new, decide, hidden_unless_allowed, limit_submissions, list_scope,
+    ListScope, authorize_new, decide, hidden_unless_allowed, limit_submissions, list_scope,
 };
 pub use status::{ContentKind, Status, StatusChange, change_status, check_transition};
 

@@ -42,16 +42,16 @@ macro_rules! in_status {
 macro_rules! in_scope {
     ($query:expr, $table:ident, $scope:expr, $status:expr, $now:expr) => {{
         use diesel::prelude::*;
-        use $crate::review::Scope;
+        use $crate::review::ListScope;
         let now: chrono::NaiveDateTime = $now;
         let query = match $scope {
-            Scope::Public => $query.filter($crate::review::queries::in_status!(
+            ListScope::Public => $query.filter($crate::review::queries::in_status!(
                 $table,
                 $crate::review::Status::Published,
                 now
             )),
-            Scope::Mine(user) => $query.filter($table::submitted_by.eq(user)),
-            Scope::Review => $query,
+            ListScope::Mine(user) => $query.filter($table::submitted_by.eq(user)),
+            ListScope::Review => $query,
         };
         match $status {
             Some(status) => query.filter($crate::review::queries::in_status!($table, status, now)),
@@ -79,7 +79,7 @@ macro_rules! review_list {
         pub fn list(
             conn: &mut $crate::db::AnyConnection,
             f: &Filters,
-            paged: &$crate::http::Paged,
+            paged: &$crate::http::PageRequest,
             by_relevance: bool,
             now: chrono::NaiveDateTime,
         ) -> diesel::QueryResult<(Vec<$row>, i64)> {

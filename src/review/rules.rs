@@ -69,7 +69,7 @@ pub fn hidden_unless_allowed(
 
 /// Whose submissions a list of job offers or events shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub enum ListScope {
     /// What the public sees (published, their time come; for job offers, not expired).
     Public,
     /// One submitter's, in every status.
@@ -85,14 +85,14 @@ pub fn list_scope(
     kind: ContentKind,
     mine: Option<bool>,
     status: Option<Status>,
-) -> Result<Scope, AppError> {
+) -> Result<ListScope, AppError> {
     if mine == Some(true) {
-        Ok(Scope::Mine(own_id(caller)?))
+        Ok(ListScope::Mine(own_id(caller)?))
     } else if status.is_some() {
         authorize(caller, Action::ReviewContent { kind })?;
-        Ok(Scope::Review)
+        Ok(ListScope::Review)
     } else {
-        Ok(Scope::Public)
+        Ok(ListScope::Public)
     }
 }
 

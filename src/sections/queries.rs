@@ -3,10 +3,10 @@ use diesel::prelude::*;
 use super::model::{NewSection, SectionChanges, SectionRow};
 use crate::db::schema::sections;
 use crate::db::{AnyConnection, MultiBackend};
-use crate::http::Paged;
+use crate::http::PageRequest;
 use crate::ids::IdOrSlug;
 
-pub fn list(conn: &mut AnyConnection, paged: &Paged) -> QueryResult<(Vec<SectionRow>, i64)> {
+pub fn list(conn: &mut AnyConnection, paged: &PageRequest) -> QueryResult<(Vec<SectionRow>, i64)> {
     let total = sections::table.count().get_result(conn)?;
     let mut query = sections::table.into_boxed::<MultiBackend>();
     for s in &paged.sort {

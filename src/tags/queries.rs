@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use super::model::{NewTag, TagChanges, TagRow};
 use crate::db::schema::tags;
 use crate::db::{AnyConnection, MultiBackend};
-use crate::http::Paged;
+use crate::http::PageRequest;
 use crate::ids::IdOrSlug;
 
 fn filtered<'a>(q: Option<&'a str>) -> tags::BoxedQuery<'a, MultiBackend> {
@@ -23,7 +23,7 @@ fn filtered<'a>(q: Option<&'a str>) -> tags::BoxedQuery<'a, MultiBackend> {
 pub fn list(
     conn: &mut AnyConnection,
     q: Option<&str>,
-    paged: &Paged,
+    paged: &PageRequest,
 ) -> QueryResult<(Vec<TagRow>, i64)> {
     let total = filtered(q).count().get_result(conn)?;
     let mut query = filtered(q);

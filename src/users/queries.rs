@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use super::model::{NewUser, UserChanges, UserRow};
 use crate::db::schema::{refresh_tokens, users};
 use crate::db::{AnyConnection, MultiBackend};
-use crate::http::Paged;
+use crate::http::PageRequest;
 
 pub fn insert(conn: &mut AnyConnection, new: &NewUser) -> QueryResult<UserRow> {
     diesel::insert_into(users::table)
@@ -71,7 +71,7 @@ diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql
 pub fn list(
     conn: &mut AnyConnection,
     f: &UserFilters,
-    paged: &Paged,
+    paged: &PageRequest,
 ) -> QueryResult<(Vec<UserRow>, i64)> {
     let total = filtered(f).count().get_result(conn)?;
     let mut query = filtered(f);

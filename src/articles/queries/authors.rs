@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::AnyConnection;
 use crate::db::schema::{article_authors, articles, users};
-use crate::http::Paged;
+use crate::http::PageRequest;
 use crate::ids::IdOrSlug;
 
 /// A user's public face.
@@ -37,7 +37,7 @@ pub(super) const PROFILE: (
 /// Public author profiles: active staff with a profile slug.
 pub fn list_authors(
     conn: &mut AnyConnection,
-    paged: &Paged,
+    paged: &PageRequest,
 ) -> QueryResult<(Vec<ProfileRow>, i64)> {
     let base = || {
         users::table

@@ -45,7 +45,7 @@ pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<R
         .select((article_authors::article_id, PROFILE))
         .load(conn)?;
     let mut refs = Refs::default();
-    for (article, poll) in crate::polls::queries::poll_ids_for_articles(conn, &ids)? {
+    for (article, poll) in crate::polls::poll_ids_for_articles(conn, &ids)? {
         refs.polls.entry(article).or_insert(poll);
     }
     for (id, slug, name) in sections {

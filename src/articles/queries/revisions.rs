@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::articles::model::RevisionRow;
 use crate::db::AnyConnection;
 use crate::db::schema::article_revisions;
-use crate::http::Paged;
+use crate::http::PageRequest;
 
 pub fn save_revision(
     conn: &mut AnyConnection,
@@ -30,7 +30,7 @@ pub fn save_revision(
 pub fn revisions(
     conn: &mut AnyConnection,
     article: i64,
-    paged: &Paged,
+    paged: &PageRequest,
 ) -> QueryResult<(Vec<RevisionRow>, i64)> {
     let total = article_revisions::table
         .filter(article_revisions::article_id.eq(article))

@@ -19,7 +19,7 @@ fn roles_and_scopes() {
     assert!(!allowed(&user(2, Role::Author), Action::ManageTaxonomy));
     let key = Caller::Key(KeyPrincipal {
         id: ApiKeyId(1),
-        scopes: vec![Scope::ContentWrite],
+        scopes: vec![KeyScope::ContentWrite],
     });
     assert!(allowed(&key, Action::ManageTaxonomy));
     assert!(!allowed(&key, Action::ManageUsers));
@@ -88,8 +88,8 @@ fn polls_and_votes() {
     assert!(!allowed(&user(1, Role::Author), Action::ManagePolls));
     assert!(!allowed(&user(1, Role::Member), Action::ManagePolls));
     assert!(!allowed(&Caller::Anonymous, Action::ManagePolls));
-    assert!(allowed(&key(Scope::ContentWrite), Action::ManagePolls));
-    assert!(!allowed(&key(Scope::ContentRead), Action::ManagePolls));
+    assert!(allowed(&key(KeyScope::ContentWrite), Action::ManagePolls));
+    assert!(!allowed(&key(KeyScope::ContentRead), Action::ManagePolls));
 
     let members = Action::Vote { members_only: true };
     let anyone = Action::Vote {
@@ -101,7 +101,7 @@ fn polls_and_votes() {
         assert!(allowed(&user(1, role), members) && allowed(&user(1, role), anyone));
     }
     assert!(
-        !allowed(&key(Scope::ContentWrite), anyone),
+        !allowed(&key(KeyScope::ContentWrite), anyone),
         "keys never vote"
     );
     // the refusal statuses: 401 asks the reader to sign in, 403 for a key
@@ -110,7 +110,7 @@ fn polls_and_votes() {
         401
     );
     assert_eq!(
-        authorize(&key(Scope::ContentWrite), anyone)
+        authorize(&key(KeyScope::ContentWrite), anyone)
             .unwrap_err()
             .status,
         403
@@ -125,8 +125,8 @@ fn comments() {
             scopes: vec![scope],
         })
     };
-    let moderator_key = key(Scope::CommentsModerate);
-    let writer_key = key(Scope::ContentWrite);
+    let moderator_key = key(KeyScope::CommentsModerate);
+    let writer_key = key(KeyScope::ContentWrite);
     let post = |guests_allowed| Action::PostComment { guests_allowed };
     assert!(!allowed(&Caller::Anonymous, post(false)));
     assert!(allowed(&Caller::Anonymous, post(true)));
