@@ -8,7 +8,7 @@
 
 use std::io::Write;
 use std::ops::Deref;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::Ordering;
 
 use chrono::Duration;
@@ -325,9 +325,24 @@ impl TestApp {
     fn create_user_command(&self) -> TestUser {
         let n = next();
         let email = format!("admin{n}@example.org");
+        let name = format!("admin {n}");
+        let out = self.command(
+            &["create-user", "--email", &email, "--role", "admin", "--name", &name],
+            &format!("{PASSWORD}\n"),
+        );
+        assert!(
+            out.status.success(),
+            "kiosque create-user: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.signed_in(&email)
+    }
+
+    /// Runs the real `kiosque` binary on this test's database, `stdin`
+    /// written to it, and returns what it did.
+    pub fn command(&self, args: &[&str], stdin: &str) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kiosque"))
-            .args(["create-user", "--email", &email, "--role", "admin"])
-            .args(["--name", &format!("admin {n}")])
+            .args(args)
             .env("DATABASE_URL", &self.db_url)
             .env("KIOSQUE_DATA_DIR", &self.data_dir)
             .env("KIOSQUE_ARGON2_MEMORY_KIB", "64")
@@ -335,7 +350,7 @@ impl TestApp {
             .env("KIOSQUE_LOG", "error")
             .current_dir(&self.data_dir)
             .stdin(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("the kiosque binary starts");
@@ -343,15 +358,9 @@ impl TestApp {
             .stdin
             .take()
             .unwrap()
-            .write_all(format!("{PASSWORD}\n").as_bytes())
+            .write_all(stdin.as_bytes())
             .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "kiosque create-user: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        self.signed_in(&email)
+        child.wait_with_output().unwrap()
     }
 
     /// The secret of an API key with these scopes, made by the first admin.
