@@ -96,8 +96,10 @@ fn every_write_asks_the_policy(app: &TestApp) {
     // an open poll for members, created by the admin
     let poll = || {
         app.poll(admin)
-            .with(json!({"question": "Q ?", "options": [{"label": "Oui"}, {"label": "Non"}],
-                         "who_may_vote": "members"}))
+            .with(
+                json!({"question": "Q ?", "options": [{"label": "Oui"}, {"label": "Non"}],
+                         "who_may_vote": "members"}),
+            )
             .create()
     };
     m.row("edit poll", staff_write, |_| {
@@ -157,9 +159,8 @@ fn every_write_asks_the_policy(app: &TestApp) {
     });
     // last: it ends the caller's sessions
     m.row("change password", any_user, |_| {
-        Action::post("/api/v1/me/password").json(
-            json!({"current_password": PASSWORD, "new_password": "Encore-un-autre-2026"}),
-        )
+        Action::post("/api/v1/me/password")
+            .json(json!({"current_password": PASSWORD, "new_password": "Encore-un-autre-2026"}))
     });
     m.run();
 }

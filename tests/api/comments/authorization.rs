@@ -18,9 +18,8 @@ fn authorization_matrix(app: &TestApp) {
     let mod_key = app.api_key(&["comments:moderate"]);
     let write_key = app.api_key(&["content:write"]);
     // every comment of the article, in every state, with its flags
-    let everything = format!(
-        "/api/v1/comments?status=pending,approved,rejected,spam&article={art}&limit=100"
-    );
+    let everything =
+        format!("/api/v1/comments?status=pending,approved,rejected,spam&article={art}&limit=100");
     let n = std::cell::Cell::new(0);
     // an approved comment of the owner's, fresh for each cell
     let fresh = || {
@@ -44,11 +43,15 @@ fn authorization_matrix(app: &TestApp) {
             .json(json!({"body": format!("Avis de {who}")}))
             .unchanged(everything)
     });
-    m.row("edit text", [401, 200, 403, 403, 403, 403, 403, 403], |_| {
-        Action::patch(fresh())
-            .json(json!({"body": "Modifié"}))
-            .unchanged(everything)
-    });
+    m.row(
+        "edit text",
+        [401, 200, 403, 403, 403, 403, 403, 403],
+        |_| {
+            Action::patch(fresh())
+                .json(json!({"body": "Modifié"}))
+                .unchanged(everything)
+        },
+    );
     m.row("decide", [401, 403, 403, 403, 200, 200, 200, 403], |_| {
         Action::patch(fresh())
             .json(json!({"status": "rejected"}))

@@ -59,12 +59,18 @@ pub struct Made {
     collection: &'static str,
 }
 
+// the helpers are a toolkit for every suite: not each one uses every piece
+#[allow(dead_code)]
 impl Made {
     pub fn id(&self) -> &str {
-        self.json["id"].as_str().expect("a created resource has an id")
+        self.json["id"]
+            .as_str()
+            .expect("a created resource has an id")
     }
     pub fn slug(&self) -> &str {
-        self.json["slug"].as_str().expect("this resource has a slug")
+        self.json["slug"]
+            .as_str()
+            .expect("this resource has a slug")
     }
     /// Its address in the API, by id.
     pub fn path(&self) -> String {
@@ -91,6 +97,7 @@ pub struct Builder<'a> {
     body: Value,
 }
 
+#[allow(dead_code)]
 impl<'a> Builder<'a> {
     fn new(
         app: &'a TestApp,
@@ -184,12 +191,7 @@ impl<'a> Builder<'a> {
     pub fn create(self) -> Made {
         let collection = self.collection;
         let res = self.send();
-        assert_eq!(
-            res.status,
-            201,
-            "creating in /{collection}: {}",
-            res.text()
-        );
+        assert_eq!(res.status, 201, "creating in /{collection}: {}", res.text());
         let made = Made {
             json: res.json(),
             collection,
@@ -217,7 +219,9 @@ impl<'a> Builder<'a> {
         } else {
             "published"
         };
-        self.set("status", status).set("published_at", when).create()
+        self.set("status", status)
+            .set("published_at", when)
+            .create()
     }
 }
 
@@ -255,7 +259,12 @@ impl TestApp {
                 .json(&json!({"role": role.as_str(), "slug": format!("{}-{n}", role.as_str())}))
                 .send()
         });
-        assert_eq!(promoted.status, 200, "promoting {email}: {}", promoted.text());
+        assert_eq!(
+            promoted.status,
+            200,
+            "promoting {email}: {}",
+            promoted.text()
+        );
         self.signed_in(&email)
     }
     pub fn admin(&self) -> TestUser {
@@ -327,7 +336,15 @@ impl TestApp {
         let email = format!("admin{n}@example.org");
         let name = format!("admin {n}");
         let out = self.command(
-            &["create-user", "--email", &email, "--role", "admin", "--name", &name],
+            &[
+                "create-user",
+                "--email",
+                &email,
+                "--role",
+                "admin",
+                "--name",
+                &name,
+            ],
             &format!("{PASSWORD}\n"),
         );
         assert!(

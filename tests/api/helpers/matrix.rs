@@ -213,7 +213,10 @@ fn not_a_problem(res: &Resp) -> Option<String> {
         return Some(format!("a {} must be a problem document", res.status));
     }
     let Ok(p) = serde_json::from_slice::<Value>(&res.body) else {
-        return Some(format!("a problem document that is not JSON: {}", res.text()));
+        return Some(format!(
+            "a problem document that is not JSON: {}",
+            res.text()
+        ));
     };
     if p["status"] != res.status
         || !p["title"].is_string()

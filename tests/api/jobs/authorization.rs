@@ -37,15 +37,11 @@ fn who_may_write_offers(app: &TestApp) {
         .caller("admin", &admin)
         .caller("key content:write", &write_key)
         .caller("key content:read", &read_key);
-    m.row(
-        "submit",
-        [UNAUTH, OK, OK, OK, OK, OK, OK, DENIED],
-        |_| {
-            Action::post("/api/v1/jobs")
-                .json(offer(app, "Nouveau"))
-                .unchanged("/api/v1/jobs?status=pending&limit=100")
-        },
-    );
+    m.row("submit", [UNAUTH, OK, OK, OK, OK, OK, OK, DENIED], |_| {
+        Action::post("/api/v1/jobs")
+            .json(offer(app, "Nouveau"))
+            .unchanged("/api/v1/jobs?status=pending&limit=100")
+    });
     m.row(
         "publish directly",
         [UNAUTH, DENIED, DENIED, DENIED, OK, OK, OK, DENIED],

@@ -35,7 +35,10 @@ fn hostile_input_is_refused_or_neutralised(app: &TestApp) {
             "apply.url",
         ),
         (
-            with(offer(app, "X"), json!({"apply": {"email": "pas-une-adresse"}})),
+            with(
+                offer(app, "X"),
+                json!({"apply": {"email": "pas-une-adresse"}}),
+            ),
             "apply.email",
         ),
         (
@@ -77,7 +80,10 @@ fn hostile_input_is_refused_or_neutralised(app: &TestApp) {
             with(offer(app, "X"), json!({"contract_type": "cdi-chantier"})),
             "contract_type",
         ),
-        (with(offer(app, "X"), json!({"status": "rejected"})), "status"),
+        (
+            with(offer(app, "X"), json!({"status": "rejected"})),
+            "status",
+        ),
         (with(offer(app, "X"), json!({"salaire": 3})), "salaire"),
     ];
     for (body, field) in cases {

@@ -13,7 +13,10 @@ fn readers_filter_by_town_contract_and_words(app: &TestApp) {
         post(
             app,
             &editor.token,
-            with(with(offer(app, title), json!({"status": "published"})), extra),
+            with(
+                with(offer(app, title), json!({"status": "published"})),
+                extra,
+            ),
         );
         app.state.clock.advance(Duration::seconds(2));
     };

@@ -15,7 +15,10 @@ fn a_member_submits_and_an_editor_decides(app: &TestApp) {
     // members may not publish their own offer
     app.post("/api/v1/jobs")
         .bearer(&employer.token)
-        .json(&with(offer(app, "Boulanger"), json!({"status": "published"})))
+        .json(&with(
+            offer(app, "Boulanger"),
+            json!({"status": "published"}),
+        ))
         .send()
         .problem(403);
 
