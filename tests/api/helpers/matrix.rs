@@ -221,7 +221,7 @@ fn not_a_problem(res: &Resp) -> Option<String> {
     if p["status"] != res.status
         || !p["title"].is_string()
         || !p["type"].is_string()
-        || !p["detail"].as_str().is_some_and(|d| !d.is_empty())
+        || p["detail"].as_str().is_none_or(str::is_empty)
     {
         return Some(format!("an incomplete problem document: {p}"));
     }

@@ -17,10 +17,10 @@
 //!     `app.poll(&who)` (`.article(&a)`), with a valid body by default;
 //!   - `.send()` instead of an ending posts the body and returns the raw
 //!     answer, for tests of refusals.
-//!   `who` is a [`TestUser`] or an API key's secret (anything [`Bearer`]);
-//!   `at(app, offset)` is the app's clock moved, in RFC 3339;
-//!   `app.command(&args, stdin)` runs the real `kiosque` binary on the
-//!   test's database (the first admin comes from `kiosque create-user`).
+//!   - `who` is a [`TestUser`] or an API key's secret (anything [`Bearer`]);
+//!   - `at(app, offset)` is the app's clock moved, in RFC 3339;
+//!   - `app.command(&args, stdin)` runs the real `kiosque` binary on the
+//!     test's database (the first admin comes from `kiosque create-user`).
 //! - `matrix`: [`Matrix`], the one caller × action → status harness of every
 //!   authorization test; it re-reads the target of each refused write and
 //!   checks that nothing changed.
