@@ -7,27 +7,20 @@ use crate::helpers::TestApp;
 
 fn keys_are_shown_once_and_work_by_scope(app: &TestApp) {
     let admin = app.admin();
-    let res = app
-        .post("/api/v1/api-keys")
-        .bearer(&admin.token)
-        .json(&json!({"name": "Rédaction mobile", "scopes": ["content:write", "content:read"]}))
-        .send();
-    assert_eq!(res.status, 201, "{}", res.text());
-    let created = res.json();
+    let created = app
+        .key(&admin)
+        .name("Rédaction mobile")
+        .scopes(&["content:write", "content:read"])
+        .create();
     let secret = created["secret"].as_str().unwrap().to_string();
     assert!(secret.starts_with("kq_") && secret.len() >= 40);
     assert!(secret.starts_with(created["prefix"].as_str().unwrap()));
     assert_eq!(created["scopes"], json!(["content:read", "content:write"]));
     assert_eq!(created["last_used_at"], serde_json::Value::Null);
 
-    let section = app
-        .post("/api/v1/sections")
-        .bearer(&secret)
-        .json(&json!({"name": "Météo"}))
-        .send();
-    assert_eq!(section.status, 201, "{}", section.text());
+    app.section(&secret).name("Météo").create();
 
-    let path = format!("/api/v1/api-keys/{}", created["id"].as_str().unwrap());
+    let path = created.path();
     let read = app.get(&path).bearer(&admin.token).send();
     assert!(
         !read.text().contains(&secret),
@@ -87,20 +80,16 @@ fn scopes_expiry_and_forgeries(app: &TestApp) {
 
     let admin = app.admin();
     let expiring = app
-        .post("/api/v1/api-keys")
-        .bearer(&admin.token)
-        .json(&json!({"name": "short", "scopes": ["content:write"], "expires_at": (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339()}))
-        .send()
-        .ok();
+        .key(&admin)
+        .name("short")
+        .scopes(&["content:write"])
+        .set(
+            "expires_at",
+            (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339(),
+        )
+        .create();
     let secret = expiring["secret"].as_str().unwrap();
-    assert_eq!(
-        app.post("/api/v1/sections")
-            .bearer(secret)
-            .json(&json!({"name": "A"}))
-            .send()
-            .status,
-        201
-    );
+    app.section(secret).name("A").create();
     app.state.clock.advance(chrono::Duration::hours(2));
     let p = app
         .post("/api/v1/sections")

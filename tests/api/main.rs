@@ -1,5 +1,8 @@
-//! The integration suite: one binary, a file per resource, every test run on
-//! SQLite and (with KIOSQUE_TEST_POSTGRES_URL) on PostgreSQL.
+//! The integration suite: one binary, a file or folder per resource (folders
+//! shaped like URLs, a file per subject), every test run on SQLite and (with
+//! KIOSQUE_TEST_POSTGRES_URL) on PostgreSQL. The shared harness and its
+//! builders are in `helpers/`; `schema.rs` checks `src/db/schema.rs`
+//! against the migrations.
 
 mod helpers;
 
@@ -15,6 +18,7 @@ mod jsonld_safety;
 mod lifecycle;
 mod openapi;
 mod polls;
+mod schema;
 mod sections;
 mod tags;
 mod users;

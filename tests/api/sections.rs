@@ -5,19 +5,9 @@ use crate::db_tests;
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
 
+/// Creates the section `body` through the section builder.
 fn create(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = app
-        .post("/api/v1/sections")
-        .bearer(token)
-        .json(&body)
-        .send();
-    assert_eq!(res.status, 201, "{}", res.text());
-    let created = res.json();
-    assert_eq!(
-        res.header("location").unwrap(),
-        format!("/api/v1/sections/{}", created["id"].as_str().unwrap())
-    );
-    created
+    app.section(token).with(body).create().json
 }
 
 fn editors_manage_sections(app: &TestApp) {

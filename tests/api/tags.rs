@@ -1,3 +1,5 @@
+//! Tags: found by prefix, accents folded; renamed and deleted by editors.
+
 use crate::db_tests;
 use crate::helpers::TestApp;
 use serde_json::json;
@@ -5,12 +7,7 @@ use serde_json::json;
 fn tags_are_found_by_prefix_without_accents(app: &TestApp) {
     let editor = app.editor();
     for name in ["Élections municipales", "Électricité", "Emploi", "Été"] {
-        let res = app
-            .post("/api/v1/tags")
-            .bearer(&editor.token)
-            .json(&json!({"name": name}))
-            .send();
-        assert_eq!(res.status, 201, "{}", res.text());
+        app.tag(&editor).name(name).create();
     }
     let found = app.get("/api/v1/tags?q=elec").send().ok();
     let names: Vec<&str> = found["data"]

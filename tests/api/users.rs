@@ -51,12 +51,7 @@ fn admins_find_accounts_by_role_text_and_state(app: &TestApp) {
 fn a_role_change_takes_effect_at_once(app: &TestApp) {
     let admin = app.admin();
     let member = app.member();
-    let create = || {
-        app.post("/api/v1/sections")
-            .bearer(&member.token)
-            .json(&json!({"name": "Jardinage"}))
-            .send()
-    };
+    let create = || app.section(&member).name("Jardinage").send();
     create().problem(403);
     let updated = app
         .patch(&format!("/api/v1/users/{}", member.id))

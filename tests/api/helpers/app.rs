@@ -1,67 +1,22 @@
-//! The test harness: each test gets its own database (a fresh SQLite file, or a
-//! PostgreSQL database cloned from a migrated template) and its own server on
-//! a random loopback port, and talks to it over HTTP like any client.
+//! The app under test: each test gets its own database (a fresh SQLite file,
+//! or a PostgreSQL database cloned from a migrated template) and its own
+//! server on a random loopback port, and talks to it over HTTP like any client.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use actix_web::{HttpServer, web};
 use diesel::prelude::*;
-use kiosque::auth::Role;
 use kiosque::config::{Backend, Config, DatabaseUrl};
 use kiosque::state::AppState;
+
+use super::builders::TestUser;
 use serde_json::Value;
 
-pub const PASSWORD: &str = "Tr0mpette-du-Lundi";
-
-/// Runs `test` against `backend`; on PostgreSQL only when
-/// `KIOSQUE_TEST_POSTGRES_URL` is set (and then it must work).
-pub fn run(backend: Backend, test: fn(&TestApp)) {
-    run_with(backend, |_| {}, test)
-}
-
-pub fn run_with(backend: Backend, tweak: impl FnOnce(&mut Config), test: fn(&TestApp)) {
-    match TestApp::spawn(backend, tweak) {
-        Some(app) => test(&app),
-        None => eprintln!("skipped: set KIOSQUE_TEST_POSTGRES_URL to run on PostgreSQL"),
-    }
-}
-
-/// Declares each named test function twice: `name::sqlite` and `name::postgres`.
-/// `db_tests!(config = tweak; a, b)` applies `tweak` to the configuration first.
-#[macro_export]
-macro_rules! db_tests {
-    (config = $tweak:ident; $($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn sqlite() {
-                $crate::helpers::run_with(kiosque::config::Backend::Sqlite, super::$tweak, super::$name)
-            }
-            #[test]
-            #[cfg_attr(not(kiosque_pg), ignore = "set KIOSQUE_TEST_POSTGRES_URL to run on PostgreSQL")]
-            fn postgres() {
-                $crate::helpers::run_with(kiosque::config::Backend::Postgres, super::$tweak, super::$name)
-            }
-        }
-    )*};
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn sqlite() {
-                $crate::helpers::run(kiosque::config::Backend::Sqlite, super::$name)
-            }
-            #[test]
-            #[cfg_attr(not(kiosque_pg), ignore = "set KIOSQUE_TEST_POSTGRES_URL to run on PostgreSQL")]
-            fn postgres() {
-                $crate::helpers::run(kiosque::config::Backend::Postgres, super::$name)
-            }
-        }
-    )*};
-}
-
-static COUNTER: AtomicU64 = AtomicU64::new(0);
+pub(crate) static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique_name() -> String {
     format!(
@@ -212,8 +167,13 @@ pub struct TestApp {
     agent: ureq::Agent,
     server: actix_web::dev::ServerHandle,
     system: actix_web::rt::System,
+    /// The database URL as an operator would write it (for the real binary).
+    pub(crate) db_url: String,
+    /// The site's first admin, made with `kiosque create-user`; it promotes
+    /// the staff accounts the builders make (see `builders.rs`).
+    pub(crate) root: Arc<Mutex<Option<TestUser>>>,
+    pub(crate) data_dir: PathBuf,
     _db: TestDb,
-    _data_dir: PathBuf,
 }
 
 impl Drop for TestApp {
@@ -234,7 +194,7 @@ impl TestApp {
                 let path = data_dir.join("test.db");
                 (
                     TestDb::Sqlite(data_dir.clone()),
-                    DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap(),
+                    format!("sqlite://{}", path.display()),
                 )
             }
             Backend::Postgres => {
@@ -258,10 +218,12 @@ impl TestApp {
                 ))
                 .execute(&mut admin)
                 .unwrap();
-                let url = DatabaseUrl::parse(&with_database(&admin_url, &name)).unwrap();
+                let url = with_database(&admin_url, &name);
                 (TestDb::Postgres { admin_url, name }, url)
             }
         };
+        let db_url = url;
+        let url = DatabaseUrl::parse(&db_url).unwrap();
         kiosque::db::migrate(&url).expect("migrations apply");
         let mut config = Config::for_tests(url, data_dir.clone());
         tweak(&mut config);
@@ -274,8 +236,10 @@ impl TestApp {
             agent,
             server,
             system,
+            db_url,
+            root: Arc::default(),
+            data_dir,
             _db: db,
-            _data_dir: data_dir,
         })
     }
 
@@ -291,8 +255,10 @@ impl TestApp {
             agent,
             server,
             system,
+            db_url: self.db_url.clone(),
+            root: self.root.clone(),
+            data_dir: self.data_dir.clone(),
             _db: TestDb::Shared,
-            _data_dir: self._data_dir.clone(),
         }
     }
 
@@ -324,83 +290,6 @@ impl TestApp {
     pub fn delete(&self, path: &str) -> Req<'_> {
         self.request("DELETE", path)
     }
-
-    /// Creates an account with `role` (straight in the database, as
-    /// `kiosque create-user` does) and signs it in over HTTP.
-    pub fn user(&self, role: Role) -> TestUser {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let email = format!("{}{n}@example.org", role.as_str());
-        let hash = self.state.auth.passwords.hash(PASSWORD).unwrap();
-        let now = self.state.clock.now();
-        let mut conn = self.state.db.get().unwrap();
-        let row = kiosque::users::queries::insert(
-            &mut conn,
-            &kiosque::users::model::NewUser {
-                email: email.clone(),
-                password_hash: hash,
-                display_name: format!("{} {n}", role.as_str()),
-                role: role.as_str().to_string(),
-                slug: role.is_staff().then(|| format!("{}-{n}", role.as_str())),
-                created_at: now,
-                updated_at: now,
-            },
-        )
-        .unwrap();
-        drop(conn);
-        let session = self.login(&email, PASSWORD);
-        assert_eq!(
-            session.status,
-            200,
-            "login of a fresh user: {}",
-            session.text()
-        );
-        let body = session.json();
-        TestUser {
-            id: row.id.to_string(),
-            email,
-            token: body["access_token"].as_str().unwrap().to_string(),
-            refresh: body["refresh_token"].as_str().unwrap().to_string(),
-        }
-    }
-
-    pub fn login(&self, email: &str, password: &str) -> Resp {
-        self.post("/api/v1/auth/login")
-            .json(&serde_json::json!({"email": email, "password": password}))
-            .send()
-    }
-
-    pub fn admin(&self) -> TestUser {
-        self.user(Role::Admin)
-    }
-    pub fn editor(&self) -> TestUser {
-        self.user(Role::Editor)
-    }
-    pub fn author(&self) -> TestUser {
-        self.user(Role::Author)
-    }
-    pub fn member(&self) -> TestUser {
-        self.user(Role::Member)
-    }
-
-    /// An API key with the given scopes, created by an admin over HTTP.
-    pub fn api_key(&self, scopes: &[&str]) -> String {
-        let admin = self.admin();
-        let res = self
-            .post("/api/v1/api-keys")
-            .bearer(&admin.token)
-            .json(&serde_json::json!({"name": "test key", "scopes": scopes}))
-            .send();
-        assert_eq!(res.status, 201, "{}", res.text());
-        res.json()["secret"].as_str().unwrap().to_string()
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct TestUser {
-    pub id: String,
-    pub email: String,
-    pub token: String,
-    pub refresh: String,
 }
 
 pub struct Req<'a> {
