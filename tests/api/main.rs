@@ -17,6 +17,7 @@ mod jobs;
 mod jsonld_safety;
 mod lifecycle;
 mod openapi;
+mod paths;
 mod polls;
 mod schema;
 mod sections;
