@@ -11,7 +11,6 @@ use crate::auth::password::{Passwords, check_strength};
 use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::http::validate::is_plausible_email;
-use crate::users::model::NewUser;
 
 #[derive(Parser)]
 #[command(
@@ -163,38 +162,19 @@ fn create_user(
     let display_name =
         name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
     let now = chrono::Utc::now().naive_utc();
-    let slug = role
-        .is_staff()
-        .then(|| crate::slug::slugify(&display_name, 80));
     let mut conn = AnyConnection::open(&config.database).map_err(|e| e.to_string())?;
-    let slug = match slug {
-        Some(s) => Some(
-            crate::slug::unique(&s, |c| crate::users::queries::slug_taken(&mut conn, c))
-                .map_err(|e| e.to_string())?,
-        ),
-        None => None,
-    };
-    let user = crate::users::queries::insert(
+    let user = crate::users::open_account(
         &mut conn,
-        &NewUser {
+        crate::users::NewAccount {
             email: email.clone(),
             password_hash: hash,
             display_name,
-            role: role.as_str().to_string(),
-            slug,
-            created_at: now,
-            updated_at: now,
+            role,
+            bio: String::new(),
         },
+        now,
     )
-    .map_err(|e| match e {
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        ) => {
-            format!("an account with the e-mail {email} already exists")
-        }
-        other => other.to_string(),
-    })?;
+    .map_err(|e| e.detail)?;
     println!("created {} {} (id {})", role.as_str(), user.email, user.id);
     Ok(())
 }

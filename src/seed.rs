@@ -10,18 +10,19 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 
-use crate::articles::model::NewArticle;
-use crate::auth::Role;
+use crate::articles::{Cover, CreateArticle};
 use crate::auth::password::Passwords;
+use crate::auth::{Caller, Role, SessionUser};
 use crate::config::Config;
-use crate::db::schema::{articles, users};
+use crate::db::schema::articles;
 use crate::db::{AnyConnection, write_tx};
 use crate::error::AppError;
-use crate::sections::model::NewSection;
+use crate::ids::UserId;
+use crate::review::Status;
+use crate::sections::CreateSection;
 use crate::slug::slugify;
-use crate::tags::model::NewTag;
-use crate::text::markdown_to_html;
-use crate::users::model::NewUser;
+use crate::tags::CreateTag;
+use crate::users::{NewAccount, open_account};
 
 const SECTIONS: [(&str, &str); 8] = [
     ("Actualité", "Ce qui se passe près de chez vous"),
@@ -257,153 +258,165 @@ fn fill(
     ))?;
 
     write_tx(conn, |c| -> Result<Seeded, AppError> {
-        let mut section_ids = Vec::new();
-        for (position, (name, description)) in SECTIONS.iter().enumerate() {
-            let row = crate::sections::queries::insert(
-                c,
-                &NewSection {
-                    slug: slugify(name, 80),
-                    name: name.to_string(),
-                    description: description.to_string(),
-                    position: position as i32,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            section_ids.push(row.id);
-        }
-        let mut tag_ids = Vec::new();
-        for name in TAGS {
-            let row = crate::tags::queries::insert(
-                c,
-                &NewTag {
-                    slug: slugify(name, 80),
-                    name: name.to_string(),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            tag_ids.push(row.id);
-        }
-        let mut author_ids = Vec::new();
-        for i in 0..12 {
-            let name = format!("{} {}", FIRST[i % FIRST.len()], LAST[(i * 5) % LAST.len()]);
-            let role = if i < 2 { Role::Editor } else { Role::Author };
-            let row = crate::users::queries::insert(
-                c,
-                &NewUser {
-                    email: format!("{}@demo.kiosque.invalid", slugify(&name, 60)),
-                    password_hash: locked.clone(),
-                    display_name: name.clone(),
-                    role: role.as_str().to_string(),
-                    slug: Some(slugify(&name, 60)),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            diesel::update(users::table.find(row.id))
-                .set(users::bio.eq(format!(
-                    "Journaliste au bureau de {}.",
-                    TOWNS[i % TOWNS.len()]
-                )))
-                .execute(c)?;
-            author_ids.push(row.id);
-        }
-
-        let span_days = 4 * 365;
+        let sections = fill_sections(c, now)?;
+        let tags = fill_tags(c, now)?;
+        let authors = fill_authors(c, &locked, now)?;
+        // the first editor writes the demo articles (and credits the others)
+        let editor = Caller::User(SessionUser {
+            id: UserId(authors[0]),
+            role: Role::Editor,
+        });
+        let site = Site {
+            sections: &sections,
+            tags: &tags,
+            authors: &authors,
+        };
         for n in 0..count {
-            let s = rng.random_range(0..SECTIONS.len());
-            let town = *TOWNS.choose(&mut rng).expect("non-empty");
-            let subject = *SUBJECTS[s].choose(&mut rng).expect("non-empty");
-            let title = format!(
-                "{} : {} {} {}",
-                town,
-                subject,
-                VERBS.choose(&mut rng).expect("non-empty"),
-                OBJECTS.choose(&mut rng).expect("non-empty")
-            );
-            let mut capitalised = title.clone();
-            if let Some(i) = capitalised.find(" : ") {
-                let rest = &title[i + 3..];
-                let mut chars = rest.chars();
-                if let Some(first) = chars.next() {
-                    capitalised = format!(
-                        "{}{}{}",
-                        &title[..i + 3],
-                        first.to_uppercase(),
-                        chars.as_str()
-                    );
-                }
-            }
-            let published_at: NaiveDateTime = now
-                - Duration::days(rng.random_range(0..span_days))
-                - Duration::minutes(rng.random_range(0..24 * 60));
-            let (status, published_at) = match rng.random_range(0..100) {
-                0..=1 => ("draft", None),
-                2 => ("pending", None),
-                3 => (
-                    "published",
-                    Some(now + Duration::days(rng.random_range(1..10))),
-                ),
-                _ => ("published", Some(published_at)),
-            };
-            let body = format!(
-                "{}\n\n## {}\n\n{}\n\n{}",
-                paragraph(&mut rng),
-                SENTENCES
-                    .choose(&mut rng)
-                    .expect("non-empty")
-                    .trim_end_matches('.'),
-                paragraph(&mut rng),
-                paragraph(&mut rng)
-            );
-            let row = crate::articles::queries::insert(
-                c,
-                &NewArticle {
-                    slug: format!("{}-{}", slugify(&capitalised, 90), n + 1),
-                    title: capitalised,
-                    lead: format!(
-                        "À {town}, {subject} {}.",
-                        VERBS.choose(&mut rng).expect("non-empty")
-                    ),
-                    body_html: markdown_to_html(&body),
-                    body,
-                    section_id: Some(section_ids[s]),
-                    cover_url: rng
-                        .random_bool(0.7)
-                        .then(|| format!("https://images.demo.kiosque.invalid/{}.jpg", n + 1)),
-                    cover_alt: Some(format!("Vue de {town}")),
-                    cover_caption: None,
-                    cover_credit: Some(format!("© {}", LAST.choose(&mut rng).expect("non-empty"))),
-                    video_url: None,
-                    status: status.to_string(),
-                    rejection_reason: None,
-                    allow_comments: true,
-                    created_by: None,
-                    published_at,
-                    created_at: published_at.unwrap_or(now),
-                    updated_at: published_at.unwrap_or(now),
-                },
-            )?;
-            let mut tags = tag_ids.clone();
-            tags.shuffle(&mut rng);
-            tags.truncate(rng.random_range(1..4));
-            tags.sort_unstable();
-            crate::articles::queries::set_tags(c, row.id, &tags)?;
-            let mut authors = vec![*author_ids.choose(&mut rng).expect("non-empty")];
-            if rng.random_bool(0.15) {
-                let second = *author_ids.choose(&mut rng).expect("non-empty");
-                if second != authors[0] {
-                    authors.push(second);
-                }
-            }
-            crate::articles::queries::set_authors(c, row.id, &authors)?;
+            fill_article(c, &editor, &site, &mut rng, n, now)?;
         }
         Ok(Seeded {
-            sections: section_ids.len(),
-            authors: author_ids.len(),
-            tags: tag_ids.len(),
+            sections: sections.len(),
+            authors: authors.len(),
+            tags: tags.len(),
             articles: count,
         })
     })
+}
+
+/// The sections, in navigation order; their slugs.
+fn fill_sections(c: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<String>, AppError> {
+    let mut slugs = Vec::new();
+    for (position, (name, description)) in SECTIONS.iter().enumerate() {
+        let body = CreateSection {
+            name: name.to_string(),
+            slug: None,
+            description: description.to_string(),
+            position: position as i32,
+        };
+        slugs.push(crate::sections::create(c, body, now)?.slug);
+    }
+    Ok(slugs)
+}
+
+/// The tags; their slugs.
+fn fill_tags(c: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<String>, AppError> {
+    let mut slugs = Vec::new();
+    for name in TAGS {
+        let body = CreateTag {
+            name: name.to_string(),
+            slug: None,
+        };
+        slugs.push(crate::tags::create(c, body, now)?.slug);
+    }
+    Ok(slugs)
+}
+
+/// Two editors and ten authors, who cannot sign in; their ids.
+fn fill_authors(
+    c: &mut AnyConnection,
+    locked: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<i64>, AppError> {
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let name = format!("{} {}", FIRST[i % FIRST.len()], LAST[(i * 5) % LAST.len()]);
+        let account = NewAccount {
+            email: format!("{}@demo.kiosque.invalid", slugify(&name, 60)),
+            password_hash: locked.to_string(),
+            display_name: name,
+            role: if i < 2 { Role::Editor } else { Role::Author },
+            bio: format!("Journaliste au bureau de {}.", TOWNS[i % TOWNS.len()]),
+        };
+        ids.push(open_account(c, account, now)?.id);
+    }
+    Ok(ids)
+}
+
+/// What the articles are filed under.
+struct Site<'a> {
+    sections: &'a [String],
+    tags: &'a [String],
+    authors: &'a [i64],
+}
+
+/// One article, through the same rules as `POST /articles`: mostly published
+/// over the last four years, a few drafts, submissions and scheduled ones.
+fn fill_article(
+    c: &mut AnyConnection,
+    editor: &Caller,
+    site: &Site<'_>,
+    rng: &mut StdRng,
+    n: usize,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let s = rng.random_range(0..SECTIONS.len());
+    let town = *TOWNS.choose(rng).expect("non-empty");
+    let subject = *SUBJECTS[s].choose(rng).expect("non-empty");
+    let verb = *VERBS.choose(rng).expect("non-empty");
+    let object = *OBJECTS.choose(rng).expect("non-empty");
+    let mut chars = subject.chars();
+    let first = chars.next().map(|f| f.to_uppercase().to_string());
+    let title = format!(
+        "{town} : {}{} {verb} {object}",
+        first.unwrap_or_default(),
+        chars.as_str()
+    );
+    let span_days = 4 * 365;
+    let past: NaiveDateTime = now
+        - Duration::days(rng.random_range(0..span_days))
+        - Duration::minutes(rng.random_range(0..24 * 60));
+    let (status, published_at) = match rng.random_range(0..100) {
+        0..=1 => (Status::Draft, None),
+        2 => (Status::Pending, None),
+        3 => (
+            Status::Scheduled,
+            Some(now + Duration::days(rng.random_range(1..10))),
+        ),
+        _ => (Status::Published, Some(past)),
+    };
+    let body = format!(
+        "{}\n\n## {}\n\n{}\n\n{}",
+        paragraph(rng),
+        SENTENCES
+            .choose(rng)
+            .expect("non-empty")
+            .trim_end_matches('.'),
+        paragraph(rng),
+        paragraph(rng)
+    );
+    let mut tags = site.tags.to_vec();
+    tags.shuffle(rng);
+    tags.truncate(rng.random_range(1..4));
+    let mut authors = vec![*site.authors.choose(rng).expect("non-empty")];
+    if rng.random_bool(0.15) {
+        let second = *site.authors.choose(rng).expect("non-empty");
+        if second != authors[0] {
+            authors.push(second);
+        }
+    }
+    let cover = rng.random_bool(0.7).then(|| Cover {
+        url: format!("https://images.demo.kiosque.invalid/{}.jpg", n + 1),
+        alt: format!("Vue de {town}"),
+        caption: None,
+        credit: Some(format!("© {}", LAST.choose(rng).expect("non-empty"))),
+    });
+    let lead_verb = VERBS.choose(rng).expect("non-empty");
+    let input = CreateArticle {
+        slug: Some(format!("{}-{}", slugify(&title, 90), n + 1)),
+        title,
+        lead: format!("À {town}, {subject} {lead_verb}."),
+        body,
+        section: Some(site.sections[s].clone()),
+        tags,
+        authors: Some(authors.iter().map(i64::to_string).collect()),
+        cover,
+        video_url: None,
+        status: Some(status),
+        published_at: published_at.map(crate::state::utc),
+        allow_comments: true,
+    };
+    // written at its publication time, as a newsroom would have
+    let written = published_at.filter(|t| *t <= now).unwrap_or(now);
+    crate::articles::create(c, editor, input, written)?;
+    Ok(())
 }

@@ -11,7 +11,10 @@ pub mod requests;
 pub mod revisions;
 pub mod write;
 
+pub use dto::Cover;
 /// What other resources may use: an article as the caller may read it
 /// (comments hang on articles), and its row.
 pub use handlers::{Lookup, readable};
 pub use model::ArticleRow;
+pub use requests::CreateArticle;
+pub use write::create;

@@ -2,7 +2,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{CreateTag, SORTABLE, Tag, TagFilters, UpdateTag};
-use super::model::{NewTag, TagChanges};
+use super::model::TagChanges;
 use super::queries;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::AppResult;
@@ -10,7 +10,6 @@ use crate::http::path::Key;
 use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
 use crate::ids::TagId;
 use crate::openapi as oa;
-use crate::slug::{slugify, unique};
 use crate::state::AppState;
 
 /// List tags, by name by default.
@@ -94,24 +93,7 @@ pub async fn create_tag(
     authorize(&caller, Action::ManageTaxonomy)?;
     let body = body.0;
     let now = state.clock.now();
-    let row = state
-        .db
-        .write(move |c| {
-            let slug = match body.slug {
-                Some(s) => s,
-                None => unique(&slugify(&body.name, 80), |s| queries::slug_taken(c, s))?,
-            };
-            Ok(queries::insert(
-                c,
-                &NewTag {
-                    slug,
-                    name: body.name.trim().to_string(),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?)
-        })
-        .await?;
+    let row = state.db.write(move |c| super::create(c, body, now)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/tags/{}", row.id)))
         .json(Tag::from(row)))

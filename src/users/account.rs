@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, post, web};
 
 use super::dto::{Login, Me, RefreshRequest, Register, Session, normalize_email};
-use super::model::{NewUser, UserRow};
+use super::model::UserRow;
 use super::queries;
 use crate::auth::Role;
 use crate::auth::limits::client_ip;
@@ -105,24 +105,17 @@ pub async fn register(
     let session = state
         .db
         .write(move |c| {
-            let user = queries::insert(
+            let user = super::open_account(
                 c,
-                &NewUser {
-                    email: normalize_email(&body.email),
+                super::NewAccount {
+                    email: body.email,
                     password_hash,
-                    display_name: body.display_name.trim().to_string(),
-                    role: Role::Member.as_str().to_string(),
-                    slug: None,
-                    created_at: now,
-                    updated_at: now,
+                    display_name: body.display_name,
+                    role: Role::Member,
+                    bio: String::new(),
                 },
-            )
-            .map_err(|e| match AppError::from(e) {
-                err if err.status == actix_web::http::StatusCode::CONFLICT => {
-                    AppError::conflict("an account with this e-mail address already exists")
-                }
-                err => err,
-            })?;
+                now,
+            )?;
             queries::touch_login(c, user.id, now)?;
             session_for(c, &st, user, None)
         })
