@@ -249,7 +249,7 @@ pub async fn create_article(
     tag = "articles",
     params(
         Key<ArticleId>,
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        crate::http::IfMatch,
     ),
     request_body = UpdateArticle,
     security(("bearer" = [])),

@@ -127,7 +127,7 @@ pub async fn create_event(
     tag = "events",
     params(
         Id<EventId>,
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        crate::http::IfMatch,
     ),
     request_body = UpdateEvent,
     security(("bearer" = [])),

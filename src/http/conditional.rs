@@ -108,6 +108,28 @@ fn respond_with<T: Serialize>(
 #[derive(Debug, Clone, Default)]
 pub struct IfMatch(Option<String>);
 
+impl utoipa::IntoParams for IfMatch {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        vec![
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(utoipa::openapi::Required::False)
+                .description(Some("ETag of the version you read"))
+                .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(
+                    utoipa::openapi::schema::SchemaType::from_iter([
+                        utoipa::openapi::Type::String,
+                        utoipa::openapi::Type::Null,
+                    ]),
+                )))
+                .build(),
+        ]
+    }
+}
+
 impl actix_web::FromRequest for IfMatch {
     type Error = AppError;
     type Future = std::future::Ready<Result<Self, AppError>>;

@@ -143,7 +143,7 @@ pub async fn create_job(
     tag = "jobs",
     params(
         Id<JobId>,
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        crate::http::IfMatch,
     ),
     request_body = UpdateJob,
     security(("bearer" = [])),

@@ -195,7 +195,7 @@ pub async fn create_poll(
     tag = "polls",
     params(
         Id<PollId>,
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        crate::http::IfMatch,
     ),
     request_body = UpdatePoll,
     security(("bearer" = [])),

@@ -100,7 +100,7 @@ pub async fn create_section(
     tag = "sections",
     params(
         Key<SectionId>,
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        crate::http::IfMatch,
     ),
     request_body = UpdateSection,
     security(("bearer" = [])),

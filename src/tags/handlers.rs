@@ -104,7 +104,7 @@ pub async fn create_tag(
     tag = "tags",
     params(
         Key<TagId>,
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        crate::http::IfMatch,
     ),
     request_body = UpdateTag,
     security(("bearer" = [])),

@@ -97,7 +97,7 @@ fn keep_an_admin(
     tag = "users",
     params(
         Id<UserId>,
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        crate::http::IfMatch,
     ),
     request_body = UpdateUser,
     security(("bearer" = [])),
