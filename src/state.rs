@@ -21,6 +21,8 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     pub clock: Clock,
     pub auth: AuthState,
+    /// Bounds the full-text searches running at once.
+    pub search: crate::http::edge::SearchGate,
 }
 
 impl AppState {
@@ -37,6 +39,8 @@ impl AppState {
                 .expect("the OpenAPI document serialises"),
         );
         let auth = AuthState::new(&config);
+        let search =
+            crate::http::edge::SearchGate::new(config.search_concurrency, config.search_wait);
         Self {
             config,
             db,
@@ -45,6 +49,7 @@ impl AppState {
             openapi_json,
             clock: Clock::default(),
             auth,
+            search,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! pagination, conditional requests, and the middleware around each request.
 
 pub mod conditional;
+pub mod edge;
 pub mod fallback;
 pub mod json;
 pub mod metrics;
