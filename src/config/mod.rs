@@ -338,6 +338,47 @@ where
 mod tests {
     use super::*;
 
+    /// Every variable read is documented in `.env.example`, and nothing
+    /// documented there is left unread.
+    #[test]
+    fn env_example_names_every_variable_read() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("server.rs"),
+            include_str!("database.rs"),
+            include_str!("auth.rs"),
+            include_str!("content.rs"),
+            include_str!("comments.rs"),
+        ]
+        .concat();
+        let example = include_str!("../../.env.example");
+        let names = |text: &str, quoted: bool| -> std::collections::BTreeSet<String> {
+            text.split(|c: char| {
+                !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '"')
+            })
+            .filter_map(|w| {
+                let bare = w.trim_matches('"');
+                let is_quoted = w.len() == bare.len() + 2;
+                ((!quoted || is_quoted)
+                    && (bare.starts_with("KIOSQUE_") || bare == "DATABASE_URL")
+                    && bare.len() > 8)
+                    .then(|| bare.to_string())
+            })
+            .collect()
+        };
+        let read = names(&sources, true);
+        assert!(read.len() > 40, "the sources were read: {read:?}");
+        let documented = names(example, false);
+        let mut read_only_here: Vec<_> = read.difference(&documented).collect();
+        read_only_here.retain(|n| *n != "KIOSQUE_TEST_POSTGRES_URL");
+        assert!(
+            read_only_here.is_empty(),
+            "undocumented: {read_only_here:?}"
+        );
+        let unread: Vec<_> = documented.difference(&read).collect();
+        assert!(unread.is_empty(), "documented but never read: {unread:?}");
+    }
+
     #[test]
     fn picks_the_backend_from_the_scheme() {
         let pg = DatabaseUrl::parse("postgres://u:secret@h/db").unwrap();
