@@ -226,6 +226,14 @@ fn join_path(parent: &str, name: &str) -> String {
     }
 }
 
+/// For a field of an update that may be absent (leave as is), `null` (clear)
+/// or a value: `#[serde(default, deserialize_with = "crate::http::json::nullable")]`.
+pub fn nullable<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,12 +248,4 @@ mod tests {
         );
         assert!(nul_fields(br#"{"a": "\\u0000"}"#).is_empty());
     }
-}
-
-/// For a field of an update that may be absent (leave as is), `null` (clear)
-/// or a value: `#[serde(default, deserialize_with = "crate::http::json::nullable")]`.
-pub fn nullable<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
