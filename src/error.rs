@@ -7,6 +7,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::{AnyConnection, Db, DbError};
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One field that failed validation.
@@ -231,59 +233,84 @@ impl ResponseError for AppError {
     }
 }
 
-impl From<diesel::result::Error> for AppError {
-    fn from(err: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind as Kind, Error};
-        match &err {
-            Error::NotFound => AppError::not_found("no such resource"),
-            Error::DatabaseError(Kind::UniqueViolation, info) => AppError::conflict(format!(
-                "a resource with the same {} already exists",
-                unique_field(info.constraint_name(), info.message())
-            )),
-            Error::DatabaseError(Kind::ForeignKeyViolation, _) => AppError::unprocessable(
+impl AppError {
+    /// 503 while another writer holds the database (SQLite's lock).
+    pub fn busy(cause: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_busy",
+            "the database is busy with other writes; try again shortly",
+        )
+        .with_header(header::RETRY_AFTER, "2");
+        e.cause = Some(cause.into());
+        e
+    }
+    /// 507 when a write finds no room left; reads go on.
+    pub fn storage_full(cause: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "storage_full",
+            "the server has no room left to store this; reads still work, try the write later",
+        )
+        .with_header(header::RETRY_AFTER, "60");
+        e.cause = Some(cause.into());
+        e
+    }
+}
+
+/// What each kind of database failure means to a client.
+impl From<DbError> for AppError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::NotFound => AppError::not_found("no such resource"),
+            DbError::Unique { field } => {
+                AppError::conflict(format!("a resource with the same {field} already exists"))
+            }
+            DbError::ForeignKey(_) => AppError::unprocessable(
                 "invalid_reference",
                 "a referenced resource does not exist, or the resource is still referenced",
             ),
-            Error::DatabaseError(Kind::CheckViolation | Kind::NotNullViolation, info) => {
-                AppError::unprocessable("constraint_violated", info.message().to_string())
-            }
-            Error::DatabaseError(Kind::ClosedConnection, _) => {
-                AppError::unavailable(err.to_string())
-            }
-            Error::DatabaseError(Kind::SerializationFailure, _) => AppError::new(
+            DbError::Constraint(message) => AppError::unprocessable("constraint_violated", message),
+            DbError::Conflict(_) => AppError::new(
                 StatusCode::CONFLICT,
                 "write_conflict",
                 "the resource was changed by another request at the same time; try again",
             ),
-            Error::DatabaseError(Kind::Unknown, info)
-                if info.message().contains("database is locked")
-                    || info.message().contains("could not connect") =>
-            {
-                AppError::unavailable(err.to_string())
-            }
-            _ => AppError::internal(format!("database error: {err}")),
+            DbError::Unavailable(cause) => AppError::unavailable(cause),
+            DbError::Busy(cause) => AppError::busy(cause),
+            DbError::Full(cause) => AppError::storage_full(cause),
+            DbError::Other(cause) => AppError::internal(cause),
         }
     }
 }
 
-/// Names the field behind a unique violation, from PostgreSQL's constraint
-/// name (`users_email_key`) or SQLite's message (`UNIQUE constraint failed: users.email`).
-fn unique_field(constraint: Option<&str>, message: &str) -> String {
-    if let Some(rest) = message.strip_prefix("UNIQUE constraint failed: ") {
-        return rest
-            .split(',')
-            .map(|c| c.trim().rsplit('.').next().unwrap_or(c).to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        DbError::from(err).into()
     }
-    if let Some(name) = constraint {
-        let trimmed = name.strip_suffix("_key").unwrap_or(name);
-        if let Some((_, field)) = trimmed.split_once('_') {
-            return field.to_string();
-        }
-        return trimmed.to_string();
-    }
-    "key".to_string()
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// The handlers' way into the database: `db/` knows nothing of HTTP and
+/// fails with any error that can tell a [`DbError`]; here the error is fixed
+/// to [`AppError`], so handlers' closures need no annotations.
+impl Db {
+    /// Runs blocking database work off the async workers.
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_as(f).await
+    }
+
+    /// Like [`Db::run`], inside a write transaction ([`crate::db::write_tx`]).
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write_as(f).await
+    }
+}

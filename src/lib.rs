@@ -18,6 +18,7 @@ pub mod events;
 pub mod http;
 pub mod ids;
 pub mod jobs;
+pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
@@ -36,21 +37,12 @@ use std::time::Duration;
 
 use actix_web::{HttpServer, web};
 
-use crate::config::{Config, Environment};
+use crate::config::Config;
 use crate::state::AppState;
 
-/// Sets up logging: JSON lines in production, readable lines otherwise.
+/// Sets up logging (see [`logging`]).
 pub fn init_tracing(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if config.env == Environment::Production {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.compact().try_init()
-    };
+    logging::init(config);
 }
 
 /// Migrates the database, then serves until SIGINT or SIGTERM; in-flight

@@ -11,6 +11,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool: IntGaugeVec,
     queries: prometheus::IntCounter,
+    log_dropped: prometheus::IntCounter,
 }
 
 impl Metrics {
@@ -40,8 +41,14 @@ impl Metrics {
         .expect("valid metric");
         let queries = prometheus::IntCounter::new("db_queries_total", "SQL statements run")
             .expect("valid metric");
+        let log_dropped = prometheus::IntCounter::new(
+            "log_lines_dropped_total",
+            "Log lines lost because the log sink refused them (closed pipe, full disk)",
+        )
+        .expect("valid metric");
         for m in [
             Box::new(queries.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(log_dropped.clone()),
             Box::new(requests.clone()),
             Box::new(latency.clone()),
             Box::new(pool.clone()),
@@ -54,6 +61,7 @@ impl Metrics {
             latency,
             pool,
             queries,
+            log_dropped,
         }
     }
 
@@ -73,6 +81,9 @@ impl Metrics {
             .with_label_values(&["in_use"])
             .set(pool_in_use as i64);
         self.pool.with_label_values(&["idle"]).set(pool_idle as i64);
+        let dropped = crate::logging::dropped_lines();
+        self.log_dropped
+            .inc_by(dropped.saturating_sub(self.log_dropped.get()));
         let mut out = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
         String::from_utf8(out).unwrap_or_default()

@@ -106,6 +106,17 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The token set in KIOSQUE_METRICS_TOKEN (metrics only)",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 

@@ -16,6 +16,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub clock: Clock,
     pub auth: AuthState,
+    /// Bounds the full-text searches running at once.
+    pub search: crate::http::edge::SearchGate,
 }
 
 impl AppState {
@@ -26,12 +28,15 @@ impl AppState {
             config.db_connect_timeout,
         );
         let auth = AuthState::new(&config);
+        let search =
+            crate::http::edge::SearchGate::new(config.search_concurrency, config.search_wait);
         Self {
             config,
             db,
             metrics: Metrics::new(),
             clock: Clock::default(),
             auth,
+            search,
         }
     }
 }

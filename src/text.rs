@@ -60,9 +60,70 @@ pub fn excerpt(text: &str, max: usize) -> String {
     }
 }
 
+/// Lower-case ASCII words of `text`: accents folded (`é` → `e`), punctuation
+/// dropped, so `Arnaque!`, `arnaque` and `ARNÂQUE` are the same word.
+pub fn fold_words(text: &str) -> Vec<String> {
+    slug::slugify(text)
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Characters that take no room on screen: zero-width spaces and joiners,
+/// the byte-order mark, bidirectional controls, invisible operators, soft
+/// hyphens, variation selectors, tag characters and other format characters.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    ) || c.is_control()
+}
+
+/// How many characters of `text` can be seen: neither white space nor invisible.
+pub fn visible_len(text: &str) -> usize {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !is_invisible(*c))
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_text_has_no_length() {
+        for blank in [
+            "\u{200B}\u{200C}\u{200D}",
+            "\u{FEFF} \u{2060}",
+            "\u{202E}\u{202C}\u{2066}\u{2069}",
+            "\u{00A0}\u{3000}\u{00AD}",
+            "\u{E0041}\u{FE0F}\u{3164}",
+        ] {
+            assert_eq!(visible_len(blank), 0, "{blank:?}");
+        }
+        assert_eq!(visible_len("Sp\u{200B}ort"), 5);
+        assert_eq!(visible_len("👨\u{200D}👩"), 2);
+        assert_eq!(visible_len("Économie locale"), 14);
+    }
 
     #[test]
     fn hostile_markdown_is_neutralised() {

@@ -3,15 +3,7 @@
 
 use crate::config::{Config, ModerationMode};
 
-/// Lower-case ASCII words of `text`: accents folded (`é` → `e`), punctuation
-/// dropped, so `Arnaque!`, `arnaque` and `ARNÂQUE` are the same word.
-pub fn fold_words(text: &str) -> Vec<String> {
-    slug::slugify(text)
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
+pub use crate::text::fold_words;
 
 /// Whether `text` contains one of the blocked words or phrases, on whole words.
 pub fn has_blocked_words(text: &str, blocked: &[Vec<String>]) -> bool {

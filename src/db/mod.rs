@@ -2,10 +2,13 @@
 //! (never by trying each driver in turn), and each SQLite connection is set up
 //! for safe concurrent use before it enters the pool.
 
+pub mod error;
 pub mod schema;
 pub mod search;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
@@ -13,7 +16,7 @@ use diesel::r2d2::{self, ManageConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::{Backend, DatabaseUrl};
-use crate::error::AppError;
+pub use error::DbError;
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -50,12 +53,12 @@ impl AnyConnection {
                 let mut conn = SqliteConnection::establish(&url.target)?;
                 // busy_timeout first: switching to WAL takes a lock that parallel
                 // openers would otherwise see as "database is locked".
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_MS};
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = FULL;
-                     PRAGMA foreign_keys = ON;",
-                )
+                     PRAGMA foreign_keys = ON;"
+                ))
                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 Ok(AnyConnection::Sqlite(conn))
             }
@@ -102,7 +105,12 @@ where
                     Ok(value)
                 }
                 Err(err) => {
-                    <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+                    // SQLite may have rolled back already (a full disk, an
+                    // interrupted statement): the first error is the one to
+                    // report; a failed rollback marks the connection broken
+                    let _ = <AnyConnection as Connection>::TransactionManager::rollback_transaction(
+                        conn,
+                    );
                     Err(err)
                 }
             }
@@ -110,9 +118,69 @@ where
     }
 }
 
+/// Runs `f` as a write that must not wait for a lock: on SQLite the busy
+/// timeout is lifted for its duration (on PostgreSQL, a lock is awaited
+/// 100 ms at most), so when another writer holds the lock
+/// it fails at once instead of holding a connection (and a read request)
+/// for seconds. For bookkeeping a read may do (an API key's last use), whose
+/// loss costs nothing.
+pub fn write_now<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<T> {
+    match conn {
+        AnyConnection::Postgres(_) => conn.transaction(|c| {
+            c.batch_execute("SET LOCAL lock_timeout = '100ms'")?;
+            f(c)
+        }),
+        AnyConnection::Sqlite(_) => {
+            conn.batch_execute("PRAGMA busy_timeout = 0")?;
+            let result = f(conn);
+            conn.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_BUSY_MS}"))?;
+            result
+        }
+    }
+}
+
+/// How long a SQLite writer waits for another writer's lock.
+const SQLITE_BUSY_MS: u32 = 10_000;
+
+/// What the pool learns of the database from the statements it runs.
+#[derive(Default)]
+struct Health {
+    /// When a statement last ran, in ms since the pool's start.
+    last_activity_ms: AtomicU64,
+    /// When a statement last failed on a lost connection (ms since start, plus one; 0: never).
+    last_lost_ms: AtomicU64,
+}
+
 pub struct Manager {
     url: DatabaseUrl,
-    queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    queries: Arc<AtomicU64>,
+    epoch: Instant,
+    health: Arc<Health>,
+}
+
+/// PostgreSQL connections are checked (`SELECT 1`) before use when the pool
+/// has been idle this long, or lost a connection this recently: after an
+/// outage or a restart of the server the idle connections are dead, and each
+/// would otherwise fail the request that draws it. A busy, healthy pool
+/// checks nothing.
+const PG_IDLE_CHECK_MS: u64 = 1_000;
+const PG_AFTER_LOSS_CHECK_MS: u64 = 60_000;
+
+impl Manager {
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    fn must_check(&self) -> bool {
+        let now = self.now_ms();
+        let idle = now.saturating_sub(self.health.last_activity_ms.load(Ordering::Relaxed));
+        let lost = self.health.last_lost_ms.load(Ordering::Relaxed);
+        idle >= PG_IDLE_CHECK_MS
+            || (lost > 0 && now.saturating_sub(lost - 1) < PG_AFTER_LOSS_CHECK_MS)
+    }
 }
 
 impl ManageConnection for Manager {
@@ -121,23 +189,40 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
         let mut conn = AnyConnection::open(&self.url).map_err(r2d2::Error::ConnectionError)?;
-        // Count every statement: `kiosque_db_queries_total`, and the proof in
-        // tests that a list page costs a fixed number of queries.
+        // Count every statement (`kiosque_db_queries_total`, and the proof in
+        // tests that a list page costs a fixed number of queries), note when
+        // the pool was last active and last lost a connection.
         let queries = self.queries.clone();
+        let health = self.health.clone();
+        let epoch = self.epoch;
         conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
-            if matches!(
-                event,
-                diesel::connection::InstrumentationEvent::StartQuery { .. }
-            ) {
-                queries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            use diesel::connection::InstrumentationEvent as E;
+            let now = epoch.elapsed().as_millis() as u64;
+            match event {
+                E::StartQuery { .. } => {
+                    queries.fetch_add(1, Ordering::Relaxed);
+                }
+                E::FinishQuery {
+                    error: Some(err), ..
+                } if error::is_lost_connection(err) => {
+                    health.last_lost_ms.store(now + 1, Ordering::Relaxed);
+                }
+                _ => {}
             }
+            health.last_activity_ms.store(now, Ordering::Relaxed);
         });
         Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        match conn {
+            // a SQLite file does not go away under an open connection
+            AnyConnection::Sqlite(_) => Ok(()),
+            AnyConnection::Postgres(_) if !self.must_check() => Ok(()),
+            AnyConnection::Postgres(_) => conn
+                .batch_execute("SELECT 1")
+                .map_err(r2d2::Error::QueryError),
+        }
     }
 
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
@@ -153,43 +238,49 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
-    queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    queries: Arc<AtomicU64>,
+    /// SQLite takes one writer at a time: writers queue here, off the pool,
+    /// so that waiting writers never hold every connection while readers,
+    /// which WAL lets run beside a writer, wait for one.
+    sqlite_writer: Arc<std::sync::Mutex<()>>,
 }
 
 impl Db {
     /// Builds the pool lazily: start-up does not wait for the database, and a
     /// missing database shows up as 503 answers and a failing `/readyz`.
     pub fn new(url: &DatabaseUrl, size: u32, timeout: Duration) -> Self {
-        let queries = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let queries = Arc::new(AtomicU64::new(0));
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(0))
             .connection_timeout(timeout)
-            .test_on_check_out(false)
+            // `is_valid` costs nothing on a busy, healthy pool: see `must_check`
+            .test_on_check_out(true)
             .build_unchecked(Manager {
                 url: url.clone(),
                 queries: queries.clone(),
+                epoch: Instant::now(),
+                health: Arc::default(),
             });
         Self {
             pool,
             backend: url.backend,
             queries,
+            sqlite_writer: Arc::default(),
         }
     }
 
     /// Statements run through this pool since start.
     pub fn query_count(&self) -> u64 {
-        self.queries.load(std::sync::atomic::Ordering::Relaxed)
+        self.queries.load(Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    pub fn get(&self) -> Result<PooledConn, AppError> {
-        self.pool
-            .get()
-            .map_err(|e| AppError::unavailable(e.to_string()))
+    pub fn get(&self) -> Result<PooledConn, DbError> {
+        Ok(self.pool.get()?)
     }
 
     /// (connections in use, idle connections)
@@ -201,11 +292,14 @@ impl Db {
         )
     }
 
-    /// Runs blocking database work off the async workers.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    /// Runs blocking database work off the async workers, failing with any
+    /// error type that can tell a database failure (the API's `run`, in
+    /// `error.rs`, fixes it to the HTTP error).
+    pub async fn run_as<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<DbError> + Send + 'static,
     {
         let pool = self.clone();
         actix_web::web::block(move || {
@@ -213,16 +307,32 @@ impl Db {
             f(&mut conn)
         })
         .await
-        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+        .map_err(|e| E::from(DbError::Other(format!("blocking task failed: {e}"))))?
     }
 
-    /// Like [`Db::run`], inside a write transaction ([`write_tx`]).
-    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    /// Like [`Db::run_as`], inside a write transaction ([`write_tx`]). On
+    /// SQLite writers take turns before they take a connection.
+    pub async fn write_as<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        self.run(move |conn| write_tx(conn, f)).await
+        let pool = self.clone();
+        actix_web::web::block(move || {
+            let _turn = match pool.backend {
+                Backend::Sqlite => Some(
+                    pool.sqlite_writer
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner()),
+                ),
+                Backend::Postgres => None,
+            };
+            let mut conn = pool.get()?;
+            write_tx(&mut conn, f)
+        })
+        .await
+        .map_err(|e| E::from(DbError::Other(format!("blocking task failed: {e}"))))?
     }
 }
 

@@ -100,9 +100,14 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, AppError> {
                         .last_used_at
                         .is_none_or(|t| now - t > chrono::Duration::seconds(60))
                     {
-                        diesel::update(api_keys::table.find(key.id))
-                            .set(api_keys::last_used_at.eq(now))
-                            .execute(conn)?;
+                        // bookkeeping, never worth failing or delaying a read
+                        // for: skipped while another writer holds the lock
+                        let id = key.id;
+                        let _ = crate::db::write_now(conn, |c| {
+                            diesel::update(api_keys::table.find(id))
+                                .set(api_keys::last_used_at.eq(now))
+                                .execute(c)
+                        });
                     }
                 }
                 Ok(found)

@@ -99,6 +99,17 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             "the body must be a JSON object",
         )]));
     }
+    if has_nul_escape(body) {
+        let fields = nul_fields(body);
+        if !fields.is_empty() {
+            return Err(AppError::validation(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError::new(f, "must not contain NUL characters (\\u0000)"))
+                    .collect(),
+            ));
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -107,6 +118,62 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     })?;
     de.end().map_err(|e| classify(e, String::new()))?;
     Ok(value)
+}
+
+/// Whether the body spells a NUL character (`\u0000`) anywhere. A backslash
+/// only occurs inside strings, and an escaped backslash is skipped whole, so
+/// `"\\u0000"` (a backslash, then the text `u0000`) is not one.
+fn has_nul_escape(body: &[u8]) -> bool {
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == b'\\' {
+            if body.get(i + 1) == Some(&b'u')
+                && body.get(i + 2..i + 6).is_some_and(|h| h == b"0000")
+            {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// The JSON paths of the strings (values or keys) holding a NUL character.
+/// No database stores one alike (PostgreSQL refuses it), so no string of any
+/// body may carry one.
+fn nul_fields(body: &[u8]) -> Vec<String> {
+    fn walk(value: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) if s.contains('\0') => out.push(path.to_string()),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{path}[{i}]"), out);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (key, item) in map {
+                    let here = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    if key.contains('\0') {
+                        out.push(here.replace('\0', "\\u0000"));
+                    } else {
+                        walk(item, &here, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        walk(&value, "", &mut out);
+    }
+    out
 }
 
 fn classify(err: serde_json::Error, path: String) -> AppError {
@@ -165,4 +232,20 @@ pub fn nullable<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_characters_are_found_wherever_they_hide() {
+        assert!(!has_nul_escape(br#"{"a": "\\u0000"}"#));
+        assert!(has_nul_escape(br#"{"a": "x\u0000"}"#));
+        assert_eq!(
+            nul_fields(br#"{"a": {"b": ["ok", "x\u0000"]}, "c\u0000": 1}"#),
+            ["a.b[1]", "c\\u0000"]
+        );
+        assert!(nul_fields(br#"{"a": "\\u0000"}"#).is_empty());
+    }
 }

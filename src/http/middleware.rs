@@ -64,6 +64,20 @@ pub async fn around(
     };
     let is_docs = req.path().starts_with("/docs");
 
+    let seen = Seen {
+        id: &id,
+        method: &method,
+        head,
+        is_docs,
+        started,
+        state: state.as_ref(),
+    };
+
+    // Text no database can store is refused before anything reads it.
+    if let Err(refusal) = super::edge::check_text(&req) {
+        return Ok(refuse(req, refusal, &seen));
+    }
+
     // No token where the operation requires one: 401 before the body is read
     // (a missing token must not come back as a validation error).
     if !req.headers().contains_key(header::AUTHORIZATION)
@@ -72,19 +86,26 @@ pub async fn around(
             .is_some_and(|d| d.routes.requires_token(req.method().as_str(), req.path()))
     {
         let refusal = AppError::unauthorized("this operation needs a token: sign in first");
-        let res = req
-            .into_response(refusal.error_response())
-            .map_into_boxed_body();
-        let seen = Seen {
-            id: &id,
-            method: &method,
-            head,
-            is_docs,
-            started,
-            state: state.as_ref(),
-        };
-        return Ok(finish(res, &seen));
+        return Ok(refuse(req, refusal, &seen));
     }
+
+    // Searches are the expensive reads: each client gets its share, and only
+    // so many run at once, waiting briefly for a place.
+    let searching = state.as_ref().filter(|_| super::edge::is_search(&req));
+    let _place = match searching {
+        None => None,
+        Some(s) => {
+            let ip = crate::auth::limits::client_ip(req.request(), s.config.trust_proxy);
+            let per_hour = s.config.search_per_minute.saturating_mul(60);
+            if let Err(refusal) = s.limit("search", ip, per_hour, s.config.search_burst).await {
+                return Ok(refuse(req, refusal, &seen));
+            }
+            match s.search.enter().await {
+                Ok(place) => Some(place),
+                Err(refusal) => return Ok(refuse(req, refusal, &seen)),
+            }
+        }
+    };
 
     // Errors that escape the services (a refused CORS request, a timeout) have
     // no request left to answer with: return them as problem documents.
@@ -112,17 +133,15 @@ pub async fn around(
         }
     };
 
-    Ok(finish(
-        res,
-        &Seen {
-            id: &id,
-            method: &method,
-            head,
-            is_docs,
-            started,
-            state: state.as_ref(),
-        },
-    ))
+    Ok(finish(res, &seen))
+}
+
+/// Answers `req` with `refusal` without serving it.
+fn refuse(req: ServiceRequest, refusal: AppError, seen: &Seen<'_>) -> ServiceResponse<BoxBody> {
+    let res = req
+        .into_response(refusal.error_response())
+        .map_into_boxed_body();
+    finish(res, seen)
 }
 
 /// What the middleware noted of a request before serving it.

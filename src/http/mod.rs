@@ -3,6 +3,7 @@
 
 pub mod caller;
 pub mod conditional;
+pub mod edge;
 pub mod fallback;
 pub mod json;
 pub mod middleware;

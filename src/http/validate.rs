@@ -22,9 +22,11 @@ impl Errors {
         self.0.push(FieldError::new(field, message));
     }
 
-    /// Trimmed text between `min` and `max` characters.
+    /// Text between `min` and `max` characters, of which at least `min` can
+    /// be seen: white space and invisible characters (zero-width spaces,
+    /// bidirectional controls…) do not count towards the minimum.
     pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) {
-        let len = value.trim().chars().count();
+        let len = crate::text::visible_len(value);
         if len < min {
             if min == 1 {
                 self.add(field, "must not be empty");

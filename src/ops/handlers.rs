@@ -3,7 +3,9 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::config::Backend;
+use sha2::{Digest, Sha256};
+
+use crate::config::{Backend, MetricsAccess};
 use crate::error::{AppError, AppResult};
 use crate::http::conditional::etag_of;
 use crate::http::fallback::ApiDocument;
@@ -52,7 +54,10 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let pending = state
         .db
-        .run(|c| c.has_pending_migrations().map_err(AppError::unavailable))
+        .run(|c| {
+            c.has_pending_migrations()
+                .map_err(|e| AppError::from(crate::db::DbError::Unavailable(e)))
+        })
         .await?;
     if pending {
         return Err(AppError::new(
@@ -74,18 +79,50 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         }))
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the text exposition format. Open in development;
+/// with `KIOSQUE_METRICS_TOKEN` set, only for that bearer token; closed in
+/// production otherwise.
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String))
+    security((), ("metrics_token" = [])),
+    responses(
+        (status = 200, description = "Metrics", content_type = "text/plain", body = String),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+    )
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    match &state.config.metrics {
+        MetricsAccess::Open => {}
+        MetricsAccess::Closed => {
+            return Err(AppError::new(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "metrics_closed",
+                "metrics are closed here: set KIOSQUE_METRICS_TOKEN and send it as a bearer token",
+            ));
+        }
+        MetricsAccess::Token(expected) => {
+            let given = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .unwrap_or("");
+            // compared through their digests: the time taken says nothing of the token
+            if Sha256::digest(given.as_bytes()) != Sha256::digest(expected.as_bytes()) {
+                return Err(AppError::invalid_token(
+                    "metrics need the token set in KIOSQUE_METRICS_TOKEN",
+                ));
+            }
+        }
+    }
     let (in_use, idle) = state.db.usage();
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(state.metrics.render(in_use, idle, state.db.query_count()))
+        .body(state.metrics.render(in_use, idle, state.db.query_count())))
 }
 
 /// This OpenAPI document.

@@ -5,6 +5,7 @@ use super::dto::{CreateSection, SORTABLE, Section, SectionFilters, UpdateSection
 use super::model::SectionChanges;
 use super::queries;
 use crate::auth::{Action, Caller, authorize};
+use crate::db::DbError;
 use crate::error::AppResult;
 use crate::http::path::Key;
 use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
@@ -172,17 +173,17 @@ pub async fn delete_section(
     let key = path.into_inner();
     state
         .db
-        .write(move |c| match queries::delete(c, &key) {
-            Ok(0) => Err(crate::error::AppError::not_found("no such section")),
-            Ok(_) => Ok(()),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
-                _,
-            )) => Err(crate::error::AppError::conflict(
-                "the section still has content; move or delete it first",
-            )),
-            Err(e) => Err(e.into()),
-        })
+        .write(
+            move |c| match queries::delete(c, &key).map_err(DbError::from) {
+                Ok(0) => Err(crate::error::AppError::not_found("no such section")),
+                Ok(_) => Ok(()),
+                // the same answer on both backends, however each words it
+                Err(DbError::ForeignKey(_)) => Err(crate::error::AppError::conflict(
+                    "the section still has content; move or delete it first",
+                )),
+                Err(e) => Err(e.into()),
+            },
+        )
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
