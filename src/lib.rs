@@ -27,6 +27,7 @@ pub mod slug;
 pub mod state;
 pub mod tags;
 pub mod text;
+pub mod transfer;
 pub mod users;
 pub mod workflow;
 

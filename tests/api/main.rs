@@ -16,4 +16,5 @@ mod openapi;
 mod polls;
 mod sections;
 mod tags;
+mod transfer;
 mod users;
