@@ -7,7 +7,7 @@ use std::io::Write;
 use diesel::connection::Connection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::format::{Cell, FORMAT, Header, TableHeader, VERSION};
 use super::schema::{self, Kind, Table};
@@ -55,10 +55,7 @@ pub fn export_to(conn: &mut AnyConnection, out: &mut dyn Write) -> Result<Summar
             exported_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             tables: tables.iter().map(TableHeader::of).collect(),
         };
-        write_line(
-            out,
-            &serde_json::to_value(&header).expect("a header serialises"),
-        )?;
+        write_line(out, &header)?;
         let mut summary = Summary::default();
         for table in &tables {
             let n = export_table(conn, backend, table, out)?;
@@ -69,7 +66,20 @@ pub fn export_to(conn: &mut AnyConnection, out: &mut dyn Write) -> Result<Summar
             .iter()
             .map(|(t, n)| (t.clone(), Value::from(*n)))
             .collect();
-        write_line(out, &json!({ "end": { "rows": Ordered(&rows) } }))?;
+        #[derive(serde::Serialize)]
+        struct Counts<'a> {
+            rows: Ordered<'a>,
+        }
+        #[derive(serde::Serialize)]
+        struct EndLine<'a> {
+            end: Counts<'a>,
+        }
+        let end = EndLine {
+            end: Counts {
+                rows: Ordered(&rows),
+            },
+        };
+        write_line(out, &end)?;
         out.flush()?;
         Ok(summary)
     })

@@ -7,6 +7,7 @@ mod api_keys;
 mod articles;
 mod auth;
 mod authorization;
+mod backup;
 mod comments;
 mod events;
 mod foundation;
