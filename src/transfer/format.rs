@@ -163,7 +163,7 @@ impl Cell {
 /// and PostgreSQL rounds them as it would have on the first write.
 pub fn format_time(t: NaiveDateTime) -> String {
     use chrono::Timelike;
-    let precision = if t.nanosecond() % 1_000 == 0 {
+    let precision = if t.nanosecond().is_multiple_of(1_000) {
         chrono::SecondsFormat::Micros
     } else {
         chrono::SecondsFormat::Nanos

@@ -164,7 +164,7 @@ pub fn build_site(app: &TestApp) -> Site {
         &comments,
         json!({"body": "Bravo les gars !"}),
     );
-    let answer = created(
+    created(
         app,
         &editor.token,
         &comments,
@@ -176,7 +176,7 @@ pub fn build_site(app: &TestApp) -> Site {
         &comments,
         json!({"body": "Achetez ici"}),
     );
-    let waiting = created(
+    created(
         app,
         &gone.token,
         &comments,
@@ -239,7 +239,7 @@ pub fn build_site(app: &TestApp) -> Site {
         o["status"] = json!("published");
         o
     });
-    created(app, &member.token, "/api/v1/jobs", offer("Vendeur·se"));
+    let pending_job = created(app, &member.token, "/api/v1/jobs", offer("Vendeur·se"));
     let event = |title: &str, days: i64| {
         json!({
         "title": title, "description": "Venez nombreux !",
@@ -412,7 +412,7 @@ pub fn build_site(app: &TestApp) -> Site {
     }
     paths.push(format!("/api/v1/api-keys/{}", id(&key)));
     paths.push(format!("/api/v1/api-keys/{}", id(&old)));
-    for j in [id(&job)] {
+    for j in [id(&job), id(&pending_job)] {
         paths.push(format!("/api/v1/jobs/{j}"));
         paths.push(format!("/api/v1/jobs/{j}/jsonld"));
     }
@@ -422,8 +422,6 @@ pub fn build_site(app: &TestApp) -> Site {
         paths.push(format!("/api/v1/polls/{}", id(p)));
         paths.push(format!("/api/v1/polls/{}/results", id(p)));
     }
-    let _ = answer;
-    let _ = waiting;
     Site {
         admin,
         member,
