@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::db_tests;
 use crate::helpers::TestApp;
-use crate::transfer::roomy;
+use crate::transfer_site::roomy;
 
 fn backup_file(app: &TestApp) -> std::path::PathBuf {
     app.state.config.data_dir.join("site.backup")

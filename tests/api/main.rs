@@ -18,4 +18,5 @@ mod polls;
 mod sections;
 mod tags;
 mod transfer;
+mod transfer_site;
 mod users;
