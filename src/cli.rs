@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `openapi`, `create-user`.
+//! The command line: `serve` (the default), `migrate`, `openapi`, `create-user`,
+//! `seed-demo`, and the data's safety net: `backup`, `restore`, `export`, `import`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -56,6 +57,37 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Write a consistent copy of the database while the server keeps serving
+    /// (SQLite: a SQLite file; PostgreSQL: a portable export).
+    Backup {
+        /// The file to write (replaced once the copy is complete).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Load a backup (or an export) into an empty database.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace the data of a non-empty database (in the same transaction:
+        /// if the restore fails, the old data stays).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write every table of the site as JSON Lines (docs/export-format.md),
+    /// to move it to another database or backend.
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Load an export into an empty database, all or nothing.
+    Import {
+        /// The export to read (default: standard input).
+        file: Option<PathBuf>,
+        /// Replace the data of a non-empty database (in the same transaction).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -93,6 +125,44 @@ pub fn main() -> ExitCode {
                 );
             })
             .map_err(|e| e.detail),
+        Command::Backup { to } => crate::transfer::backup(&config.database, &to)
+            .map(|kind| {
+                let what = match kind {
+                    crate::transfer::backup::Backup::SqliteFile => "a SQLite copy".to_string(),
+                    crate::transfer::backup::Backup::Export(s) => {
+                        format!("an export of {} rows", s.total())
+                    }
+                };
+                eprintln!(
+                    "backed up {} to {} ({what})",
+                    config.database.redacted(),
+                    to.display()
+                );
+            })
+            .map_err(|e| e.to_string()),
+        Command::Restore { from, force } => crate::db::migrate(&config.database).and_then(|_| {
+            crate::transfer::restore(&config.database, &from, force)
+                .map(|s| report("restored", &s, &config))
+                .map_err(|e| e.to_string())
+        }),
+        Command::Export { output } => export(&config, output.as_deref()),
+        Command::Import { file, force } => crate::db::migrate(&config.database).and_then(|_| {
+            let options = crate::transfer::import::Options { replace: force };
+            let result = match &file {
+                Some(path) => std::fs::File::open(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))
+                    .and_then(|f| {
+                        let mut input = std::io::BufReader::new(f);
+                        crate::transfer::import(&config.database, &mut input, options)
+                            .map_err(|e| e.to_string())
+                    }),
+                None => {
+                    crate::transfer::import(&config.database, &mut std::io::stdin().lock(), options)
+                        .map_err(|e| e.to_string())
+                }
+            };
+            result.map(|s| report("imported", &s, &config))
+        }),
         Command::Openapi { .. } => unreachable!("handled above"),
     };
     match result {
@@ -120,6 +190,41 @@ fn print_openapi(output: Option<&PathBuf>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn report(done: &str, summary: &crate::transfer::Summary, config: &Config) {
+    let tables = summary.rows.iter().filter(|(_, n)| *n > 0).count();
+    eprintln!(
+        "{done} {} rows in {tables} tables into {}",
+        summary.total(),
+        config.database.redacted()
+    );
+}
+
+fn export(config: &Config, output: Option<&std::path::Path>) -> Result<(), String> {
+    let summary = match output {
+        Some(path) => {
+            let file =
+                std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let result = crate::transfer::export(&config.database, &mut out);
+            if result.is_err() {
+                let _ = std::fs::remove_file(path);
+            }
+            result
+        }
+        None => crate::transfer::export(
+            &config.database,
+            &mut std::io::BufWriter::new(std::io::stdout().lock()),
+        ),
+    }
+    .map_err(|e| e.to_string())?;
+    eprintln!(
+        "exported {} rows from {}",
+        summary.total(),
+        config.database.redacted()
+    );
+    Ok(())
 }
 
 fn read_password() -> Result<String, String> {

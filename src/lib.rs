@@ -31,6 +31,7 @@ pub mod slug;
 pub mod state;
 pub mod tags;
 pub mod text;
+pub mod transfer;
 pub mod users;
 
 use std::time::Duration;
