@@ -145,6 +145,11 @@ pub struct Config {
     pub comments_blocked_words: Vec<Vec<String>>,
     /// Comments: more links than this sends a comment to the queue.
     pub comments_max_links: usize,
+    /// Failed sign-ins per account and address: sustained per hour, and at once.
+    pub signin_failures_per_hour: u32,
+    pub signin_failures_burst: u32,
+    /// Audit log: days an entry is kept.
+    pub audit_retention_days: u32,
 }
 
 /// When readers' comments are checked by a moderator.
@@ -351,6 +356,14 @@ impl Config {
                 &var("KIOSQUE_COMMENTS_BLOCKED_WORDS").unwrap_or_default(),
             ),
             comments_max_links: ranged("KIOSQUE_COMMENTS_MAX_LINKS", 2usize, 0, 1_000)?,
+            signin_failures_per_hour: ranged(
+                "KIOSQUE_SIGNIN_FAILURES_PER_HOUR",
+                12u32,
+                1,
+                100_000,
+            )?,
+            signin_failures_burst: ranged("KIOSQUE_SIGNIN_FAILURES_BURST", 5u32, 1, 100_000)?,
+            audit_retention_days: ranged("KIOSQUE_AUDIT_RETENTION_DAYS", 365u32, 1, 36_500)?,
         })
     }
 
@@ -401,6 +414,9 @@ impl Config {
             comments_burst: 5,
             comments_blocked_words: Vec::new(),
             comments_max_links: 2,
+            signin_failures_per_hour: 100_000,
+            signin_failures_burst: 1_000,
+            audit_retention_days: 365,
         }
     }
 }

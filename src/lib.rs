@@ -75,8 +75,9 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
         loop {
             tick.tick().await;
             pruned.auth.rate.prune();
+            let now_us = pruned.clock.now_utc().timestamp_micros();
+            pruned.auth.failures.prune(now_us);
             if pruned.config.rate_store == config::RateStore::Database {
-                let now_us = pruned.clock.now_utc().timestamp_micros();
                 let _ = pruned
                     .db
                     .run(move |c| Ok(auth::limits::prune_shared(c, now_us)?))

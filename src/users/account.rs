@@ -7,6 +7,7 @@ use super::dto::{Login, Me, RefreshRequest, Register, Session, normalize_email};
 use super::model::{NewUser, UserRow};
 use super::queries;
 use crate::auth::Role;
+use crate::auth::failures::Attempt;
 use crate::auth::limits::client_ip;
 use crate::auth::session::{self, Rotation};
 use crate::db::AnyConnection;
@@ -158,9 +159,8 @@ pub async fn login(
     let body = body.0;
     let email = normalize_email(&body.email);
     limit_by_ip(&req, &state, "login").await?;
-    state
-        .limit_auth("auth_account", format!("login:{email}"))
-        .await?;
+    let ip = client_ip(&req, state.config.trust_proxy);
+    let attempt = Attempt::begin(&state, &email, &ip).await?;
 
     let lookup = email.clone();
     let user = state
@@ -169,13 +169,15 @@ pub async fn login(
         .await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     if !verify_password(&state, body.password, hash).await? {
-        return Err(AppError::new(
+        let invalid = AppError::new(
             actix_web::http::StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             "the e-mail address or the password is incorrect",
         )
-        .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"kiosque\""));
+        .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"kiosque\"");
+        return Err(attempt.failed(&state, invalid).await?);
     }
+    attempt.succeeded(&state).await?;
     let user = user.expect("a verified password belongs to a user");
     if user.disabled {
         return Err(AppError::new(

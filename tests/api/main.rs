@@ -15,5 +15,6 @@ mod lifecycle;
 mod openapi;
 mod polls;
 mod sections;
+mod signin_limits;
 mod tags;
 mod users;
