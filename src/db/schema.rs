@@ -164,6 +164,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
+        pending_body -> Nullable<Text>,
+        pending_since -> Nullable<Timestamp>,
     }
 }
 

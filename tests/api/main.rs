@@ -7,6 +7,7 @@ mod api_keys;
 mod articles;
 mod auth;
 mod authorization;
+mod comment_edits;
 mod comments;
 mod events;
 mod foundation;
