@@ -7,6 +7,7 @@
 
 pub mod api_keys;
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod comments;
@@ -82,6 +83,20 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
                     .db
                     .run(move |c| Ok(auth::limits::prune_shared(c, now_us)?))
                     .await;
+            }
+        }
+    });
+
+    // Purge audit entries past their retention: now, then every hour.
+    let purged = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match audit::purge_expired(&purged).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "purged old audit entries"),
+                Err(e) => tracing::warn!(error = %e, "could not purge old audit entries"),
             }
         }
     });

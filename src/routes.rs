@@ -116,6 +116,9 @@ fn api_v1(cfg: &mut ServiceConfig) {
             .service(votes::change_vote)
             .service(votes::get_results);
     }
+
+    // audit log (issue 15)
+    cfg.service(crate::audit::handlers::list_audit);
 }
 
 /// Outside the version: operations endpoints, for load balancers and Prometheus.

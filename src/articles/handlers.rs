@@ -202,6 +202,7 @@ pub async fn get_article(
 pub async fn create_article(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: crate::audit::Origin, // audit (issue 15)
     body: Json<CreateArticle>,
 ) -> AppResult<HttpResponse> {
     crate::workflow::limit_submissions(&state, &caller, ContentKind::Article).await?;
@@ -212,6 +213,14 @@ pub async fn create_article(
         .db
         .write(move |c| {
             let row = write::create(c, &who, body, now)?;
+            crate::audit::content_status(
+                c,
+                &crate::audit::Actor::of(&who, &origin),
+                ("article", row.id),
+                None,
+                &row.status,
+                now,
+            )?; // audit (issue 15)
             view::detail(c, &row, now)
         })
         .await?;
@@ -253,6 +262,7 @@ pub async fn update_article(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
+    origin: crate::audit::Origin, // audit (issue 15)
     path: web::Path<String>,
     body: Json<UpdateArticle>,
 ) -> AppResult<HttpResponse> {
@@ -268,7 +278,16 @@ pub async fn update_article(
                 ));
             };
             if_match.check(&view::detail(c, &row, now)?)?;
+            let was = row.status.clone(); // audit (issue 15)
             let row = write::update(c, &caller, *row, body, now)?;
+            crate::audit::content_status(
+                c,
+                &crate::audit::Actor::of(&caller, &origin),
+                ("article", row.id),
+                Some(&was),
+                &row.status,
+                now,
+            )?; // audit (issue 15)
             view::detail(c, &row, now)
         })
         .await?;
@@ -292,6 +311,7 @@ pub async fn update_article(
 pub async fn delete_article(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: crate::audit::Origin, // audit (issue 15)
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path);
@@ -313,6 +333,12 @@ pub async fn delete_article(
                     status: view::status_of(&row, now),
                 },
             )?;
+            crate::audit::content_deleted(
+                c,
+                &crate::audit::Actor::of(&caller, &origin),
+                ("article", row.id),
+                now,
+            )?; // audit (issue 15)
             queries::delete(c, row.id)?;
             Ok(())
         })

@@ -141,3 +141,17 @@ pub fn decide(
     let held = (to == super::model::PENDING).then_some("moderator");
     transition(conn, &row, to, held, now)
 }
+
+/// The audit entry of a moderator's decision on `row` (read before it).
+pub fn decision_entry(row: &CommentRow, to: &str) -> crate::audit::Entry {
+    let action = match (row.pending_body.is_some(), to) {
+        (true, APPROVED) => "comment.edit_approved".to_string(),
+        (true, super::model::REJECTED) if row.approved() => "comment.edit_rejected".to_string(),
+        _ => format!("comment.{to}"),
+    };
+    crate::audit::Entry::new(action)
+        .target("comment", row.id)
+        .detail("from", row.status.as_str())
+        .detail("to", to)
+        .detail("article_id", row.article_id.to_string())
+}

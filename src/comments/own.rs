@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
 use super::dto::{Comment, FlagComment, FlagReceipt, UpdateComment};
 use super::model::{APPROVED, NewFlag, PENDING};
 use super::{lifecycle, queries, rules, views};
+use crate::audit::{Actor, Origin};
 use crate::auth::limits::client_ip;
 use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
@@ -51,6 +52,7 @@ use crate::text::comment_to_html;
 pub async fn update_comment(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: web::Path<String>,
     body: Json<UpdateComment>,
 ) -> AppResult<HttpResponse> {
@@ -69,6 +71,7 @@ pub async fn update_comment(
     }
     let decision = body.status;
     let now = state.clock.now();
+    let actor = Actor::of(&caller, &origin);
     let (st, viewer) = (state.clone(), caller.user_id().map(|u| u.0));
     let comment = state
         .db
@@ -114,7 +117,9 @@ pub async fn update_comment(
                 }
             }
             if let Some(decision) = decision {
+                let entry = lifecycle::decision_entry(&row, decision.as_str());
                 row = lifecycle::decide(c, &row, decision.as_str(), now)?;
+                crate::audit::record(c, &actor, entry, now)?;
             }
             views::one(c, &row, viewer, moderator, &st.config)
         })

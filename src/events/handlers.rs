@@ -152,6 +152,7 @@ fn set_status(
 pub async fn create_event(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: crate::audit::Origin, // audit (issue 15)
     body: Json<CreateEvent>,
 ) -> AppResult<HttpResponse> {
     let to = authorize_new(&caller, KIND, body.status)?;
@@ -168,6 +169,13 @@ pub async fn create_event(
         .db
         .write(move |conn| Ok(queries::insert(conn, &new)?))
         .await?;
+    crate::audit::content_created(
+        &state,
+        crate::audit::Actor::of(&caller, &origin),
+        ("event", row.id),
+        row.status.clone(),
+    )
+    .await; // audit (issue 15)
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/events/{}", row.id)))
         .json(Event::from_row(row, now)))
@@ -202,6 +210,7 @@ pub async fn update_event(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
+    origin: crate::audit::Origin, // audit (issue 15)
     path: web::Path<String>,
     body: Json<UpdateEvent>,
 ) -> AppResult<HttpResponse> {
@@ -245,6 +254,14 @@ pub async fn update_event(
                 )?;
                 set_status(&mut c, Some(shown), to, reason.as_deref(), now)?;
             }
+            crate::audit::content_status(
+                conn,
+                &crate::audit::Actor::of(&caller, &origin),
+                ("event", id),
+                Some(&current.status),
+                &c.status,
+                now,
+            )?; // audit (issue 15)
             c.updated_at = now;
             Ok(queries::update(conn, id, &c)?)
         })
@@ -269,6 +286,7 @@ pub async fn update_event(
 pub async fn delete_event(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: crate::audit::Origin, // audit (issue 15)
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
@@ -286,6 +304,12 @@ pub async fn delete_event(
                     status: Status::shown(&current.status, current.published_at, now),
                 },
             )?;
+            crate::audit::content_deleted(
+                conn,
+                &crate::audit::Actor::of(&caller, &origin),
+                ("event", id),
+                now,
+            )?; // audit (issue 15)
             queries::delete(conn, id)?;
             Ok(())
         })

@@ -193,6 +193,7 @@ fn check_expiry(c: &JobChanges) -> AppResult<()> {
 pub async fn create_job(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: crate::audit::Origin, // audit (issue 15)
     body: Json<CreateJob>,
 ) -> AppResult<HttpResponse> {
     let to = authorize_new(&caller, KIND, body.status)?;
@@ -206,6 +207,13 @@ pub async fn create_job(
         .db
         .write(move |conn| Ok(queries::insert(conn, &new)?))
         .await?;
+    crate::audit::content_created(
+        &state,
+        crate::audit::Actor::of(&caller, &origin),
+        ("job", row.id),
+        row.status.clone(),
+    )
+    .await; // audit (issue 15)
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/jobs/{}", row.id)))
         .json(Job::from_row(row, now)))
@@ -243,6 +251,7 @@ pub async fn update_job(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
+    origin: crate::audit::Origin, // audit (issue 15)
     path: web::Path<String>,
     body: Json<UpdateJob>,
 ) -> AppResult<HttpResponse> {
@@ -292,6 +301,14 @@ pub async fn update_job(
                 )?;
             }
             check_expiry(&c)?;
+            crate::audit::content_status(
+                conn,
+                &crate::audit::Actor::of(&caller, &origin),
+                ("job", id),
+                Some(&current.status),
+                &c.status,
+                now,
+            )?; // audit (issue 15)
             c.updated_at = now;
             Ok(queries::update(conn, id, &c)?)
         })
@@ -318,6 +335,7 @@ pub async fn update_job(
 pub async fn delete_job(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: crate::audit::Origin, // audit (issue 15)
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = path_id(&path)?;
@@ -335,6 +353,12 @@ pub async fn delete_job(
                     status: Status::shown(&current.status, current.published_at, now),
                 },
             )?;
+            crate::audit::content_deleted(
+                conn,
+                &crate::audit::Actor::of(&caller, &origin),
+                ("job", id),
+                now,
+            )?; // audit (issue 15)
             queries::delete(conn, id)?;
             Ok(())
         })

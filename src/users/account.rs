@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, post, web};
 use super::dto::{Login, Me, RefreshRequest, Register, Session, normalize_email};
 use super::model::{NewUser, UserRow};
 use super::queries;
+use crate::audit::{self, Actor, Entry, Origin};
 use crate::auth::Role;
 use crate::auth::failures::Attempt;
 use crate::auth::limits::client_ip;
@@ -154,13 +155,13 @@ pub async fn register(
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
+    origin: Origin,
     body: Json<Login>,
 ) -> AppResult<HttpResponse> {
     let body = body.0;
     let email = normalize_email(&body.email);
     limit_by_ip(&req, &state, "login").await?;
-    let ip = client_ip(&req, state.config.trust_proxy);
-    let attempt = Attempt::begin(&state, &email, &ip).await?;
+    let attempt = Attempt::begin(&state, &email, &origin.0).await?;
 
     let lookup = email.clone();
     let user = state
@@ -175,6 +176,11 @@ pub async fn login(
             "the e-mail address or the password is incorrect",
         )
         .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"kiosque\"");
+        let mut entry = Entry::new("auth.sign_in_failed").detail("email", email.as_str());
+        if let Some(u) = &user {
+            entry = entry.target("user", u.id);
+        }
+        audit::record_now(&state, &Actor::anonymous(&origin), entry).await?;
         return Err(attempt.failed(&state, invalid).await?);
     }
     attempt.succeeded(&state).await?;
@@ -192,6 +198,13 @@ pub async fn login(
         .db
         .write(move |c| {
             queries::touch_login(c, user.id, now)?;
+            let actor = Actor::user(user.id, &origin);
+            audit::record(
+                c,
+                &actor,
+                Entry::new("auth.sign_in").target("user", user.id),
+                now,
+            )?;
             let user = queries::find(c, user.id)?;
             session_for(c, &st, user, None)
         })

@@ -5,6 +5,7 @@ mod helpers;
 
 mod api_keys;
 mod articles;
+mod audit;
 mod auth;
 mod authorization;
 mod comment_edits;
