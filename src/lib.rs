@@ -8,6 +8,7 @@
 
 pub mod api_keys;
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod comments;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod gate;
 pub mod http;
 pub mod ids;
 pub mod jobs;
@@ -70,12 +72,27 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
         loop {
             tick.tick().await;
             pruned.auth.rate.prune();
+            let now_us = pruned.clock.now_utc().timestamp_micros();
+            pruned.auth.failures.prune(now_us);
             if pruned.config.rate_store == config::RateStore::Database {
-                let now_us = pruned.clock.now_utc().timestamp_micros();
                 let _ = pruned
                     .db
                     .run(move |c| Ok(auth::limits::prune_shared(c, now_us)?))
                     .await;
+            }
+        }
+    });
+
+    // Purge audit entries past their retention: now, then every hour.
+    let purged = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match audit::purge_expired(&purged).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "purged old audit entries"),
+                Err(e) => tracing::warn!(error = %e, "could not purge old audit entries"),
             }
         }
     });

@@ -41,6 +41,7 @@ Authenticate with `Authorization: Bearer <token>`, where the token is a JWT acce
         (name = "jobs", description = "Job offers (classifieds)"),
         (name = "events", description = "Events (agenda), with iCalendar export"),
         (name = "polls", description = "Polls and votes"),
+        (name = "audit", description = "The audit log of staff and security actions (admin)"),
     ),
     components(
         schemas(Problem),

@@ -38,6 +38,7 @@ macro_rules! routes {
 }
 
 use crate::articles::{authors, handlers as articles, revisions};
+use crate::audit::handlers as audit;
 use crate::comments::{handlers as comments, moderation, own as own_comments};
 use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
@@ -129,6 +130,9 @@ routes! {
     POST   "/polls/{id}/votes"                               => votes::cast_vote;
     PUT    "/polls/{id}/votes/mine"                          => votes::change_vote;
     GET    "/polls/{id}/results"                             => votes::get_results;
+
+    // the audit log
+    GET    "/audit"                                          => audit::list_audit;
 }
 
 /// Outside the version: operations endpoints, for load balancers and Prometheus.

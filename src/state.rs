@@ -17,7 +17,7 @@ pub struct AppState {
     pub clock: Clock,
     pub auth: AuthState,
     /// Bounds the full-text searches running at once.
-    pub search: crate::http::edge::SearchGate,
+    pub search: crate::gate::SearchGate,
 }
 
 impl AppState {
@@ -28,8 +28,7 @@ impl AppState {
             config.db_connect_timeout,
         );
         let auth = AuthState::new(&config);
-        let search =
-            crate::http::edge::SearchGate::new(config.search_concurrency, config.search_wait);
+        let search = crate::gate::SearchGate::new(config.search_concurrency, config.search_wait);
         Self {
             config,
             db,

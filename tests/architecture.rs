@@ -14,16 +14,19 @@ const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("slug", 0),
     ("ids", 0),
-    ("metrics", 0),
     ("config", 1),
-    ("db", 2),
-    ("error", 3),
-    ("review::status", 4),
-    ("auth", 5),
-    ("state", 6),
-    ("http", 7),
-    ("openapi", 8),
-    ("review", 9),
+    ("logging", 2),
+    ("metrics", 3),
+    ("db", 4),
+    ("error", 5),
+    ("gate", 6),
+    ("review::status", 6),
+    ("auth", 7),
+    ("state", 8),
+    ("http", 9),
+    ("openapi", 10),
+    ("audit", 11),
+    ("review", 12),
     // resources
     ("api_keys", RESOURCES),
     ("articles", RESOURCES),
@@ -35,7 +38,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("sections", RESOURCES),
     ("tags", RESOURCES),
     ("users", RESOURCES),
-    ("audit", RESOURCES),
     ("transfer", RESOURCES),
     // what puts the application together
     ("routes", TOP),
@@ -44,7 +46,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("lib", TOP + 2),
     ("main", TOP + 2),
 ];
-const RESOURCES: u8 = 10;
+const RESOURCES: u8 = 13;
 const TOP: u8 = 20;
 
 fn layer(unit: &str) -> Option<u8> {

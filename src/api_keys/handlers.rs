@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use super::dto::{ApiKey, ApiKeyFilters, CreateApiKey, CreatedApiKey};
 use super::model::NewApiKey;
 use super::queries;
+use crate::audit::{self, Actor, Entry, Origin};
 use crate::auth::tokens::new_api_key;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult};
@@ -32,6 +33,7 @@ use crate::state::AppState;
 pub async fn create_api_key(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     body: Json<CreateApiKey>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageApiKeys)?;
@@ -53,9 +55,20 @@ pub async fn create_api_key(
         created_at: now,
         expires_at: body.expires_at.map(|t| t.naive_utc()),
     };
+    let actor = Actor::of(&caller, &origin);
     let row = state
         .db
-        .write(move |c| Ok(queries::insert(c, &new)?))
+        .write(move |c| {
+            let row = queries::insert(c, &new)?;
+            // the name, prefix and scopes identify the key; the secret is never recorded
+            let entry = Entry::new("api_key.created")
+                .target("api_key", row.id)
+                .detail("name", row.name.as_str())
+                .detail("prefix", row.prefix.as_str())
+                .detail("scopes", row.scopes.as_str());
+            audit::record(c, &actor, entry, now)?;
+            Ok(row)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/api-keys/{}", row.id)))
@@ -151,16 +164,24 @@ pub async fn get_api_key(
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<ApiKeyId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageApiKeys)?;
     let id = path.0.0;
     let now = state.clock.now();
+    let actor = Actor::of(&caller, &origin);
     state
         .db
         .write(move |c| {
             live(c, id)?;
             queries::revoke(c, id, now)?;
+            audit::record(
+                c,
+                &actor,
+                Entry::new("api_key.revoked").target("api_key", id),
+                now,
+            )?;
             Ok(())
         })
         .await?;

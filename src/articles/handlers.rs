@@ -10,6 +10,7 @@ use super::model::ArticleRow;
 use super::queries::{self, ArticleScope, ListFilters};
 use super::requests::{CreateArticle, UpdateArticle};
 use super::write;
+use crate::audit::{Actor, Origin};
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
@@ -221,6 +222,7 @@ pub async fn get_article(
 pub async fn create_article(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     body: Json<CreateArticle>,
 ) -> AppResult<HttpResponse> {
     limit_submissions(&state, &caller, KIND).await?;
@@ -231,6 +233,14 @@ pub async fn create_article(
         .db
         .write(move |c| {
             let row = write::create(c, &who, body, now)?;
+            crate::audit::content_status(
+                c,
+                &Actor::of(&who, &origin),
+                ("article", row.id),
+                None,
+                &row.status,
+                now,
+            )?;
             ArticleDetail::load(c, &row, now)
         })
         .await?;
@@ -272,6 +282,7 @@ pub async fn update_article(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Key<ArticleId>,
     body: Json<UpdateArticle>,
 ) -> AppResult<HttpResponse> {
@@ -283,7 +294,16 @@ pub async fn update_article(
         .write(move |c| {
             let row = readable(c, &caller, &key, now)?.current()?;
             if_match.check(&ArticleDetail::load(c, &row, now)?)?;
+            let was = row.status.clone();
             let row = write::update(c, &caller, row, body, now)?;
+            crate::audit::content_status(
+                c,
+                &Actor::of(&caller, &origin),
+                ("article", row.id),
+                Some(&was),
+                &row.status,
+                now,
+            )?;
             ArticleDetail::load(c, &row, now)
         })
         .await?;
@@ -307,6 +327,7 @@ pub async fn update_article(
 pub async fn delete_article(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Key<ArticleId>,
 ) -> AppResult<HttpResponse> {
     let key = path.into_inner();
@@ -323,6 +344,12 @@ pub async fn delete_article(
                     owners: &owners,
                     status: row.status(now),
                 },
+            )?;
+            crate::audit::content_deleted(
+                c,
+                &Actor::of(&caller, &origin),
+                ("article", row.id),
+                now,
             )?;
             queries::delete(c, row.id)?;
             Ok(())

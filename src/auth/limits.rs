@@ -120,6 +120,19 @@ pub fn take_shared(
     burst: u32,
     now_us: i64,
 ) -> Result<(), AppError> {
+    take_shared_tat(conn, bucket, key, period_us, burst, now_us).map(|_| ())
+}
+
+/// [`take_shared`], answering the new theoretical arrival time when allowed
+/// (`now + period` exactly when the key had no recent actions).
+pub fn take_shared_tat(
+    conn: &mut crate::db::AnyConnection,
+    bucket: &str,
+    key: &str,
+    period_us: i64,
+    burst: u32,
+    now_us: i64,
+) -> Result<i64, AppError> {
     use crate::db::AnyConnection;
     use diesel::sql_types::{BigInt, Text};
     use diesel::{OptionalExtension, RunQueryDsl};
@@ -154,7 +167,7 @@ pub fn take_shared(
     };
     if let Some(Tat { tat }) = taken {
         debug_assert!(tat <= now_us + tolerance);
-        return Ok(());
+        return Ok(tat);
     }
     use crate::db::schema::rate_limits::dsl as rl;
     use diesel::{ExpressionMethods, QueryDsl};

@@ -2,6 +2,7 @@
 //! authorization policy, and the rate limits that guard sign-in.
 
 pub mod caller;
+pub mod failures;
 pub mod limits;
 pub mod password;
 pub mod policy;
@@ -94,6 +95,8 @@ pub struct AuthState {
     pub passwords: password::Passwords,
     /// Rate limits counted in this process (`KIOSQUE_RATE_LIMIT_STORE=memory`), by bucket.
     pub rate: limits::RateLimits,
+    /// Failed sign-ins counted in this process (the same setting).
+    pub failures: failures::LocalCounts,
 }
 
 impl AuthState {
@@ -102,6 +105,7 @@ impl AuthState {
             tokens: tokens::TokenKeys::new(config),
             passwords: password::Passwords::new(config.argon2_memory_kib, config.argon2_iterations),
             rate: limits::RateLimits::default(),
+            failures: failures::LocalCounts::default(),
         }
     }
 }

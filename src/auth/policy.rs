@@ -18,6 +18,8 @@ pub enum Action<'a> {
     ManageUsers,
     /// Create, list and revoke API keys.
     ManageApiKeys,
+    /// Read the audit log (admins).
+    ReadAudit,
     /// Read and change one's own profile and password.
     ManageOwnAccount,
 
@@ -149,8 +151,8 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         (Caller::User(u), ManageTaxonomy) => u.role >= Role::Editor,
         (Caller::Key(_), ManageTaxonomy) => caller.has_scope(KeyScope::ContentWrite),
 
-        (Caller::User(u), ManageUsers | ManageApiKeys) => u.role == Role::Admin,
-        (Caller::Key(_), ManageUsers | ManageApiKeys) => false,
+        (Caller::User(u), ManageUsers | ManageApiKeys | ReadAudit) => u.role == Role::Admin,
+        (Caller::Key(_), ManageUsers | ManageApiKeys | ReadAudit) => false,
 
         (Caller::User(_), ManageOwnAccount) => true,
         (Caller::Key(_), ManageOwnAccount) => false,
@@ -192,6 +194,7 @@ fn describe(action: Action<'_>) -> String {
         Action::ManageTaxonomy => "manage sections and tags".into(),
         Action::ManageUsers => "manage user accounts".into(),
         Action::ManageApiKeys => "manage API keys".into(),
+        Action::ReadAudit => "read the audit log".into(),
         Action::ManageOwnAccount => "manage a user account".into(),
         Action::CreateContent { kind } => format!("create {}", kind.noun()),
         Action::EditContent { kind, .. } => format!("edit these {}", kind.noun()),

@@ -129,6 +129,20 @@ pub struct Comment {
     /// Moderators only: the article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article: Option<ArticleRef>,
+    /// Author and moderators: an edit waiting for a moderator (pre-moderation);
+    /// `body_html` above is what readers see until it is approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_edit: Option<PendingEdit>,
+}
+
+/// An author's edit of an approved comment, waiting for a moderator.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PendingEdit {
+    /// The new text as written.
+    pub body: String,
+    /// The new text as sanitized HTML.
+    pub body_html: String,
+    pub submitted_at: DateTime<Utc>,
 }
 
 /// A top-level comment with all its visible replies.

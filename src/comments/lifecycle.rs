@@ -105,6 +105,10 @@ pub fn remove(conn: &mut AnyConnection, row: &CommentRow, now: NaiveDateTime) ->
 
 /// A moderator's decision on a locked comment. Approving clears its flags,
 /// so that readers' earlier reports do not send it straight back.
+///
+/// An edit waiting for a moderator is applied by `approved`; `rejected`
+/// drops it, and a comment still approved stays so with its approved text;
+/// `spam` drops it with the comment; `pending` keeps it for later.
 pub fn decide(
     conn: &mut AnyConnection,
     row: &CommentRow,
@@ -120,6 +124,34 @@ pub fn decide(
     if to == APPROVED && row.flag_count > 0 {
         queries::clear_flags(conn, row.id)?;
     }
+    let mut row = row.clone();
+    if let Some(edit) = row.pending_body.clone() {
+        match to {
+            APPROVED => {
+                let html = crate::text::comment_to_html(&edit);
+                row = queries::set_text(conn, row.id, &edit, &html, now)?;
+            }
+            super::model::REJECTED if row.approved() => {
+                return Ok(queries::set_pending_edit(conn, row.id, None, now)?);
+            }
+            super::model::PENDING => {}
+            _ => row = queries::set_pending_edit(conn, row.id, None, now)?,
+        }
+    }
     let held = (to == super::model::PENDING).then_some("moderator");
-    transition(conn, row, to, held, now)
+    transition(conn, &row, to, held, now)
+}
+
+/// The audit entry of a moderator's decision on `row` (read before it).
+pub fn decision_entry(row: &CommentRow, to: &str) -> crate::audit::Entry {
+    let action = match (row.pending_body.is_some(), to) {
+        (true, APPROVED) => "comment.edit_approved".to_string(),
+        (true, super::model::REJECTED) if row.approved() => "comment.edit_rejected".to_string(),
+        _ => format!("comment.{to}"),
+    };
+    crate::audit::Entry::new(action)
+        .target("comment", row.id)
+        .detail("from", row.status.as_str())
+        .detail("to", to)
+        .detail("article_id", row.article_id.to_string())
 }

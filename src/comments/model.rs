@@ -5,6 +5,7 @@ use crate::db::schema::{comment_flags, comments};
 
 pub const PENDING: &str = "pending";
 pub const APPROVED: &str = "approved";
+pub const REJECTED: &str = "rejected";
 pub const DELETED: &str = "deleted";
 
 #[derive(Debug, Clone, Queryable)]
@@ -28,6 +29,9 @@ pub struct CommentRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
+    /// An edit waiting for a moderator; `body` stays the approved text.
+    pub pending_body: Option<String>,
+    pub pending_since: Option<NaiveDateTime>,
 }
 
 impl CommentRow {

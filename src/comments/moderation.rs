@@ -9,6 +9,7 @@ use super::dto::{
 use super::model::StandingRow;
 use super::queries::{self, QueueQuery};
 use super::{lifecycle, views};
+use crate::audit::{self, Actor, Entry, Origin};
 use crate::auth::{Action, Caller, authorize};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::path::Id;
@@ -129,6 +130,7 @@ pub async fn list_queue(
 pub async fn decide_many(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     body: Json<BulkDecision>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ModerateComments)?;
@@ -137,6 +139,7 @@ pub async fn decide_many(
     ids.dedup();
     let to = body.status.as_str();
     let now = state.clock.now();
+    let actor = Actor::of(&caller, &origin);
     let (st, viewer) = (state.clone(), caller.user_id().map(|u| u.0));
     let data = state
         .db
@@ -155,7 +158,9 @@ pub async fn decide_many(
             // in id order: concurrent bulk decisions take the locks in the same order
             for id in ids {
                 let row = lifecycle::lock_and_read(c, id, now)?;
+                let entry = lifecycle::decision_entry(&row, to).detail("bulk", true);
                 rows.push(lifecycle::decide(c, &row, to, now)?);
+                audit::record(c, &actor, entry, now)?;
             }
             views::many(c, &rows, viewer, true, &st.config)
         })
@@ -196,6 +201,7 @@ fn ban_view(row: &StandingRow) -> CommentBan {
 pub async fn ban_commenter(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<UserId>,
     body: Json<BanRequest>,
 ) -> AppResult<HttpResponse> {
@@ -208,6 +214,7 @@ pub async fn ban_commenter(
     }
     let reason = body.0.reason.map(|r| r.trim().to_string());
     let by = caller.user_id().map(|u| u.0);
+    let actor = Actor::of(&caller, &origin);
     let row = state
         .db
         .write(move |c| {
@@ -215,6 +222,11 @@ pub async fn ban_commenter(
             if !queries::user_exists(c, id)? {
                 return Err(AppError::not_found("no such user"));
             }
+            let entry = Entry::new("commenter.banned")
+                .target("user", id)
+                .detail("until", until.map(|t| utc(t).to_rfc3339()))
+                .detail("reason", reason.clone());
+            audit::record(c, &actor, entry, now)?;
             Ok(queries::set_ban(c, id, Some((until, reason, by)), now)?)
         })
         .await?;
@@ -238,6 +250,7 @@ pub async fn ban_commenter(
 pub async fn lift_ban(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<UserId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::BanCommenter)?;
@@ -251,6 +264,8 @@ pub async fn lift_ban(
                 return Err(AppError::not_found("no such user"));
             }
             queries::set_ban(c, id, None, now)?;
+            let entry = Entry::new("commenter.ban_lifted").target("user", id);
+            audit::record(c, &Actor::of(&caller, &origin), entry, now)?;
             Ok(())
         })
         .await?;

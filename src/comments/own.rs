@@ -7,9 +7,11 @@ use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
 use super::dto::{Comment, FlagComment, FlagReceipt, UpdateComment};
 use super::model::{APPROVED, NewFlag, PENDING};
 use super::{lifecycle, queries, rules, views};
+use crate::audit::{Actor, Origin};
 use crate::auth::limits::client_ip;
 use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
+use crate::config::ModerationMode;
 use crate::error::{AppError, AppResult};
 use crate::http::Json;
 use crate::http::path::Id;
@@ -23,6 +25,12 @@ use crate::text::comment_to_html;
 /// which sets `edited_at` and checks the text again (a blocked word sends it
 /// back to the queue); moderators set `status` (`approved`, `rejected`,
 /// `spam`, or `pending` to requeue). Nobody rewrites another's text (403).
+///
+/// Under pre-moderation, an untrusted member's edit of an approved comment
+/// waits in the moderation queue (`pending_edit`, seen by the author and
+/// moderators) while the approved text stays public: `approved` applies it,
+/// `rejected` drops it. In post-moderation, and for trusted members, an edit
+/// applies at once.
 #[utoipa::path(
     tag = "comments",
     params(Id<CommentId>),
@@ -45,6 +53,7 @@ use crate::text::comment_to_html;
 pub async fn update_comment(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<CommentId>,
     body: Json<UpdateComment>,
 ) -> AppResult<HttpResponse> {
@@ -63,6 +72,7 @@ pub async fn update_comment(
     }
     let decision = body.status;
     let now = state.clock.now();
+    let actor = Actor::of(&caller, &origin);
     let (st, viewer) = (state.clone(), caller.user_id().map(|u| u.0));
     let comment = state
         .db
@@ -93,21 +103,48 @@ pub async fn update_comment(
                         ),
                     ));
                 }
-                row = queries::set_text(c, id, &text, &comment_to_html(&text), now)?;
+                if edit_waits_for_review(c, &row, moderator, &st.config)? {
+                    // the approved text stays public until a moderator decides
+                    row = queries::set_pending_edit(c, id, Some(&text), now)?;
+                } else {
+                    row = queries::set_text(c, id, &text, &comment_to_html(&text), now)?;
+                }
                 if let Some(reason) = rules::hold_reason(&text, &st.config)
                     && row.approved()
+                    && row.pending_body.is_none()
                     && !moderator
                 {
                     row = lifecycle::transition(c, &row, PENDING, Some(reason), now)?;
                 }
             }
             if let Some(decision) = decision {
+                let entry = lifecycle::decision_entry(&row, decision.as_str());
                 row = lifecycle::decide(c, &row, decision.as_str(), now)?;
+                crate::audit::record(c, &actor, entry, now)?;
             }
             views::one(c, &row, viewer, moderator, &st.config)
         })
         .await?;
     Ok(HttpResponse::Ok().json(comment))
+}
+
+/// Under pre-moderation, an untrusted member's edit of an approved comment
+/// waits for a moderator; elsewhere an edit applies at once.
+fn edit_waits_for_review(
+    c: &mut crate::db::AnyConnection,
+    row: &super::model::CommentRow,
+    moderator: bool,
+    config: &crate::config::Config,
+) -> AppResult<bool> {
+    if moderator || !row.approved() || config.comments_moderation != ModerationMode::Pre {
+        return Ok(false);
+    }
+    let trusted = match row.author_id {
+        Some(author) => queries::standing(c, author)?
+            .is_some_and(|s| s.approved_count >= config.comments_trusted_after),
+        None => false,
+    };
+    Ok(!trusted)
 }
 
 /// Delete a comment: its author at any time, or a moderator. A comment with

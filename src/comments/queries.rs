@@ -7,7 +7,7 @@ pub use standing::{count_approval, ensure_standing, set_ban, standing, user_exis
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{APPROVED, CommentRow, DELETED, NewComment, NewFlag};
+use super::model::{APPROVED, CommentRow, DELETED, NewComment, NewFlag, PENDING};
 use crate::db::schema::{articles, comment_flags, comments, users};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::PageRequest;
@@ -93,6 +93,25 @@ pub fn set_text(
             comments::body_html.eq(body_html),
             comments::edited_at.eq(Some(now)),
             comments::updated_at.eq(now),
+            comments::pending_body.eq(None::<String>),
+            comments::pending_since.eq(None::<NaiveDateTime>),
+        ))
+        .returning(comments::all_columns)
+        .get_result(conn)
+}
+
+/// Keeps `body` as the author's edit waiting for a moderator (`None`: drops it).
+pub fn set_pending_edit(
+    conn: &mut AnyConnection,
+    id: i64,
+    body: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<CommentRow> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::pending_body.eq(body),
+            comments::pending_since.eq(body.map(|_| now)),
+            comments::updated_at.eq(now),
         ))
         .returning(comments::all_columns)
         .get_result(conn)
@@ -106,6 +125,8 @@ pub fn blank(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryResu
             comments::body_html.eq(""),
             comments::guest_name.eq(None::<String>),
             comments::guest_email.eq(None::<String>),
+            comments::pending_body.eq(None::<String>),
+            comments::pending_since.eq(None::<NaiveDateTime>),
             comments::updated_at.eq(now),
         ))
         .execute(conn)
@@ -212,9 +233,20 @@ pub fn queue(
     paged: &PageRequest,
 ) -> QueryResult<(Vec<CommentRow>, i64)> {
     let base = || {
-        let mut query = comments::table
-            .filter(comments::status.eq_any(q.statuses.clone()))
-            .into_boxed::<MultiBackend>();
+        // the queue of `pending` also holds edits waiting for a moderator
+        let mut query = if q.statuses.contains(&PENDING) {
+            comments::table
+                .filter(
+                    comments::status
+                        .eq_any(q.statuses.clone())
+                        .or(comments::pending_since.is_not_null()),
+                )
+                .into_boxed::<MultiBackend>()
+        } else {
+            comments::table
+                .filter(comments::status.eq_any(q.statuses.clone()))
+                .into_boxed::<MultiBackend>()
+        };
         if let Some(a) = q.article_id {
             query = query.filter(comments::article_id.eq(a));
         }

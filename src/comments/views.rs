@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
-use super::dto::{ArticleRef, Comment, CommentAuthor, CommentStatus, Thread};
+use super::dto::{ArticleRef, Comment, CommentAuthor, CommentStatus, PendingEdit, Thread};
 use super::model::CommentRow;
 use super::queries;
 use crate::config::Config;
@@ -73,6 +73,7 @@ fn public(row: &CommentRow, people: &People) -> Comment {
         guest_email: None,
         flag_count: None,
         article: None,
+        pending_edit: None,
     }
 }
 
@@ -98,6 +99,15 @@ fn full(
     c.held_reason = row.held_reason.clone();
     if own && !deleted {
         c.editable_until = Some(utc(edit_deadline(row, config)));
+    }
+    if (own || moderator)
+        && let (Some(body), Some(since)) = (&row.pending_body, row.pending_since)
+    {
+        c.pending_edit = Some(PendingEdit {
+            body: body.clone(),
+            body_html: crate::text::comment_to_html(body),
+            submitted_at: utc(since),
+        });
     }
     if moderator {
         c.guest_email = row.guest_email.clone();

@@ -63,6 +63,24 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
         100_000,
     )?;
     cfg.rate_auth_burst = ranged("KIOSQUE_RATE_AUTH_BURST", cfg.rate_auth_burst, 1, 100_000)?;
+    cfg.signin_failures_per_hour = ranged(
+        "KIOSQUE_SIGNIN_FAILURES_PER_HOUR",
+        cfg.signin_failures_per_hour,
+        1,
+        100_000,
+    )?;
+    cfg.signin_failures_burst = ranged(
+        "KIOSQUE_SIGNIN_FAILURES_BURST",
+        cfg.signin_failures_burst,
+        1,
+        100_000,
+    )?;
+    cfg.audit_retention_days = ranged(
+        "KIOSQUE_AUDIT_RETENTION_DAYS",
+        cfg.audit_retention_days,
+        1,
+        36_500,
+    )?;
     Ok(())
 }
 

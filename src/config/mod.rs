@@ -161,6 +161,11 @@ pub struct Config {
     /// Searches per client address: sustained per minute, and the burst allowed at once.
     pub search_per_minute: u32,
     pub search_burst: u32,
+    /// Failed sign-ins per account and address: sustained per hour, and at once.
+    pub signin_failures_per_hour: u32,
+    pub signin_failures_burst: u32,
+    /// Audit log: days an entry is kept.
+    pub audit_retention_days: u32,
 }
 
 /// Who may read `/metrics`.
@@ -280,6 +285,9 @@ impl Config {
             search_wait: Duration::from_millis(1_000),
             search_per_minute: 60,
             search_burst: 20,
+            signin_failures_per_hour: 12,
+            signin_failures_burst: 5,
+            audit_retention_days: 365,
         }
     }
 
@@ -299,6 +307,8 @@ impl Config {
             log_filter: "warn".into(),
             search_per_minute: 10_000,
             search_burst: 10_000,
+            signin_failures_per_hour: 100_000,
+            signin_failures_burst: 1_000,
             ..Self::defaults(Environment::Test, database, data_dir)
         }
     }

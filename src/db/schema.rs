@@ -164,6 +164,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
+        pending_body -> Nullable<Text>,
+        pending_since -> Nullable<Timestamp>,
     }
 }
 
@@ -323,7 +325,24 @@ diesel::table! {
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (created_by));
 
+// ---- audit log (issue 15) ----
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        action -> Text,
+        actor_type -> Text,
+        actor_id -> Nullable<BigInt>,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        details -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
     sections,
     tags,
     users,

@@ -9,6 +9,7 @@ use super::filters::{EventFilters, SORTABLE};
 use super::model::EventRow;
 use super::queries;
 use super::requests::{CreateEvent, UpdateEvent};
+use crate::audit::Origin;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::path::Id;
@@ -115,9 +116,10 @@ pub async fn get_event(
 pub async fn create_event(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     body: Json<CreateEvent>,
 ) -> AppResult<HttpResponse> {
-    flow::create::<EventRow>(&state, &caller, body.0).await
+    flow::create::<EventRow>(&state, &caller, &origin, body.0).await
 }
 
 /// Change an event, or decide on it: editors publish (`status: published`) or
@@ -149,10 +151,11 @@ pub async fn update_event(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<EventId>,
     body: Json<UpdateEvent>,
 ) -> AppResult<HttpResponse> {
-    flow::update::<EventRow>(&state, caller, if_match, path.0.0, body.0).await
+    flow::update::<EventRow>(&state, caller, &origin, if_match, path.0.0, body.0).await
 }
 
 /// Delete an event: editors any; a member their own until it is published.
@@ -172,7 +175,8 @@ pub async fn update_event(
 pub async fn delete_event(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<EventId>,
 ) -> AppResult<HttpResponse> {
-    flow::delete::<EventRow>(&state, caller, path.0.0).await
+    flow::delete::<EventRow>(&state, caller, &origin, path.0.0).await
 }

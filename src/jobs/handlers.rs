@@ -8,6 +8,7 @@ use super::filters::{JobFilters, SORTABLE};
 use super::model::JobRow;
 use super::queries;
 use super::requests::{CreateJob, UpdateJob};
+use crate::audit::Origin;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::path::Id;
@@ -130,9 +131,10 @@ pub async fn get_job_jsonld(
 pub async fn create_job(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     body: Json<CreateJob>,
 ) -> AppResult<HttpResponse> {
-    flow::create::<JobRow>(&state, &caller, body.0).await
+    flow::create::<JobRow>(&state, &caller, &origin, body.0).await
 }
 
 /// Change an offer, or decide on it. Fields follow the workflow's rules
@@ -167,10 +169,11 @@ pub async fn update_job(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<JobId>,
     body: Json<UpdateJob>,
 ) -> AppResult<HttpResponse> {
-    flow::update::<JobRow>(&state, caller, if_match, path.0.0, body.0).await
+    flow::update::<JobRow>(&state, caller, &origin, if_match, path.0.0, body.0).await
 }
 
 /// Delete an offer: editors any; a member their own until it is published.
@@ -192,7 +195,8 @@ pub async fn update_job(
 pub async fn delete_job(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<JobId>,
 ) -> AppResult<HttpResponse> {
-    flow::delete::<JobRow>(&state, caller, path.0.0).await
+    flow::delete::<JobRow>(&state, caller, &origin, path.0.0).await
 }

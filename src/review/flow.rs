@@ -12,6 +12,7 @@ use super::{
     ItemUpdate, NewItem, ReviewChanges, Reviewable, authorize_new, change_status, decide,
     hidden_unless_allowed, limit_submissions,
 };
+use crate::audit::{self, Actor, Origin};
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
@@ -57,8 +58,10 @@ where
 pub async fn create<R: Reviewable>(
     state: &AppState,
     caller: &Caller,
+    origin: &Origin,
     body: impl NewItem<R::Changes>,
 ) -> AppResult<HttpResponse> {
+    let actor = Actor::of(caller, origin);
     let to = authorize_new(caller, R::KIND, body.requested_status())?;
     limit_submissions(state, caller, R::KIND).await?;
     let now = state.clock.now();
@@ -69,7 +72,12 @@ pub async fn create<R: Reviewable>(
     let new = R::new_row(c, caller.user_id().map(|u| u.0), now);
     let row = state
         .db
-        .write(move |conn| Ok(R::insert(conn, &new)?))
+        .write(move |conn| {
+            let row = R::insert(conn, &new)?;
+            let status = row.status(now).stored();
+            audit::content_status(conn, &actor, target::<R>(&row), None, status, now)?;
+            Ok(row)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -85,10 +93,12 @@ pub async fn create<R: Reviewable>(
 pub async fn update<R: Reviewable>(
     state: &AppState,
     caller: Caller,
+    origin: &Origin,
     if_match: IfMatch,
     id: i64,
     mut body: impl ItemUpdate<R::Changes>,
 ) -> AppResult<HttpResponse> {
+    let actor = Actor::of(&caller, origin);
     let now = state.clock.now();
     let settings = R::settings(state);
     let row = state
@@ -129,7 +139,10 @@ pub async fn update<R: Reviewable>(
             }
             R::settle(&mut c, moved, settings)?;
             c.touch(now);
-            Ok(R::update(conn, id, &c)?)
+            let row = R::update(conn, id, &c)?;
+            let (before, after) = (shown.stored(), row.status(now).stored());
+            audit::content_status(conn, &actor, target::<R>(&row), Some(before), after, now)?;
+            Ok(row)
         })
         .await?;
     Ok(HttpResponse::Ok().json(row.show(now)))
@@ -139,8 +152,10 @@ pub async fn update<R: Reviewable>(
 pub async fn delete<R: Reviewable>(
     state: &AppState,
     caller: Caller,
+    origin: &Origin,
     id: i64,
 ) -> AppResult<HttpResponse> {
+    let actor = Actor::of(&caller, origin);
     let now = state.clock.now();
     state
         .db
@@ -155,9 +170,20 @@ pub async fn delete<R: Reviewable>(
                     status: current.status(now),
                 },
             )?;
+            audit::content_deleted(conn, &actor, target::<R>(&current), now)?;
             R::delete(conn, id)?;
             Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// How the audit log names an item: `("job", 42)`.
+fn target<R: Reviewable>(row: &R) -> (&'static str, i64) {
+    let kind = match R::KIND {
+        super::ContentKind::Article => "article",
+        super::ContentKind::Job => "job",
+        super::ContentKind::Event => "event",
+    };
+    (kind, row.id())
 }

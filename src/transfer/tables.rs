@@ -26,6 +26,7 @@ pub const CARRIED: &[&str] = &[
     "polls",
     "poll_options",
     "poll_votes",
+    "audit_log",
 ];
 
 /// Deliberately left behind, with the reason.

@@ -6,6 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, post, web};
 use super::dto::{Login, Me, RefreshRequest, Register, Session, normalize_email};
 use super::model::UserRow;
 use super::queries;
+use super::signin::Attempt;
+use crate::audit::{self, Actor, Entry, Origin};
 use crate::auth::Role;
 use crate::auth::limits::client_ip;
 use crate::auth::session::{self, Rotation};
@@ -146,14 +148,13 @@ pub async fn register(
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
+    origin: Origin,
     body: Json<Login>,
 ) -> AppResult<HttpResponse> {
     let body = body.0;
     let email = normalize_email(&body.email);
     limit_by_ip(&req, &state, "login").await?;
-    state
-        .limit_auth("auth_account", format!("login:{email}"))
-        .await?;
+    let attempt = Attempt::begin(&state, &email, &origin.0).await?;
 
     let lookup = email.clone();
     let user = state
@@ -162,13 +163,20 @@ pub async fn login(
         .await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     if !verify_password(&state, body.password, hash).await? {
-        return Err(AppError::new(
+        let invalid = AppError::new(
             actix_web::http::StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             "the e-mail address or the password is incorrect",
         )
-        .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"kiosque\""));
+        .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"kiosque\"");
+        let mut entry = Entry::new("auth.sign_in_failed").detail("email", email.as_str());
+        if let Some(u) = &user {
+            entry = entry.target("user", u.id);
+        }
+        audit::record_now(&state, &Actor::anonymous(&origin), entry).await?;
+        return Err(attempt.failed(&state, invalid).await?);
     }
+    attempt.succeeded(&state).await?;
     let user = user.expect("a verified password belongs to a user");
     if user.disabled {
         return Err(AppError::new(
@@ -183,6 +191,13 @@ pub async fn login(
         .db
         .write(move |c| {
             queries::touch_login(c, user.id, now)?;
+            let actor = Actor::user(user.id, &origin);
+            audit::record(
+                c,
+                &actor,
+                Entry::new("auth.sign_in").target("user", user.id),
+                now,
+            )?;
             let user = queries::find(c, user.id)?;
             session_for(c, &st, user, None)
         })

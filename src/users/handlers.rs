@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, web};
 use super::dto::{SORTABLE, UpdateUser, User, UserFiltersQuery};
 use super::model::UserChanges;
 use super::queries::{self, UserFilters};
+use crate::audit::{self, Actor, Entry, Origin};
 use crate::auth::{Action, Caller, Role, authorize};
 use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
@@ -92,6 +93,29 @@ fn keep_an_admin(
     Ok(())
 }
 
+/// Audit entries for a change of role or of the disabled state.
+fn record_changes(
+    c: &mut AnyConnection,
+    actor: &Actor,
+    before: &super::model::UserRow,
+    role: Option<Role>,
+    disabled: Option<bool>,
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    if let Some(role) = role.filter(|r| *r != before.role()) {
+        let entry = Entry::new("user.role_changed")
+            .target("user", before.id)
+            .detail("from", before.role().as_str())
+            .detail("to", role.as_str());
+        audit::record(c, actor, entry, now)?;
+    }
+    if let Some(d) = disabled.filter(|d| *d != before.disabled) {
+        let action = if d { "user.disabled" } else { "user.enabled" };
+        audit::record(c, actor, Entry::new(action).target("user", before.id), now)?;
+    }
+    Ok(())
+}
+
 /// Change an account: role, disabled state, profile. Disabling ends its sessions.
 #[utoipa::path(
     tag = "users",
@@ -119,6 +143,7 @@ pub async fn update_user(
     if_match: IfMatch,
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<UserId>,
     body: Json<UpdateUser>,
 ) -> AppResult<HttpResponse> {
@@ -126,6 +151,7 @@ pub async fn update_user(
     let id = path.0.0;
     let body = body.0;
     let now = state.clock.now();
+    let actor = Actor::of(&caller, &origin);
     let user = state
         .db
         .write(move |c| {
@@ -150,6 +176,7 @@ pub async fn update_user(
             if disabling {
                 queries::end_all_sessions(c, id, now)?;
             }
+            record_changes(c, &actor, &current, body.role, body.disabled, now)?;
             Ok(queries::find(c, id)?)
         })
         .await?;
@@ -174,16 +201,24 @@ pub async fn update_user(
 pub async fn delete_user(
     state: web::Data<AppState>,
     caller: Caller,
+    origin: Origin,
     path: Id<UserId>,
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageUsers)?;
     let id = path.0.0;
+    let actor = Actor::of(&caller, &origin);
+    let now = state.clock.now();
     state
         .db
         .write(move |c| {
             let current = queries::find(c, id)?;
             keep_an_admin(c, current.role() == Role::Admin && !current.disabled, false)?;
             queries::delete(c, id)?;
+            let entry = Entry::new("user.deleted")
+                .target("user", id)
+                .detail("email", current.email.as_str())
+                .detail("role", current.role().as_str());
+            audit::record(c, &actor, entry, now)?;
             Ok(())
         })
         .await?;

@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod me;
 pub mod model;
 pub mod queries;
+pub mod signin;
 pub mod write;
 
 /// What the rest of the application may use: opening an account by the rules.
