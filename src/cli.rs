@@ -138,6 +138,7 @@ pub fn main() -> ExitCode {
                     config.database.redacted(),
                     to.display()
                 );
+                audit_copy(&config, "backup.created", &to.display().to_string());
             })
             .map_err(|e| e.to_string()),
         Command::Restore { from, force } => crate::db::migrate(&config.database).and_then(|_| {
@@ -224,7 +225,29 @@ fn export(config: &Config, output: Option<&std::path::Path>) -> Result<(), Strin
         summary.total(),
         config.database.redacted()
     );
+    let to = output.map_or("standard output".to_string(), |p| p.display().to_string());
+    audit_copy(config, "export.created", &to);
     Ok(())
+}
+
+/// Records in the audit log that the site's data was copied out (by the
+/// operator, at the machine: the actor is `system`). The copy is made
+/// whatever happens here; a failure to record is said, not fatal.
+fn audit_copy(config: &Config, action: &str, to: &str) {
+    let recorded = AnyConnection::open(&config.database)
+        .map_err(|e| e.to_string())
+        .and_then(|mut conn| {
+            let entry = crate::audit::Entry::new(action).detail("to", to);
+            let now = crate::state::now_micros();
+            crate::audit::record(&mut conn, &crate::audit::Actor::system(), entry, now)
+                .map_err(|e| e.detail)
+        });
+    if let Err(e) = recorded {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: not recorded in the audit log: {e}"
+        );
+    }
 }
 
 fn read_password() -> Result<String, String> {
@@ -267,7 +290,7 @@ fn create_user(
         .map_err(|e| e.detail)?;
     let display_name =
         name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
-    let now = chrono::Utc::now().naive_utc();
+    let now = crate::state::now_micros();
     let mut conn = AnyConnection::open(&config.database).map_err(|e| e.to_string())?;
     let user = crate::users::open_account(
         &mut conn,

@@ -4,7 +4,7 @@
 //! sentence is assembled here from small word lists; nothing is taken from a
 //! real publication.
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -248,7 +248,7 @@ fn fill(
         )));
     }
     let mut rng = StdRng::seed_from_u64(seed);
-    let now = Utc::now().naive_utc();
+    let now = crate::state::now_micros();
     // demo accounts cannot sign in: their password is random and never shown
     let passwords = Passwords::new(config.argon2_memory_kib.min(4_096), 1);
     let locked = passwords.hash(&format!(

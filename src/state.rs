@@ -119,3 +119,10 @@ impl MicrosPrecision for NaiveDateTime {
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
 }
+
+/// The wall-clock time at the precision both databases keep (microseconds),
+/// for writes made outside a request (the command line).
+pub fn now_micros() -> NaiveDateTime {
+    use chrono::SubsecRound;
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -37,7 +37,8 @@ pub struct AuditEntry {
     /// `comment.approved`, `comment.rejected`, `comment.spam`, `comment.pending`,
     /// `comment.edit_approved`, `comment.edit_rejected`, `commenter.banned`,
     /// `commenter.ban_lifted`, `article.published`, `article.unpublished`,
-    /// `article.deleted` (and the same for `job` and `event`), `export.created`.
+    /// `article.deleted` (and the same for `job` and `event`), `export.created`,
+    /// `backup.created`.
     #[schema(example = "article.published")]
     pub action: String,
     pub actor: AuditActor,

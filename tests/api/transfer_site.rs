@@ -319,6 +319,7 @@ pub fn build_site(app: &TestApp) -> Site {
         "/api/v1/openapi.json",
         "/api/v1/me",
         "/api/v1/users",
+        "/api/v1/audit",
         "/api/v1/users?disabled=true",
         "/api/v1/users?role=member&sort=-created_at",
         "/api/v1/api-keys",
