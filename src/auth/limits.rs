@@ -55,12 +55,26 @@ impl Limiter {
 /// The client's address: the peer address, or the address a trusted proxy
 /// reports when `KIOSQUE_TRUST_PROXY` is on.
 pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
-        return ip.to_string();
+    if trust_proxy && let Some(ip) = forwarded_for(req) {
+        return ip;
     }
     req.peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Behind one proxy of ours, the address that proxy saw: the *last* entry of
+/// `X-Forwarded-For`. Earlier entries come from the client, who can write
+/// anything there; only the one our proxy appended can be believed.
+fn forwarded_for(req: &HttpRequest) -> Option<String> {
+    let mut last = None;
+    for value in req.headers().get_all("x-forwarded-for") {
+        let value = value.to_str().ok()?;
+        if let Some(entry) = value.rsplit(',').map(str::trim).find(|e| !e.is_empty()) {
+            last = Some(entry.to_string());
+        }
+    }
+    last
 }
 
 /// Rate limits for other actions (posting comments, submissions, votes), one
@@ -190,4 +204,17 @@ pub fn prune_shared(
     use crate::db::schema::rate_limits::dsl as rl;
     use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
     diesel::delete(rl::rate_limits.filter(rl::tat.lt(now_us))).execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_address_our_proxy_added_counts() {
+        let req = actix_web::test::TestRequest::default()
+            .insert_header(("x-forwarded-for", "6.6.6.6, 203.0.113.9"))
+            .peer_addr("10.0.0.1:4000".parse().unwrap())
+            .to_http_request();
+        assert_eq!(super::client_ip(&req, true), "203.0.113.9");
+        assert_eq!(super::client_ip(&req, false), "10.0.0.1");
+    }
 }
