@@ -31,6 +31,7 @@ pub mod sections;
 pub mod seed;
 pub mod slug;
 pub mod state;
+pub mod status;
 pub mod tags;
 pub mod text;
 pub mod transfer;

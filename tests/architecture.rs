@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Each unit of `src/` with its layer, lowest first. A unit may use units of
 /// lower layers only; resources (layer `RESOURCES`) may also use each other's
-/// public face. A submodule named here (`review::status`) is a unit of its own.
+/// public face. A submodule named here (`a::b`) would be a unit of its own.
 const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("slug", 0),
@@ -20,7 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("db", 4),
     ("error", 5),
     ("gate", 6),
-    ("review::status", 6),
+    ("status", 6),
     ("auth", 7),
     ("state", 8),
     ("http", 9),

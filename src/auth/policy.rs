@@ -8,7 +8,7 @@
 use super::{Caller, KeyScope, Role};
 use crate::error::AppError;
 use crate::ids::UserId;
-use crate::review::status::{ContentKind, Status};
+use crate::status::{ContentKind, Status};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {

@@ -11,3 +11,4 @@ pub mod ics;
 pub mod model;
 pub mod queries;
 pub mod requests;
+pub mod review;

@@ -4,12 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::dto::Event;
 use crate::db::schema::events;
-use crate::error::{AppError, AppResult};
 use crate::review::model::review_model;
-use crate::review::{ContentKind, Reviewable};
-use crate::state::AppState;
 
 /// An event's own columns, as read, inserted and updated.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -47,25 +43,4 @@ review_model! {
     row: EventRow,
     new: NewEvent,
     changes: EventChanges,
-}
-
-/// Published events stay readable once past; an event ends after it starts.
-impl Reviewable for EventRow {
-    const KIND: ContentKind = ContentKind::Event;
-    const PATH: &'static str = "events";
-    type Shown = Event;
-    type Settings = ();
-
-    fn settings(_: &AppState) {}
-
-    fn show(self, now: NaiveDateTime) -> Event {
-        Event::from_row(self, now)
-    }
-
-    fn check(c: &EventChanges) -> AppResult<()> {
-        if c.fields.ends_at <= c.fields.starts_at {
-            return Err(AppError::invalid("ends_at", "must be after starts_at"));
-        }
-        Ok(())
-    }
 }

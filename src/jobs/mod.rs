@@ -10,3 +10,4 @@ pub mod jsonld;
 pub mod model;
 pub mod queries;
 pub mod requests;
+pub mod review;

@@ -1,7 +1,7 @@
 //! The publication workflow that articles, job offers and events share.
 //!
-//! - [`status`]: statuses, kinds of content and the moves between them (pure:
-//!   the policy in `auth::policy` depends on this part only);
+//! - `crate::status` (its pure part, a unit of its own below `auth`):
+//!   statuses, kinds of content and the moves between them;
 //! - [`rules`]: who may create, submit, decide on and see an item, and whose
 //!   items a list shows;
 //! - [`model`] and [`queries`]: the review columns and list conditions every
@@ -13,16 +13,15 @@ pub mod flow;
 pub mod model;
 pub mod queries;
 pub mod rules;
-pub mod status;
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+pub use crate::status::{ContentKind, Status, StatusChange, change_status, check_transition};
 pub use model::{ReviewChanges, ReviewRow};
 pub use rules::{
     ListScope, authorize_new, decide, hidden_unless_allowed, limit_submissions, list_scope,
 };
-pub use status::{ContentKind, Status, StatusChange, change_status, check_transition};
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;

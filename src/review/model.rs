@@ -9,9 +9,9 @@
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
-use super::status::{Status, StatusChange};
 use crate::db::AnyConnection;
 use crate::ids::UserId;
+use crate::status::{Status, StatusChange};
 
 /// A stored item in the review workflow, and how to read and write its row.
 /// [`review_model!`] implements it.

@@ -4,10 +4,10 @@
 
 use chrono::NaiveDateTime;
 
-use super::status::{ContentKind, Status, StatusChange, change_status};
 use crate::auth::{Action, Caller, authorize};
 use crate::error::AppError;
 use crate::ids::UserId;
+use crate::status::{ContentKind, Status, StatusChange, change_status};
 
 /// Checks that `caller` may create an item of `kind` with the status
 /// `requested` (default `pending`: a submission), and returns that status.

@@ -27,7 +27,7 @@ fn roles_and_scopes() {
 
 #[test]
 fn content_workflow() {
-    use crate::review::status::{ContentKind::*, Status::*};
+    use crate::status::{ContentKind::*, Status::*};
     let owners = [UserId(1)];
     let publish = |kind| Action::SetStatus {
         kind,
