@@ -126,3 +126,11 @@ pub fn now_micros() -> NaiveDateTime {
     use chrono::SubsecRound;
     Utc::now().naive_utc().trunc_subsecs(6)
 }
+
+/// A time a client sent, at the precision both databases keep
+/// (microseconds): SQLite would keep nanoseconds that PostgreSQL rounds, and
+/// the same request would read back differently on the two.
+pub fn stored(t: DateTime<Utc>) -> NaiveDateTime {
+    use chrono::SubsecRound;
+    t.naive_utc().trunc_subsecs(6)
+}

@@ -39,7 +39,10 @@ pub async fn create_api_key(
     authorize(&caller, Action::ManageApiKeys)?;
     let body = body.0;
     let now = state.clock.now();
-    if body.expires_at.is_some_and(|t| t.naive_utc() <= now) {
+    if body
+        .expires_at
+        .is_some_and(|t| crate::state::stored(t) <= now)
+    {
         return Err(AppError::invalid("expires_at", "must be in the future"));
     }
     let (secret, prefix, secret_hash) = new_api_key();
@@ -53,7 +56,7 @@ pub async fn create_api_key(
         scopes: scopes.join(" "),
         created_by: caller.user_id().map(|u| u.0),
         created_at: now,
-        expires_at: body.expires_at.map(|t| t.naive_utc()),
+        expires_at: body.expires_at.map(|t| crate::state::stored(t)),
     };
     let actor = Actor::of(&caller, &origin);
     let row = state

@@ -178,10 +178,10 @@ impl ItemUpdate<EventChanges> for UpdateEvent {
             f.description = d;
         }
         if let Some(t) = self.starts_at {
-            f.starts_at = t.naive_utc();
+            f.starts_at = crate::state::stored(t);
         }
         if let Some(t) = self.ends_at {
-            f.ends_at = t.naive_utc();
+            f.ends_at = crate::state::stored(t);
         }
         if let Some(a) = self.all_day {
             f.all_day = a;
@@ -208,7 +208,7 @@ impl ItemUpdate<EventChanges> for UpdateEvent {
             f.category = cat;
         }
         if let Some(p) = self.published_at {
-            c.review.published_at = Some(p.naive_utc());
+            c.review.published_at = Some(crate::state::stored(p));
         }
     }
 }
@@ -223,8 +223,8 @@ impl NewItem<EventChanges> for CreateEvent {
             title: self.title.trim().to_string(),
             description_html: crate::text::markdown_to_html(&self.description),
             description: self.description,
-            starts_at: self.starts_at.naive_utc(),
-            ends_at: self.ends_at.naive_utc(),
+            starts_at: crate::state::stored(self.starts_at),
+            ends_at: crate::state::stored(self.ends_at),
             all_day: self.all_day,
             time_zone: self
                 .time_zone
@@ -255,7 +255,7 @@ impl NewItem<EventChanges> for CreateEvent {
             review: Review {
                 status: "pending".into(),
                 rejection_reason: None,
-                published_at: self.published_at.map(|t| t.naive_utc()),
+                published_at: self.published_at.map(|t| crate::state::stored(t)),
                 updated_at: now,
             },
         }

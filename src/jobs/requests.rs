@@ -155,10 +155,10 @@ impl ItemUpdate<JobChanges> for UpdateJob {
             f.apply_email = a.email.map(|m| m.trim().to_lowercase());
         }
         if let Some(x) = self.expires_at {
-            f.expires_at = Some(x.naive_utc());
+            f.expires_at = Some(crate::state::stored(x));
         }
         if let Some(p) = self.published_at {
-            c.review.published_at = Some(p.naive_utc());
+            c.review.published_at = Some(crate::state::stored(p));
         }
     }
 }
@@ -188,7 +188,7 @@ impl NewItem<JobChanges> for CreateJob {
             description: self.description,
             apply_url: self.apply.url,
             apply_email: self.apply.email.map(|m| m.trim().to_lowercase()),
-            expires_at: self.expires_at.map(|t| t.naive_utc()),
+            expires_at: self.expires_at.map(|t| crate::state::stored(t)),
         };
         set_location(&mut fields, self.location);
         set_salary(&mut fields, self.salary);
@@ -197,7 +197,7 @@ impl NewItem<JobChanges> for CreateJob {
             review: Review {
                 status: "pending".into(),
                 rejection_reason: None,
-                published_at: self.published_at.map(|t| t.naive_utc()),
+                published_at: self.published_at.map(|t| crate::state::stored(t)),
                 updated_at: now,
             },
         }

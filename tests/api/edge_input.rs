@@ -237,7 +237,36 @@ fn names_made_of_invisible_characters_are_refused(app: &TestApp) {
         .ok();
 }
 
+/// A time sent with nanoseconds is kept to the microsecond, as PostgreSQL
+/// keeps it: the same request reads back the same on both databases.
+fn times_are_kept_to_the_microsecond(app: &TestApp) {
+    let editor = app.editor();
+    let second = |days: i64, hours: i64| {
+        (app.state.clock.now_utc() + chrono::Duration::days(days) + chrono::Duration::hours(hours))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    };
+    let when = second(2, 0);
+    let precise = format!("{when}.123456789Z");
+    let expected = format!("{when}.123456Z");
+    let article = app
+        .article(&editor)
+        .title("Au microsecond près")
+        .scheduled(&precise);
+    assert_eq!(article.json["published_at"], expected.as_str());
+    let read = app.get(&article.path()).bearer(&editor.token).send().ok();
+    assert_eq!(read["published_at"], expected.as_str());
+    let event = app
+        .event(&editor)
+        .set("starts_at", precise.as_str())
+        .set("ends_at", format!("{}.5Z", second(2, 3)))
+        .send();
+    assert_eq!(event.status, 201, "{}", event.text());
+    assert_eq!(event.json()["starts_at"], expected.as_str());
+}
+
 db_tests!(
+    times_are_kept_to_the_microsecond,
     nul_in_any_path_parameter_is_a_400,
     nul_in_any_query_parameter_is_a_400,
     nul_in_any_string_of_a_body_is_a_422,
