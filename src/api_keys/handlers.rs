@@ -56,7 +56,7 @@ pub async fn create_api_key(
         scopes: scopes.join(" "),
         created_by: caller.user_id().map(|u| u.0),
         created_at: now,
-        expires_at: body.expires_at.map(|t| crate::state::stored(t)),
+        expires_at: body.expires_at.map(crate::state::stored),
     };
     let actor = Actor::of(&caller, &origin);
     let row = state

@@ -59,7 +59,7 @@ pub fn create(
         &owners,
         None,
         to,
-        input.published_at.map(|t| crate::state::stored(t)),
+        input.published_at.map(crate::state::stored),
         None,
         now,
     )?;
@@ -166,12 +166,9 @@ pub fn update(
     }));
     if let Some(to) = wants_status {
         // "published" means now unless a time is given; a schedule is kept only when asked for
-        let basis = input
+        let basis = input.published_at.map(crate::state::stored).or(current
             .published_at
-            .map(|t| crate::state::stored(t))
-            .or(current
-                .published_at
-                .filter(|t| to == Status::Scheduled || *t <= now));
+            .filter(|t| to == Status::Scheduled || *t <= now));
         let change = review::decide(
             caller,
             KIND,

@@ -20,6 +20,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod moderation;
 pub mod own;
+pub mod posting;
 pub mod queries;
 pub mod rules;
 pub mod views;

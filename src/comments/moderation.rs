@@ -208,7 +208,7 @@ pub async fn ban_commenter(
     authorize(&caller, Action::BanCommenter)?;
     let id = path.0.0;
     let now = state.clock.now();
-    let until = body.until.map(|t| crate::state::stored(t));
+    let until = body.until.map(crate::state::stored);
     if until.is_some_and(|t| t <= now) {
         return Err(AppError::invalid("until", "must be in the future"));
     }

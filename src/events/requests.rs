@@ -255,7 +255,7 @@ impl NewItem<EventChanges> for CreateEvent {
             review: Review {
                 status: "pending".into(),
                 rejection_reason: None,
-                published_at: self.published_at.map(|t| crate::state::stored(t)),
+                published_at: self.published_at.map(crate::state::stored),
                 updated_at: now,
             },
         }

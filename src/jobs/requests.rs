@@ -188,7 +188,7 @@ impl NewItem<JobChanges> for CreateJob {
             description: self.description,
             apply_url: self.apply.url,
             apply_email: self.apply.email.map(|m| m.trim().to_lowercase()),
-            expires_at: self.expires_at.map(|t| crate::state::stored(t)),
+            expires_at: self.expires_at.map(crate::state::stored),
         };
         set_location(&mut fields, self.location);
         set_salary(&mut fields, self.salary);
@@ -197,7 +197,7 @@ impl NewItem<JobChanges> for CreateJob {
             review: Review {
                 status: "pending".into(),
                 rejection_reason: None,
-                published_at: self.published_at.map(|t| crate::state::stored(t)),
+                published_at: self.published_at.map(crate::state::stored),
                 updated_at: now,
             },
         }

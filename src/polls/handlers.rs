@@ -167,10 +167,7 @@ pub async fn create_poll(
     authorize(&caller, Action::ManagePolls)?;
     let body = body.0;
     let now = state.clock.now();
-    let opens_at = body
-        .opens_at
-        .map(|t| crate::state::stored(t))
-        .unwrap_or(now);
+    let opens_at = body.opens_at.map(crate::state::stored).unwrap_or(now);
     let closes_at = crate::state::stored(body.closes_at);
     if closes_at <= opens_at {
         return Err(AppError::invalid("closes_at", "must be after opens_at"));

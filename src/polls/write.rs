@@ -76,11 +76,11 @@ pub fn update(
     }
     let opens_at = body
         .opens_at
-        .map(|t| crate::state::stored(t))
+        .map(crate::state::stored)
         .unwrap_or(current.opens_at);
     let closes_at = body
         .closes_at
-        .map(|t| crate::state::stored(t))
+        .map(crate::state::stored)
         .unwrap_or(current.closes_at);
     if closes_at <= opens_at {
         return Err(AppError::invalid("closes_at", "must be after opens_at"));
