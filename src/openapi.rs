@@ -47,7 +47,7 @@ Authenticate with `Authorization: Bearer <token>`, where the token is a JWT acce
         schemas(Problem),
         responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
                   PayloadTooLarge, UnsupportedMediaType, ValidationFailed, TooManyRequests,
-                  Unavailable)
+                  Unavailable, StorageFull)
     ),
     modifiers(&BearerAuth)
 )]
@@ -86,6 +86,55 @@ pub fn document_optional_auth(doc: &mut utoipa::openapi::OpenApi) {
                 .responses
                 .entry("401".to_string())
                 .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unauthorized")));
+        }
+    }
+    document_edge_answers(doc);
+}
+
+/// What the edge and the database may answer on any operation, whatever its
+/// own description lists: 400 for text that is not text (a NUL byte, invalid
+/// UTF-8) in the path or query, 503 when the database is away, and on writes
+/// 507 when there is no room left.
+fn document_edge_answers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{Ref, RefOr};
+    for item in doc.paths.paths.values_mut() {
+        let reads = [item.get.as_mut()]
+            .into_iter()
+            .flatten()
+            .map(|op| (op, false));
+        let writes = [
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|op| (op, true));
+        for (op, write) in reads.chain(writes) {
+            let mut add = |code: &str, name: &str| {
+                op.responses
+                    .responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+            };
+            add("400", "BadRequest");
+            add("503", "Unavailable");
+            // a full-text search (`q`) is limited per client and queued
+            let searches = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| {
+                    matches!(p, RefOr::T(p) if p.name == "q" && p.parameter_in == ParameterIn::Query)
+                });
+            if searches {
+                add("429", "TooManyRequests");
+            }
+            if write {
+                add("507", "StorageFull");
+            }
         }
     }
 }
@@ -141,5 +190,6 @@ problem_response! {
     UnsupportedMediaType => "The body is not `application/json`",
     ValidationFailed => "A field failed validation; `errors` lists each field",
     TooManyRequests => "Rate limited; retry after the `Retry-After` seconds",
-    Unavailable => "The database is unavailable; retry after the `Retry-After` seconds",
+    Unavailable => "The database is unavailable or busy; retry after the `Retry-After` seconds",
+    StorageFull => "No room left to write (reads go on); retry after the `Retry-After` seconds",
 }
