@@ -85,7 +85,7 @@ impl PathResource for AuthorKey {
 fn id_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .pattern(Some("^[0-9]{1,19}$"))
+        .pattern(Some("^[1-9][0-9]{0,18}$"))
         .description(Some("Identifier (a string of digits)"))
         .examples([serde_json::json!("42")])
         .into()

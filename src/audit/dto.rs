@@ -73,6 +73,27 @@ impl From<AuditRow> for AuditEntry {
 
 pub const SORTABLE: [&str; 1] = ["occurred_at"];
 
+/// Who acted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorType {
+    User,
+    ApiKey,
+    Anonymous,
+    System,
+}
+
+impl ActorType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorType::User => "user",
+            ActorType::ApiKey => "api_key",
+            ActorType::Anonymous => "anonymous",
+            ActorType::System => "system",
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFiltersQuery {
@@ -80,9 +101,10 @@ pub struct AuditFiltersQuery {
     #[param(example = "user.role_changed")]
     pub action: Option<String>,
     /// The acting user's (or, with `actor_type=api_key`, key's) id.
+    #[param(pattern = "^[1-9][0-9]{0,18}$")]
     pub actor: Option<String>,
     /// `user`, `api_key`, `anonymous` or `system`.
-    pub actor_type: Option<String>,
+    pub actor_type: Option<ActorType>,
     /// `user`, `api_key`, `comment`, `article`, `job`, `event`, `export`.
     pub target_type: Option<String>,
     /// The target's id (with or without `target_type`).

@@ -176,7 +176,7 @@ pub struct QueueFilters {
     /// The article's id or slug.
     pub article: Option<String>,
     /// The author's user id.
-    pub author: Option<String>,
+    pub author: Option<UserId>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -71,17 +71,7 @@ pub async fn list_queue(
     let paged = query.paged(&QUEUE_SORTABLE, "created_at")?;
     let f = &query.filters;
     let statuses = parse_statuses(f.status.as_deref())?;
-    let author_id = match f.author.as_deref() {
-        None => None,
-        Some(raw) => match IdOrSlug::parse(raw) {
-            IdOrSlug::Id(id) => Some(id),
-            IdOrSlug::Slug(_) => {
-                return Err(AppError::bad_query(format!(
-                    "author must be a user id, not `{raw}`"
-                )));
-            }
-        },
-    };
+    let author_id = f.author.map(|u| u.0);
     let article = f.article.as_deref().map(IdOrSlug::parse);
     let (p, st, viewer) = (paged.clone(), state.clone(), caller.user_id().map(|u| u.0));
     let page = state

@@ -158,7 +158,8 @@ pub async fn not_found(
     Err(answer(&req, &document))
 }
 
-fn answer(req: &HttpRequest, document: &ApiDocument) -> AppError {
+/// 405 with `Allow` when the path exists under other methods, else 404.
+pub fn answer(req: &HttpRequest, document: &ApiDocument) -> AppError {
     match document.routes.allowed(req.path()) {
         Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => AppError::new(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,

@@ -23,8 +23,8 @@ pub struct PageParams {
     /// Items per page, 1–100.
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
-    /// 1-based page number. Not together with `cursor`.
-    #[param(minimum = 1)]
+    /// 1-based page number, at most 1,000,000. Not together with `cursor`.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
     /// Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`.
     pub cursor: Option<String>,
@@ -144,7 +144,9 @@ impl<F> ListQuery<F> {
             }
             (Some(p), None) => {
                 if *p < 1 || *p > 1_000_000 {
-                    return Err(AppError::bad_query("page must be a number from 1"));
+                    return Err(AppError::bad_query(
+                        "page must be a number from 1 to 1000000",
+                    ));
                 }
                 ((p - 1) * limit, Some(*p))
             }

@@ -12,10 +12,11 @@ use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, web};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
 
+use super::fallback::{ApiDocument, answer};
 use crate::error::AppError;
 use crate::ids::{IdOrSlug, PathResource};
 
@@ -50,13 +51,23 @@ impl<T: PathResource> FromRequest for Id<T> {
         ready(
             segment::<T>(req).and_then(|raw| match IdOrSlug::parse(raw) {
                 IdOrSlug::Id(id) => Ok(Id(T::from_raw(id))),
-                IdOrSlug::Slug(_) => Err(AppError::not_found(format!(
-                    "no such {}: `{raw}` is not an id",
-                    T::NOUN
-                ))),
+                // `/comments/moderation` under PATCH: the path names another
+                // route, which does not take this method (405), not a comment
+                IdOrSlug::Slug(_) => Err(match req.app_data::<web::Data<ApiDocument>>() {
+                    Some(doc) if other_route(doc, req) => answer(req, doc),
+                    _ => AppError::not_found(format!("no such {}: `{raw}` is not an id", T::NOUN)),
+                }),
             }),
         )
     }
+}
+
+/// Whether the path belongs to a more specific route that does not take this
+/// method (so the request only fell through to an `{id}` route).
+fn other_route(doc: &ApiDocument, req: &HttpRequest) -> bool {
+    doc.routes
+        .allowed(req.path())
+        .is_some_and(|methods| !methods.iter().any(|m| m == req.method().as_str()))
 }
 
 impl<T: PathResource> FromRequest for Key<T> {
@@ -74,11 +85,11 @@ impl<T: PathResource> FromRequest for Key<T> {
 fn parameter<T: PathResource>(slug: bool) -> Parameter {
     let (pattern, description) = if slug {
         (
-            "^[0-9]{1,19}$|^[a-z0-9]+(-[a-z0-9]+)*$",
+            "^[1-9][0-9]{0,18}$|^[a-z0-9]+(-[a-z0-9]+)*$",
             format!("The {}'s id or slug", T::NOUN),
         )
     } else {
-        ("^[0-9]{1,19}$", format!("The {}'s id", T::NOUN))
+        ("^[1-9][0-9]{0,18}$", format!("The {}'s id", T::NOUN))
     };
     ParameterBuilder::new()
         .name(T::PARAM)

@@ -96,7 +96,24 @@ fn segments_that_name_nothing_are_404(app: &TestApp) {
     }
 }
 
+/// A path that belongs to a literal route (`/comments/moderation`) answers
+/// 405 with that route's methods under another method, never "no such comment".
+fn a_literal_route_under_another_method_is_405(app: &TestApp) {
+    let editor = app.editor();
+    for method in ["PATCH", "DELETE"] {
+        let res = app
+            .request(method, "/api/v1/comments/moderation")
+            .bearer(&editor.token)
+            .json(&json!({"status": "spam"}))
+            .send();
+        let p = res.problem(405);
+        assert_eq!(p["code"], "method_not_allowed");
+        assert_eq!(res.header("allow"), Some("POST"), "{method}");
+    }
+}
+
 db_tests!(
+    a_literal_route_under_another_method_is_405,
     sections_and_tags_are_deleted_by_slug_too,
     authors_answer_to_id_and_slug,
     polls_are_filtered_by_article_slug,
