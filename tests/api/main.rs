@@ -10,6 +10,7 @@ mod api_keys;
 mod articles;
 mod audit;
 mod auth;
+mod changes;
 mod authorization;
 mod backup;
 mod comment_edits;
