@@ -268,6 +268,7 @@ pub async fn post_comment(
             } else {
                 row
             };
+            crate::changes::record(c, row.change("created", now))?;
             views::one(c, &row, user_id, moderator, &st.config)
         })
         .await?;

@@ -159,7 +159,9 @@ pub async fn decide_many(
             for id in ids {
                 let row = lifecycle::lock_and_read(c, id, now)?;
                 let entry = lifecycle::decision_entry(&row, to).detail("bulk", true);
-                rows.push(lifecycle::decide(c, &row, to, now)?);
+                let decided = lifecycle::decide(c, &row, to, now)?;
+                crate::changes::record(c, decided.change(to, now))?;
+                rows.push(decided);
                 audit::record(c, &actor, entry, now)?;
             }
             views::many(c, &rows, viewer, true, &st.config)

@@ -116,10 +116,12 @@ pub async fn update_comment(
                 {
                     row = lifecycle::transition(c, &row, PENDING, Some(reason), now)?;
                 }
+                crate::changes::record(c, row.change("updated", now))?;
             }
             if let Some(decision) = decision {
                 let entry = lifecycle::decision_entry(&row, decision.as_str());
                 row = lifecycle::decide(c, &row, decision.as_str(), now)?;
+                crate::changes::record(c, row.change(decision.as_str(), now))?;
                 crate::audit::record(c, &actor, entry, now)?;
             }
             views::one(c, &row, viewer, moderator, &st.config)
@@ -181,6 +183,7 @@ pub async fn delete_comment(
                     author: row.author_id.map(UserId),
                 },
             )?;
+            crate::changes::record(c, row.change("deleted", now))?;
             lifecycle::remove(c, &row, now)
         })
         .await?;
@@ -276,7 +279,8 @@ pub async fn flag_comment(
             queries::count_flag(c, id)?;
             let row = queries::find(c, id)?;
             if row.status == APPROVED && row.flag_count >= threshold {
-                lifecycle::transition(c, &row, PENDING, Some("flags"), now)?;
+                let held = lifecycle::transition(c, &row, PENDING, Some("flags"), now)?;
+                crate::changes::record(c, held.change("pending", now))?;
                 return Ok(true);
             }
             Ok(false)
