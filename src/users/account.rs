@@ -119,6 +119,11 @@ pub async fn register(
                 now,
             )?;
             queries::touch_login(c, user.id, now)?;
+            // the id only: accounts are nobody's public business
+            crate::changes::record(
+                c,
+                crate::changes::Change::new("user", "registered", user.id, now),
+            )?;
             session_for(c, &st, user, None)
         })
         .await?;

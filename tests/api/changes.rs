@@ -110,20 +110,26 @@ fn a_refused_write_records_nothing(app: &TestApp) {
     let editor = app.editor();
     let key = app.api_key(&["content:read"]);
     let article = app.article(&editor).published();
+    let section = app.section(&editor).create();
+    let member = app.member();
     let start = end_cursor(app, &key);
-    // invalid (422), stale (412) and forbidden (403) writes
+    // invalid (422), taken (409), stale (412) and forbidden (403) writes
     app.post("/api/v1/articles")
         .bearer(&editor.token)
         .json(&json!({"title": ""}))
         .send()
         .problem(422);
+    app.post("/api/v1/sections")
+        .bearer(&editor.token)
+        .json(&json!({"name": "Doublon", "slug": section.slug()}))
+        .send()
+        .problem(409);
     app.patch(&article.path())
         .bearer(&editor.token)
         .header("If-Match", "\"stale\"")
         .json(&json!({"title": "Autre titre"}))
         .send()
         .problem(412);
-    let member = app.member();
     let res = app.delete(&article.path()).bearer(&member.token).send();
     assert!(res.status == 403 || res.status == 404, "{}", res.status);
     let page = feed(app, &key, &format!("after={start}"));
@@ -266,6 +272,91 @@ fn only_integrators_and_editors_read_the_feed(app: &TestApp) {
     feed(app, &writer_key, "");
 }
 
+/// The types recorded for `resource` after `start`.
+fn of(app: &TestApp, key: &str, start: &str, resource: &str) -> Vec<String> {
+    let page = feed(app, key, &format!("after={start}&types={resource}.*&limit=100"));
+    types(page["data"].as_array().unwrap())
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+fn every_resource_records_its_changes(app: &TestApp) {
+    let editor = app.editor();
+    let key = app.api_key(&["content:read"]);
+    let start = end_cursor(app, &key);
+
+    let section = app.section(&editor).create();
+    app.patch(&section.path())
+        .bearer(&editor.token)
+        .json(&json!({"name": "Régions"}))
+        .send()
+        .ok();
+    assert_eq!(app.delete(&section.path()).bearer(&editor.token).send().status, 204);
+    assert_eq!(
+        of(app, &key, &start, "section"),
+        ["section.created", "section.updated", "section.deleted"]
+    );
+    let tag = app.tag(&editor).create();
+    assert_eq!(app.delete(&tag.path()).bearer(&editor.token).send().status, 204);
+    assert_eq!(of(app, &key, &start, "tag"), ["tag.created", "tag.deleted"]);
+
+    let member = app.member();
+    let users = feed(app, &key, &format!("after={start}&types=user.registered"));
+    let registered = users["data"].as_array().unwrap();
+    assert!(
+        registered
+            .iter()
+            .any(|c| c["resource"]["id"] == member.id.as_str()),
+        "{registered:?}"
+    );
+    assert!(registered.iter().all(|c| c["data"] == json!({})), "ids only");
+
+    let article = app.article(&editor).published();
+    let comment = app.comment(&member, article.id()).create();
+    for decision in ["rejected", "approved"] {
+        app.post("/api/v1/comments/moderation")
+            .bearer(&editor.token)
+            .json(&json!({"ids": [comment.json["id"]], "status": decision}))
+            .send()
+            .ok();
+    }
+    let res = app.delete(&comment.path()).bearer(&member.token).send();
+    assert_eq!(res.status, 204);
+    let comments = of(app, &key, &start, "comment");
+    assert_eq!(comments.first().map(String::as_str), Some("comment.created"));
+    assert_eq!(
+        &comments[comments.len() - 3..],
+        ["comment.rejected", "comment.approved", "comment.deleted"]
+    );
+    let page = feed(app, &key, &format!("after={start}&types=comment.deleted"));
+    let paths = &page["data"][0]["paths"];
+    assert!(
+        paths
+            .as_array()
+            .unwrap()
+            .contains(&json!(format!("/api/v1/articles/{}/comments", article.id()))),
+        "{paths}"
+    );
+
+    let poll = app.poll(&editor).create();
+    app.post(&format!("{}/close", poll.path()))
+        .bearer(&editor.token)
+        .send()
+        .ok();
+    assert_eq!(app.delete(&poll.path()).bearer(&editor.token).send().status, 204);
+    assert_eq!(
+        of(app, &key, &start, "poll"),
+        ["poll.created", "poll.closed", "poll.deleted"]
+    );
+
+    let job = app.job(&editor).published();
+    assert_eq!(app.delete(&job.path()).bearer(&editor.token).send().status, 204);
+    assert_eq!(of(app, &key, &start, "job"), ["job.published", "job.deleted"]);
+    app.event(&member).create();
+    assert_eq!(of(app, &key, &start, "event"), ["event.created"]);
+}
+
 db_tests!(
     publishing_an_article_names_its_paths,
     a_refused_write_records_nothing,
@@ -275,4 +366,5 @@ db_tests!(
     a_long_poll_sees_another_nodes_writes,
     a_cursor_past_retention_is_gone,
     only_integrators_and_editors_read_the_feed,
+    every_resource_records_its_changes,
 );
