@@ -46,7 +46,11 @@ pub fn change_for(
     if let Some(s) = &section {
         paths.push(format!("/api/v1/articles?section={s}"));
     }
-    paths.extend(tag_slugs.iter().map(|t| format!("/api/v1/articles?tag={t}")));
+    paths.extend(
+        tag_slugs
+            .iter()
+            .map(|t| format!("/api/v1/articles?tag={t}")),
+    );
     Ok(Change::new("article", what, row.id, now)
         .slug(row.slug.clone())
         .paths(paths)

@@ -77,7 +77,10 @@ pub async fn create<R: Reviewable>(
             let row = R::insert(conn, &new)?;
             let status = row.status(now).stored();
             audit::content_status(conn, &actor, target::<R>(&row), None, status, now)?;
-            changes::record(conn, change_of(&row, status_change(None, status), status, now))?;
+            changes::record(
+                conn,
+                change_of(&row, status_change(None, status), status, now),
+            )?;
             Ok(row)
         })
         .await?;

@@ -51,11 +51,7 @@ fn publishing_an_article_names_its_paths(app: &TestApp) {
     let section = app.section(&editor).create();
     let tag = app.tag(&editor).create();
     let start = end_cursor(app, &key);
-    let article = app
-        .article(&editor)
-        .section(&section)
-        .tags(&[&tag])
-        .draft();
+    let article = app.article(&editor).section(&section).tags(&[&tag]).draft();
     let res = app
         .patch(&article.path())
         .bearer(&editor.token)
@@ -171,7 +167,14 @@ fn types_filter_the_feed(app: &TestApp) {
         types(two["data"].as_array().unwrap()),
         ["job.published", "event.published"]
     );
-    for bad in ["types=article", "types=%25.*", "limit=0", "limit=101", "wait=31", "after=garbage"] {
+    for bad in [
+        "types=article",
+        "types=%25.*",
+        "limit=0",
+        "limit=101",
+        "wait=31",
+        "after=garbage",
+    ] {
         let res = app
             .get(&format!("/api/v1/changes?{bad}"))
             .bearer(&key)
@@ -203,7 +206,10 @@ fn a_long_poll_returns_when_a_change_comes(app: &TestApp) {
     });
     let waited = began.elapsed();
     assert!(waited < StdDuration::from_secs(10), "{waited:?}");
-    assert_eq!(types(page["data"].as_array().unwrap()), ["article.published"]);
+    assert_eq!(
+        types(page["data"].as_array().unwrap()),
+        ["article.published"]
+    );
 }
 
 fn a_long_poll_sees_another_nodes_writes(app: &TestApp) {
@@ -220,7 +226,10 @@ fn a_long_poll_sees_another_nodes_writes(app: &TestApp) {
         feed(app, &key, &format!("after={start}&wait=20"))
     });
     assert!(began.elapsed() < StdDuration::from_secs(10));
-    assert_eq!(types(page["data"].as_array().unwrap()), ["article.published"]);
+    assert_eq!(
+        types(page["data"].as_array().unwrap()),
+        ["article.published"]
+    );
 }
 
 fn a_cursor_past_retention_is_gone(app: &TestApp) {
@@ -258,9 +267,15 @@ fn a_cursor_past_retention_is_gone(app: &TestApp) {
 fn only_integrators_and_editors_read_the_feed(app: &TestApp) {
     app.get("/api/v1/changes").send().problem(401);
     let member = app.member();
-    app.get("/api/v1/changes").bearer(&member.token).send().problem(403);
+    app.get("/api/v1/changes")
+        .bearer(&member.token)
+        .send()
+        .problem(403);
     let author = app.author();
-    app.get("/api/v1/changes").bearer(&author.token).send().problem(403);
+    app.get("/api/v1/changes")
+        .bearer(&author.token)
+        .send()
+        .problem(403);
     let moderator_key = app.api_key(&["comments:moderate"]);
     app.get("/api/v1/changes")
         .bearer(&moderator_key)
@@ -274,7 +289,11 @@ fn only_integrators_and_editors_read_the_feed(app: &TestApp) {
 
 /// The types recorded for `resource` after `start`.
 fn of(app: &TestApp, key: &str, start: &str, resource: &str) -> Vec<String> {
-    let page = feed(app, key, &format!("after={start}&types={resource}.*&limit=100"));
+    let page = feed(
+        app,
+        key,
+        &format!("after={start}&types={resource}.*&limit=100"),
+    );
     types(page["data"].as_array().unwrap())
         .into_iter()
         .map(str::to_string)
@@ -292,13 +311,22 @@ fn every_resource_records_its_changes(app: &TestApp) {
         .json(&json!({"name": "Régions"}))
         .send()
         .ok();
-    assert_eq!(app.delete(&section.path()).bearer(&editor.token).send().status, 204);
+    assert_eq!(
+        app.delete(&section.path())
+            .bearer(&editor.token)
+            .send()
+            .status,
+        204
+    );
     assert_eq!(
         of(app, &key, &start, "section"),
         ["section.created", "section.updated", "section.deleted"]
     );
     let tag = app.tag(&editor).create();
-    assert_eq!(app.delete(&tag.path()).bearer(&editor.token).send().status, 204);
+    assert_eq!(
+        app.delete(&tag.path()).bearer(&editor.token).send().status,
+        204
+    );
     assert_eq!(of(app, &key, &start, "tag"), ["tag.created", "tag.deleted"]);
 
     let member = app.member();
@@ -310,7 +338,10 @@ fn every_resource_records_its_changes(app: &TestApp) {
             .any(|c| c["resource"]["id"] == member.id.as_str()),
         "{registered:?}"
     );
-    assert!(registered.iter().all(|c| c["data"] == json!({})), "ids only");
+    assert!(
+        registered.iter().all(|c| c["data"] == json!({})),
+        "ids only"
+    );
 
     let article = app.article(&editor).published();
     let comment = app.comment(&member, article.id()).create();
@@ -324,7 +355,10 @@ fn every_resource_records_its_changes(app: &TestApp) {
     let res = app.delete(&comment.path()).bearer(&member.token).send();
     assert_eq!(res.status, 204);
     let comments = of(app, &key, &start, "comment");
-    assert_eq!(comments.first().map(String::as_str), Some("comment.created"));
+    assert_eq!(
+        comments.first().map(String::as_str),
+        Some("comment.created")
+    );
     assert_eq!(
         &comments[comments.len() - 3..],
         ["comment.rejected", "comment.approved", "comment.deleted"]
@@ -332,10 +366,10 @@ fn every_resource_records_its_changes(app: &TestApp) {
     let page = feed(app, &key, &format!("after={start}&types=comment.deleted"));
     let paths = &page["data"][0]["paths"];
     assert!(
-        paths
-            .as_array()
-            .unwrap()
-            .contains(&json!(format!("/api/v1/articles/{}/comments", article.id()))),
+        paths.as_array().unwrap().contains(&json!(format!(
+            "/api/v1/articles/{}/comments",
+            article.id()
+        ))),
         "{paths}"
     );
 
@@ -344,15 +378,24 @@ fn every_resource_records_its_changes(app: &TestApp) {
         .bearer(&editor.token)
         .send()
         .ok();
-    assert_eq!(app.delete(&poll.path()).bearer(&editor.token).send().status, 204);
+    assert_eq!(
+        app.delete(&poll.path()).bearer(&editor.token).send().status,
+        204
+    );
     assert_eq!(
         of(app, &key, &start, "poll"),
         ["poll.created", "poll.closed", "poll.deleted"]
     );
 
     let job = app.job(&editor).published();
-    assert_eq!(app.delete(&job.path()).bearer(&editor.token).send().status, 204);
-    assert_eq!(of(app, &key, &start, "job"), ["job.published", "job.deleted"]);
+    assert_eq!(
+        app.delete(&job.path()).bearer(&editor.token).send().status,
+        204
+    );
+    assert_eq!(
+        of(app, &key, &start, "job"),
+        ["job.published", "job.deleted"]
+    );
     app.event(&member).create();
     assert_eq!(of(app, &key, &start, "event"), ["event.created"]);
 }
