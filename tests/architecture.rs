@@ -186,13 +186,13 @@ fn modules_keep_to_their_layers_and_faces() {
             let to_layer = layer(&to).unwrap();
             let both_resources = from_layer == RESOURCES && to_layer == RESOURCES;
             if both_resources {
-                if let Some(inner) = refs.get(1) {
-                    if submodules(&src, &to).contains(*inner) {
-                        problems.push(format!(
-                            "{rel}: reaches into `{}` (use what `{to}/mod.rs` offers)",
-                            path.join("::")
-                        ));
-                    }
+                if let Some(inner) = refs.get(1)
+                    && submodules(&src, &to).contains(*inner)
+                {
+                    problems.push(format!(
+                        "{rel}: reaches into `{}` (use what `{to}/mod.rs` offers)",
+                        path.join("::")
+                    ));
                 }
             } else if to_layer >= from_layer {
                 problems.push(format!(

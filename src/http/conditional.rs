@@ -163,6 +163,17 @@ impl IfMatch {
     }
 }
 
+impl crate::auth::Caller {
+    /// Whether responses for this caller may be kept by shared caches.
+    pub fn freshness(&self) -> Freshness {
+        if self.is_anonymous() {
+            Freshness::Public
+        } else {
+            Freshness::Private
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,16 +185,5 @@ mod tests {
         assert!(!header_matches("W/\"b\"", "\"b\"", false));
         assert!(header_matches("*", "\"x\"", false));
         assert!(!header_matches("\"c\"", "\"b\"", true));
-    }
-}
-
-impl crate::auth::Caller {
-    /// Whether responses for this caller may be kept by shared caches.
-    pub fn freshness(&self) -> Freshness {
-        if self.is_anonymous() {
-            Freshness::Public
-        } else {
-            Freshness::Private
-        }
     }
 }
