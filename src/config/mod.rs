@@ -364,6 +364,7 @@ mod tests {
             include_str!("auth.rs"),
             include_str!("content.rs"),
             include_str!("comments.rs"),
+            include_str!("changes.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");
