@@ -20,6 +20,8 @@ use crate::state::AppState;
 const MAX_WAIT_SECS: u64 = 30;
 /// How often a waiting feed looks at the database for other nodes' changes.
 const RECHECK: Duration = Duration::from_secs(1);
+/// A long poll ends this long before `KIOSQUE_REQUEST_TIMEOUT_SECS` at most.
+const MARGIN: Duration = Duration::from_secs(2);
 
 /// A position in the log: the last change seen (`s`, 0 before any) and the
 /// time that position was reached (`t`, microseconds), to tell whether
@@ -68,7 +70,8 @@ fn parse_types(raw: Option<&str>) -> AppResult<TypeFilter> {
 /// The change log, oldest first: every change of content, written with the
 /// change itself, in order, each naming its resource and the public paths
 /// whose answers changed. Continue with `after=meta.next_cursor`; with
-/// `wait`, an empty answer waits up to that many seconds for a change.
+/// `wait`, an empty answer waits up to that many seconds for a change (and
+/// ends 2 s before the server's request time limit at most).
 /// Changes are kept `KIOSQUE_CHANGES_RETENTION_DAYS` days: a cursor that may
 /// have missed purged changes gets 410 `cursor_expired` (resync, then start
 /// again without `after`). For API keys with `content:read` and editors.
@@ -125,7 +128,9 @@ pub async fn list_changes(
             ));
         }
     }
-    let deadline = Instant::now() + Duration::from_secs(wait);
+    // an answer before the server's time limit cuts the request off (503)
+    let ceiling = state.config.request_timeout.saturating_sub(MARGIN);
+    let deadline = Instant::now() + Duration::from_secs(wait).min(ceiling);
     let rows = loop {
         // armed before looking, so that a commit in between still wakes us
         let woken = state.db.commits().notified();

@@ -400,6 +400,23 @@ fn every_resource_records_its_changes(app: &TestApp) {
     assert_eq!(of(app, &key, &start, "event"), ["event.created"]);
 }
 
+fn short_time_limit(config: &mut kiosque::config::Config) {
+    config.request_timeout = StdDuration::from_secs(3);
+}
+
+/// A long poll ends before the server's time limit would cut it off.
+fn a_long_poll_ends_before_the_time_limit(app: &TestApp) {
+    let key = app.api_key(&["content:read"]);
+    let start = end_cursor(app, &key);
+    let began = Instant::now();
+    let page = feed(app, &key, &format!("after={start}&wait=30"));
+    assert!(began.elapsed() < StdDuration::from_secs(3));
+    assert_eq!(page["data"], json!([]));
+    assert_eq!(page["meta"]["next_cursor"], start.as_str());
+}
+
+db_tests!(config = short_time_limit; a_long_poll_ends_before_the_time_limit);
+
 db_tests!(
     publishing_an_article_names_its_paths,
     a_refused_write_records_nothing,
