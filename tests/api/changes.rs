@@ -82,6 +82,34 @@ fn publishing_an_article_names_its_paths(app: &TestApp) {
     }
     assert!(published["occurred_at"].is_string());
 
+    // a new slug: the old address is named too
+    let old = article.slug().to_string();
+    app.patch(&article.path())
+        .bearer(&editor.token)
+        .json(&json!({"slug": "un-nouveau-nom"}))
+        .send()
+        .ok();
+    let page = feed(
+        app,
+        &key,
+        &format!("after={}", read_all(app, &key, &start, 100).1),
+    );
+    assert_eq!(page["data"], json!([]), "nothing new yet");
+    let (changes, _) = read_all(app, &key, &start, 100);
+    let renamed = changes.last().unwrap();
+    assert_eq!(renamed["type"], "article.updated");
+    assert_eq!(renamed["resource"]["slug"], "un-nouveau-nom");
+    for want in [
+        format!("/api/v1/articles/{old}"),
+        "/api/v1/articles/un-nouveau-nom".into(),
+    ] {
+        assert!(
+            renamed["paths"].as_array().unwrap().contains(&json!(want)),
+            "{want} in {}",
+            renamed["paths"]
+        );
+    }
+
     // unpublishing and deleting are changes too
     app.patch(&article.path())
         .bearer(&editor.token)
@@ -96,6 +124,7 @@ fn publishing_an_article_names_its_paths(app: &TestApp) {
         [
             "article.created",
             "article.published",
+            "article.updated",
             "article.unpublished",
             "article.deleted"
         ]
@@ -105,8 +134,8 @@ fn publishing_an_article_names_its_paths(app: &TestApp) {
 fn a_refused_write_records_nothing(app: &TestApp) {
     let editor = app.editor();
     let key = app.api_key(&["content:read"]);
-    let article = app.article(&editor).published();
     let section = app.section(&editor).create();
+    let article = app.article(&editor).section(&section).published();
     let member = app.member();
     let start = end_cursor(app, &key);
     // invalid (422), taken (409), stale (412) and forbidden (403) writes
@@ -118,6 +147,11 @@ fn a_refused_write_records_nothing(app: &TestApp) {
     app.post("/api/v1/sections")
         .bearer(&editor.token)
         .json(&json!({"name": "Doublon", "slug": section.slug()}))
+        .send()
+        .problem(409);
+    // refused by the database after the change was written: both roll back
+    app.delete(&section.path())
+        .bearer(&editor.token)
         .send()
         .problem(409);
     app.patch(&article.path())
