@@ -356,8 +356,8 @@ pub async fn delete_article(
                 now,
             )?;
             let change = super::change::change_for(c, &row, "deleted", now)?;
-            crate::changes::record(c, change)?;
             queries::delete(c, row.id)?;
+            crate::changes::record(c, change)?;
             Ok(())
         })
         .await?;

@@ -103,6 +103,10 @@ pub fn status_change(before: Option<&str>, after: &str) -> &'static str {
 /// transaction. On PostgreSQL the recorders take turns (a transaction-scoped
 /// advisory lock) so that changes commit in the order of their numbers and a
 /// reader that saw number n never sees a smaller one appear later.
+///
+/// Call it last, once the write's rows are written (describe a deletion
+/// before it, record it after): holding the turn, a transaction then waits
+/// for no other lock, so turns never deadlock with row locks.
 pub fn record(conn: &mut AnyConnection, change: Change) -> AppResult<()> {
     queries::take_turn(conn)?;
     queries::insert(

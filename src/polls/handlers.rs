@@ -310,10 +310,10 @@ pub async fn delete_poll(
         .db
         .write(move |c| {
             let current = queries::find(c, id)?;
-            crate::changes::record(c, current.change("deleted", now))?;
+            let change = current.change("deleted", now);
             match queries::delete(c, id)? {
                 0 => Err(AppError::not_found("no such poll")),
-                _ => Ok(()),
+                _ => crate::changes::record(c, change),
             }
         })
         .await?;

@@ -179,8 +179,9 @@ pub async fn delete<R: Reviewable>(
             )?;
             audit::content_deleted(conn, &actor, target::<R>(&current), now)?;
             let status = current.status(now).stored();
-            changes::record(conn, change_of(&current, "deleted", status, now))?;
+            let change = change_of(&current, "deleted", status, now);
             R::delete(conn, id)?;
+            changes::record(conn, change)?;
             Ok(())
         })
         .await?;

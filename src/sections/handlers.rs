@@ -178,10 +178,10 @@ pub async fn delete_section(
         .db
         .write(move |c| {
             let current = queries::find(c, &key)?;
-            crate::changes::record(c, current.change("deleted", None, now))?;
+            let change = current.change("deleted", None, now);
             match queries::delete(c, &key).map_err(DbError::from) {
                 Ok(0) => Err(crate::error::AppError::not_found("no such section")),
-                Ok(_) => Ok(()),
+                Ok(_) => crate::changes::record(c, change),
                 // the same answer on both backends, however each words it
                 Err(DbError::ForeignKey(_)) => Err(crate::error::AppError::conflict(
                     "the section still has content; move or delete it first",

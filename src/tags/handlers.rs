@@ -179,10 +179,10 @@ pub async fn delete_tag(
         .db
         .write(move |c| {
             let current = queries::find(c, &key)?;
-            crate::changes::record(c, current.change("deleted", None, now))?;
+            let change = current.change("deleted", None, now);
             match queries::delete(c, &key) {
                 Ok(0) => Err(crate::error::AppError::not_found("no such tag")),
-                Ok(_) => Ok(()),
+                Ok(_) => crate::changes::record(c, change),
                 Err(diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::ForeignKeyViolation,
                     _,

@@ -120,11 +120,10 @@ pub async fn register(
             )?;
             queries::touch_login(c, user.id, now)?;
             // the id only: accounts are nobody's public business
-            crate::changes::record(
-                c,
-                crate::changes::Change::new("user", "registered", user.id, now),
-            )?;
-            session_for(c, &st, user, None)
+            let change = crate::changes::Change::new("user", "registered", user.id, now);
+            let session = session_for(c, &st, user, None)?;
+            crate::changes::record(c, change)?;
+            Ok(session)
         })
         .await?;
     let mut created = HttpResponse::Created();

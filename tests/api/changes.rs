@@ -428,6 +428,49 @@ fn every_resource_records_its_changes(app: &TestApp) {
     assert_eq!(of(app, &key, &start, "event"), ["event.created"]);
 }
 
+/// Writers at once, a reader following the feed meanwhile: the reader ends
+/// with every change, once each, in order (a change never commits behind
+/// one already read).
+fn a_reader_following_concurrent_writes_misses_none(app: &TestApp) {
+    let key = app.api_key(&["content:write"]);
+    let start = end_cursor(app, &key);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let followed = std::thread::scope(|s| {
+        let writers: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    for _ in 0..5 {
+                        app.article(&key).published();
+                    }
+                })
+            })
+            .collect();
+        let reader = s.spawn(|| {
+            let (mut seen, mut cursor) = (Vec::new(), start.clone());
+            loop {
+                let last_round = done.load(std::sync::atomic::Ordering::SeqCst);
+                let (more, next) = read_all(app, &key, &cursor, 7);
+                seen.extend(more);
+                cursor = next;
+                if last_round {
+                    return seen;
+                }
+            }
+        });
+        for w in writers {
+            w.join().unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        reader.join().unwrap()
+    });
+    let (all, _) = read_all(app, &key, &start, 100);
+    assert_eq!(all.len(), 20);
+    assert_eq!(
+        followed, all,
+        "the follower saw every change, once, in order"
+    );
+}
+
 fn short_time_limit(config: &mut kiosque::config::Config) {
     config.request_timeout = StdDuration::from_secs(3);
 }
@@ -455,4 +498,5 @@ db_tests!(
     a_cursor_past_retention_is_gone,
     only_integrators_and_editors_read_the_feed,
     every_resource_records_its_changes,
+    a_reader_following_concurrent_writes_misses_none,
 );
