@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod articles;
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod cli;
 pub mod comments;
 pub mod config;
@@ -84,7 +85,7 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
         }
     });
 
-    // Purge audit entries past their retention: now, then every hour.
+    // Purge audit entries and changes past their retention: now, then every hour.
     let purged = state.clone();
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(3600));
@@ -94,6 +95,11 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "purged old audit entries"),
                 Err(e) => tracing::warn!(error = %e, "could not purge old audit entries"),
+            }
+            match changes::purge_expired(&purged).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "purged old changes"),
+                Err(e) => tracing::warn!(error = %e, "could not purge old changes"),
             }
         }
     });

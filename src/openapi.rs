@@ -42,12 +42,13 @@ Authenticate with `Authorization: Bearer <token>`, where the token is a JWT acce
         (name = "events", description = "Events (agenda), with iCalendar export"),
         (name = "polls", description = "Polls and votes"),
         (name = "audit", description = "The audit log of staff and security actions (admin)"),
+        (name = "changes", description = "The change feed: every change of content, in order, for integrators"),
     ),
     components(
         schemas(Problem),
         responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
                   PayloadTooLarge, UnsupportedMediaType, ValidationFailed, TooManyRequests,
-                  Unavailable, StorageFull)
+                  Unavailable, StorageFull, CursorExpired)
     ),
     modifiers(&BearerAuth)
 )]
@@ -192,4 +193,5 @@ problem_response! {
     TooManyRequests => "Rate limited; retry after the `Retry-After` seconds",
     Unavailable => "The database is unavailable or busy; retry after the `Retry-After` seconds",
     StorageFull => "No room left to write (reads go on); retry after the `Retry-After` seconds",
+    CursorExpired => "`cursor_expired`: changes after this cursor were purged; resync, then start again without `after`",
 }

@@ -39,6 +39,7 @@ macro_rules! routes {
 
 use crate::articles::{authors, handlers as articles, revisions};
 use crate::audit::handlers as audit;
+use crate::changes::handlers as changes;
 use crate::comments::{handlers as comments, moderation, own as own_comments};
 use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
@@ -133,6 +134,8 @@ routes! {
 
     // the audit log
     GET    "/audit"                                          => audit::list_audit;
+    // the change feed
+    GET    "/changes"                                        => changes::list_changes;
 }
 
 /// Outside the version: operations endpoints, for load balancers and Prometheus.

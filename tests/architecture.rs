@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("http", 9),
     ("openapi", 10),
     ("audit", 11),
+    ("changes", 11),
     ("review", 12),
     // resources
     ("api_keys", RESOURCES),

@@ -241,6 +241,8 @@ pub async fn create_article(
                 &row.status,
                 now,
             )?;
+            let change = super::change::status_change_for(c, &row, None, now)?;
+            crate::changes::record(c, change)?;
             ArticleDetail::load(c, &row, now)
         })
         .await?;
@@ -304,6 +306,8 @@ pub async fn update_article(
                 &row.status,
                 now,
             )?;
+            let change = super::change::status_change_for(c, &row, Some(&was), now)?;
+            crate::changes::record(c, change)?;
             ArticleDetail::load(c, &row, now)
         })
         .await?;
@@ -351,7 +355,9 @@ pub async fn delete_article(
                 ("article", row.id),
                 now,
             )?;
+            let change = super::change::change_for(c, &row, "deleted", now)?;
             queries::delete(c, row.id)?;
+            crate::changes::record(c, change)?;
             Ok(())
         })
         .await?;

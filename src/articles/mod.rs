@@ -2,6 +2,7 @@
 //! public author profiles.
 
 pub mod authors;
+pub mod change;
 pub mod dto;
 pub mod filters;
 pub mod handlers;
@@ -11,6 +12,7 @@ pub mod requests;
 pub mod revisions;
 pub mod write;
 
+pub use change::change_for;
 pub use dto::Cover;
 /// What other resources may use: an article as the caller may read it
 /// (comments hang on articles), and its row.

@@ -156,7 +156,10 @@ pub async fn restore_revision(
             let article = staff_article(c, &caller, &key, now)?;
             let row = queries::revision(c, article.id, revision)?;
             let old = parse(&row)?;
+            let was = article.status.clone();
             let restored = write::restore(c, &caller, article, old, now)?;
+            let change = super::change::status_change_for(c, &restored, Some(&was), now)?;
+            crate::changes::record(c, change)?;
             ArticleDetail::load(c, &restored, now)
         })
         .await?;

@@ -20,6 +20,8 @@ pub enum Action<'a> {
     ManageApiKeys,
     /// Read the audit log (admins).
     ReadAudit,
+    /// Read the change feed (`/changes`): keys that read content, editors.
+    ReadChanges,
     /// Read and change one's own profile and password.
     ManageOwnAccount,
 
@@ -154,6 +156,11 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         (Caller::User(u), ManageUsers | ManageApiKeys | ReadAudit) => u.role == Role::Admin,
         (Caller::Key(_), ManageUsers | ManageApiKeys | ReadAudit) => false,
 
+        (Caller::User(u), ReadChanges) => u.role >= Role::Editor,
+        (Caller::Key(_), ReadChanges) => {
+            caller.has_scope(KeyScope::ContentRead) || caller.has_scope(KeyScope::ContentWrite)
+        }
+
         (Caller::User(_), ManageOwnAccount) => true,
         (Caller::Key(_), ManageOwnAccount) => false,
 
@@ -195,6 +202,7 @@ fn describe(action: Action<'_>) -> String {
         Action::ManageUsers => "manage user accounts".into(),
         Action::ManageApiKeys => "manage API keys".into(),
         Action::ReadAudit => "read the audit log".into(),
+        Action::ReadChanges => "read the change feed".into(),
         Action::ManageOwnAccount => "manage a user account".into(),
         Action::CreateContent { kind } => format!("create {}", kind.noun()),
         Action::EditContent { kind, .. } => format!("edit these {}", kind.noun()),

@@ -91,3 +91,17 @@ impl StandingRow {
         self.banned && self.banned_until.is_none_or(|t| t > now)
     }
 }
+
+impl CommentRow {
+    /// The change `comment.<what>`: its article's comments and the article
+    /// (its comment count). Never the text, nor who wrote it.
+    pub fn change(&self, what: &str, now: NaiveDateTime) -> crate::changes::Change {
+        crate::changes::Change::new("comment", what, self.id, now)
+            .paths([
+                format!("/api/v1/articles/{}/comments", self.article_id),
+                format!("/api/v1/articles/{}", self.article_id),
+            ])
+            .datum("article_id", self.article_id.to_string())
+            .datum("status", self.status.clone())
+    }
+}

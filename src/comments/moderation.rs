@@ -144,13 +144,17 @@ pub async fn decide_many(
             if !errors.is_empty() {
                 return Err(AppError::validation(errors));
             }
-            let mut rows = Vec::with_capacity(ids.len());
+            let mut rows: Vec<super::model::CommentRow> = Vec::with_capacity(ids.len());
             // in id order: concurrent bulk decisions take the locks in the same order
             for id in ids {
                 let row = lifecycle::lock_and_read(c, id, now)?;
                 let entry = lifecycle::decision_entry(&row, to).detail("bulk", true);
                 rows.push(lifecycle::decide(c, &row, to, now)?);
                 audit::record(c, &actor, entry, now)?;
+            }
+            // last, once every comment is locked and written
+            for row in &rows {
+                crate::changes::record(c, row.change(to, now))?;
             }
             views::many(c, &rows, viewer, true, &st.config)
         })

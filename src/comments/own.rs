@@ -79,6 +79,7 @@ pub async fn update_comment(
         .write(move |c| {
             lifecycle::serialize(c)?;
             let mut row = lifecycle::lock_and_read(c, id, now)?;
+            let mut edited = false;
             if let Some(text) = text {
                 authorize(
                     &caller,
@@ -116,11 +117,15 @@ pub async fn update_comment(
                 {
                     row = lifecycle::transition(c, &row, PENDING, Some(reason), now)?;
                 }
+                edited = true;
             }
             if let Some(decision) = decision {
                 let entry = lifecycle::decision_entry(&row, decision.as_str());
                 row = lifecycle::decide(c, &row, decision.as_str(), now)?;
                 crate::audit::record(c, &actor, entry, now)?;
+                crate::changes::record(c, row.change(decision.as_str(), now))?;
+            } else if edited {
+                crate::changes::record(c, row.change("updated", now))?;
             }
             views::one(c, &row, viewer, moderator, &st.config)
         })
@@ -181,7 +186,8 @@ pub async fn delete_comment(
                     author: row.author_id.map(UserId),
                 },
             )?;
-            lifecycle::remove(c, &row, now)
+            lifecycle::remove(c, &row, now)?;
+            crate::changes::record(c, row.change("deleted", now))
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -276,7 +282,8 @@ pub async fn flag_comment(
             queries::count_flag(c, id)?;
             let row = queries::find(c, id)?;
             if row.status == APPROVED && row.flag_count >= threshold {
-                lifecycle::transition(c, &row, PENDING, Some("flags"), now)?;
+                let held = lifecycle::transition(c, &row, PENDING, Some("flags"), now)?;
+                crate::changes::record(c, held.change("pending", now))?;
                 return Ok(true);
             }
             Ok(false)

@@ -183,7 +183,8 @@ pub struct NewPost {
 }
 
 /// Writes the comment, in the caller's write transaction: its place in the
-/// thread, no repeat of the author's previous text (409), then its first state.
+/// thread, no repeat of the author's previous text (409), then its first
+/// state, and records `comment.created` in the change log.
 pub fn insert(c: &mut AnyConnection, post: NewPost, now: NaiveDateTime) -> AppResult<CommentRow> {
     lifecycle::serialize(c)?;
     let (parent_id, thread_id, depth) = placement(c, post.parent, post.article_id, post.moderator)?;
@@ -216,9 +217,11 @@ pub fn insert(c: &mut AnyConnection, post: NewPost, now: NaiveDateTime) -> AppRe
             updated_at: now,
         },
     )?;
-    if post.status == APPROVED {
-        lifecycle::transition(c, &row, APPROVED, None, now)
+    let row = if post.status == APPROVED {
+        lifecycle::transition(c, &row, APPROVED, None, now)?
     } else {
-        Ok(row)
-    }
+        row
+    };
+    crate::changes::record(c, row.change("created", now))?;
+    Ok(row)
 }

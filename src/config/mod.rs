@@ -6,6 +6,7 @@
 //! `comments`). Settings depend on nothing above them.
 
 mod auth;
+mod changes;
 mod comments;
 mod content;
 mod database;
@@ -166,6 +167,8 @@ pub struct Config {
     pub signin_failures_burst: u32,
     /// Audit log: days an entry is kept.
     pub audit_retention_days: u32,
+    /// Change feed: days a change is kept (a cursor older than that gets 410).
+    pub changes_retention_days: u32,
 }
 
 /// Who may read `/metrics`.
@@ -227,6 +230,7 @@ impl Config {
         auth::read(&mut cfg)?;
         content::read(&mut cfg)?;
         comments::read(&mut cfg)?;
+        changes::read(&mut cfg)?;
         Ok(cfg)
     }
 
@@ -288,6 +292,7 @@ impl Config {
             signin_failures_per_hour: 12,
             signin_failures_burst: 5,
             audit_retention_days: 365,
+            changes_retention_days: 30,
         }
     }
 
@@ -359,6 +364,7 @@ mod tests {
             include_str!("auth.rs"),
             include_str!("content.rs"),
             include_str!("comments.rs"),
+            include_str!("changes.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");

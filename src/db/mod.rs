@@ -243,6 +243,9 @@ pub struct Db {
     /// so that waiting writers never hold every connection while readers,
     /// which WAL lets run beside a writer, wait for one.
     sqlite_writer: Arc<std::sync::Mutex<()>>,
+    /// Woken after every committed write transaction, so that readers waiting
+    /// for news (the change feed's long polls) look again at once.
+    commits: Arc<tokio::sync::Notify>,
 }
 
 impl Db {
@@ -267,7 +270,13 @@ impl Db {
             backend: url.backend,
             queries,
             sqlite_writer: Arc::default(),
+            commits: Arc::default(),
         }
+    }
+
+    /// Signalled after each write transaction of this process commits.
+    pub fn commits(&self) -> &tokio::sync::Notify {
+        &self.commits
     }
 
     /// Statements run through this pool since start.
@@ -329,7 +338,11 @@ impl Db {
                 Backend::Postgres => None,
             };
             let mut conn = pool.get()?;
-            write_tx(&mut conn, f)
+            let done = write_tx(&mut conn, f);
+            if done.is_ok() {
+                pool.commits.notify_waiters();
+            }
+            done
         })
         .await
         .map_err(|e| E::from(DbError::Other(format!("blocking task failed: {e}"))))?

@@ -341,8 +341,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        #[sql_name = "type"]
+        kind -> Text,
+        resource_type -> Text,
+        resource_id -> BigInt,
+        resource_slug -> Nullable<Text>,
+        paths -> Text,
+        data -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    changes,
     sections,
     tags,
     users,

@@ -179,6 +179,7 @@ pub async fn create_poll(
         .db
         .write(move |c| {
             let row = write::create(c, body, opens_at, closes_at, created_by, now)?;
+            crate::changes::record(c, row.change("created", now))?;
             view_one(c, row, &viewer, &st)
         })
         .await?;
@@ -234,6 +235,7 @@ pub async fn update_poll(
             let current = queries::find(c, id)?;
             if_match.check(&view_one(c, current.clone(), &viewer, &st)?)?;
             let row = write::update(c, current, body, now)?;
+            crate::changes::record(c, row.change("updated", now))?;
             view_one(c, row, &viewer, &st)
         })
         .await?;
@@ -271,7 +273,11 @@ pub async fn close_poll(
         .db
         .write(move |c| {
             let current = queries::find(c, id)?;
+            let was = current.closes_at;
             let row = write::close(c, current, now)?;
+            if row.closes_at != was {
+                crate::changes::record(c, row.change("closed", now))?;
+            }
             view_one(c, row, &viewer, &st)
         })
         .await?;
@@ -299,11 +305,16 @@ pub async fn delete_poll(
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManagePolls)?;
     let id = path.0.0;
+    let now = state.clock.now();
     state
         .db
-        .write(move |c| match queries::delete(c, id)? {
-            0 => Err(AppError::not_found("no such poll")),
-            _ => Ok(()),
+        .write(move |c| {
+            let current = queries::find(c, id)?;
+            let change = current.change("deleted", now);
+            match queries::delete(c, id)? {
+                0 => Err(AppError::not_found("no such poll")),
+                _ => crate::changes::record(c, change),
+            }
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -22,6 +22,21 @@ pub struct PollRow {
 }
 
 impl PollRow {
+    /// The change `poll.<what>`: the poll, the list of polls and the article
+    /// it hangs on, if any.
+    pub fn change(&self, what: &str, now: NaiveDateTime) -> crate::changes::Change {
+        let mut paths = vec![
+            format!("/api/v1/polls/{}", self.id),
+            "/api/v1/polls".to_string(),
+        ];
+        if let Some(a) = self.article_id {
+            paths.push(format!("/api/v1/articles/{a}"));
+        }
+        crate::changes::Change::new("poll", what, self.id, now)
+            .paths(paths)
+            .datum("article_id", self.article_id.map(|a| a.to_string()))
+    }
+
     pub fn members_only(&self) -> bool {
         self.who_may_vote == "members"
     }

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::audit::{self, Actor, Origin};
 use crate::auth::{Action, Caller, authorize};
+use crate::changes::{self, Change, status_change};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
 use crate::http::{IfMatch, Page, PageRequest};
@@ -76,6 +77,10 @@ pub async fn create<R: Reviewable>(
             let row = R::insert(conn, &new)?;
             let status = row.status(now).stored();
             audit::content_status(conn, &actor, target::<R>(&row), None, status, now)?;
+            changes::record(
+                conn,
+                change_of(&row, status_change(None, status), status, now),
+            )?;
             Ok(row)
         })
         .await?;
@@ -142,6 +147,8 @@ pub async fn update<R: Reviewable>(
             let row = R::update(conn, id, &c)?;
             let (before, after) = (shown.stored(), row.status(now).stored());
             audit::content_status(conn, &actor, target::<R>(&row), Some(before), after, now)?;
+            let what = status_change(Some(before), after);
+            changes::record(conn, change_of(&row, what, after, now))?;
             Ok(row)
         })
         .await?;
@@ -171,7 +178,10 @@ pub async fn delete<R: Reviewable>(
                 },
             )?;
             audit::content_deleted(conn, &actor, target::<R>(&current), now)?;
+            let status = current.status(now).stored();
+            let change = change_of(&current, "deleted", status, now);
             R::delete(conn, id)?;
+            changes::record(conn, change)?;
             Ok(())
         })
         .await?;
@@ -186,4 +196,11 @@ fn target<R: Reviewable>(row: &R) -> (&'static str, i64) {
         super::ContentKind::Event => "event",
     };
     (kind, row.id())
+}
+
+/// The change an item's write records: `<kind>.<what>`, naming its public paths.
+fn change_of<R: Reviewable>(row: &R, what: &str, status: &str, now: NaiveDateTime) -> Change {
+    Change::new(target::<R>(row).0, what, row.id(), now)
+        .paths(row.public_paths())
+        .datum("status", status)
 }

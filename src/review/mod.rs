@@ -53,6 +53,15 @@ pub trait Reviewable: ReviewRow {
         not_found
     }
 
+    /// The public paths (under `/api/v1`) whose answers change with it: by
+    /// default its own address and its collection.
+    fn public_paths(&self) -> Vec<String> {
+        vec![
+            format!("/api/v1/{}/{}", Self::PATH, self.id()),
+            format!("/api/v1/{}", Self::PATH),
+        ]
+    }
+
     /// Checks the request's fields, merged into the current ones, before any
     /// change of status.
     fn check(_changes: &Self::Changes) -> AppResult<()> {

@@ -143,7 +143,9 @@ pub async fn update_section(
                 position: body.position,
                 updated_at: Some(now),
             };
-            Ok(queries::update(c, current.id, &changes)?)
+            let row = queries::update(c, current.id, &changes)?;
+            crate::changes::record(c, row.change("updated", Some(&current.slug), now))?;
+            Ok(row)
         })
         .await?;
     Ok(HttpResponse::Ok().json(Section::from(row)))
@@ -171,19 +173,22 @@ pub async fn delete_section(
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageTaxonomy)?;
     let key = path.into_inner();
+    let now = state.clock.now();
     state
         .db
-        .write(
-            move |c| match queries::delete(c, &key).map_err(DbError::from) {
+        .write(move |c| {
+            let current = queries::find(c, &key)?;
+            let change = current.change("deleted", None, now);
+            match queries::delete(c, &key).map_err(DbError::from) {
                 Ok(0) => Err(crate::error::AppError::not_found("no such section")),
-                Ok(_) => Ok(()),
+                Ok(_) => crate::changes::record(c, change),
                 // the same answer on both backends, however each words it
                 Err(DbError::ForeignKey(_)) => Err(crate::error::AppError::conflict(
                     "the section still has content; move or delete it first",
                 )),
                 Err(e) => Err(e.into()),
-            },
-        )
+            }
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

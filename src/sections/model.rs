@@ -34,3 +34,28 @@ pub struct SectionChanges {
     pub position: Option<i32>,
     pub updated_at: Option<NaiveDateTime>,
 }
+
+impl SectionRow {
+    /// The change `section.<what>`: its address (by slug, id and, after a
+    /// rename, `former_slug`), the list of sections and its articles' list.
+    pub fn change(
+        &self,
+        what: &str,
+        former_slug: Option<&str>,
+        now: NaiveDateTime,
+    ) -> crate::changes::Change {
+        let mut paths = vec![
+            format!("/api/v1/sections/{}", self.slug),
+            format!("/api/v1/sections/{}", self.id),
+            "/api/v1/sections".to_string(),
+            format!("/api/v1/articles?section={}", self.slug),
+        ];
+        if let Some(old) = former_slug.filter(|o| *o != self.slug) {
+            paths.push(format!("/api/v1/sections/{old}"));
+            paths.push(format!("/api/v1/articles?section={old}"));
+        }
+        crate::changes::Change::new("section", what, self.id, now)
+            .slug(self.slug.clone())
+            .paths(paths)
+    }
+}

@@ -22,7 +22,7 @@ pub fn create(
         Some(s) => s,
         None => unique(&slugify(&body.name, 80), |s| queries::slug_taken(c, s))?,
     };
-    Ok(queries::insert(
+    let row = queries::insert(
         c,
         &NewSection {
             slug,
@@ -32,5 +32,7 @@ pub fn create(
             created_at: now,
             updated_at: now,
         },
-    )?)
+    )?;
+    crate::changes::record(c, row.change("created", None, now))?;
+    Ok(row)
 }

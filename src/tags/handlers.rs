@@ -144,7 +144,9 @@ pub async fn update_tag(
                 slug: body.slug,
                 updated_at: Some(now),
             };
-            Ok(queries::update(c, current.id, &changes)?)
+            let row = queries::update(c, current.id, &changes)?;
+            crate::changes::record(c, row.change("updated", Some(&current.slug), now))?;
+            Ok(row)
         })
         .await?;
     Ok(HttpResponse::Ok().json(Tag::from(row)))
@@ -172,16 +174,21 @@ pub async fn delete_tag(
 ) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageTaxonomy)?;
     let key = path.into_inner();
+    let now = state.clock.now();
     state
         .db
-        .write(move |c| match queries::delete(c, &key) {
-            Ok(0) => Err(crate::error::AppError::not_found("no such tag")),
-            Ok(_) => Ok(()),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
-                _,
-            )) => Err(crate::error::AppError::conflict("the tag is still in use")),
-            Err(e) => Err(e.into()),
+        .write(move |c| {
+            let current = queries::find(c, &key)?;
+            let change = current.change("deleted", None, now);
+            match queries::delete(c, &key) {
+                Ok(0) => Err(crate::error::AppError::not_found("no such tag")),
+                Ok(_) => crate::changes::record(c, change),
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                    _,
+                )) => Err(crate::error::AppError::conflict("the tag is still in use")),
+                Err(e) => Err(e.into()),
+            }
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

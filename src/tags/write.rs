@@ -18,7 +18,7 @@ pub fn create(c: &mut AnyConnection, body: CreateTag, now: NaiveDateTime) -> App
         Some(s) => s,
         None => unique(&slugify(&body.name, 80), |s| queries::slug_taken(c, s))?,
     };
-    Ok(queries::insert(
+    let row = queries::insert(
         c,
         &NewTag {
             slug,
@@ -26,5 +26,7 @@ pub fn create(c: &mut AnyConnection, body: CreateTag, now: NaiveDateTime) -> App
             created_at: now,
             updated_at: now,
         },
-    )?)
+    )?;
+    crate::changes::record(c, row.change("created", None, now))?;
+    Ok(row)
 }

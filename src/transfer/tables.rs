@@ -27,6 +27,7 @@ pub const CARRIED: &[&str] = &[
     "poll_options",
     "poll_votes",
     "audit_log",
+    "changes",
 ];
 
 /// Deliberately left behind, with the reason.

@@ -119,7 +119,11 @@ pub async fn register(
                 now,
             )?;
             queries::touch_login(c, user.id, now)?;
-            session_for(c, &st, user, None)
+            // the id only: accounts are nobody's public business
+            let change = crate::changes::Change::new("user", "registered", user.id, now);
+            let session = session_for(c, &st, user, None)?;
+            crate::changes::record(c, change)?;
+            Ok(session)
         })
         .await?;
     let mut created = HttpResponse::Created();

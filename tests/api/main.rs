@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod authorization;
 mod backup;
+mod changes;
 mod comment_edits;
 mod comments;
 mod drills;

@@ -320,6 +320,7 @@ pub fn build_site(app: &TestApp) -> Site {
         "/api/v1/me",
         "/api/v1/users",
         "/api/v1/audit",
+        "/api/v1/changes?limit=100",
         "/api/v1/users?disabled=true",
         "/api/v1/users?role=member&sort=-created_at",
         "/api/v1/api-keys",
