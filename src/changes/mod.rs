@@ -77,6 +77,30 @@ impl Change {
         self
     }
 
+    /// A change to an item of a slugged collection that filters the article
+    /// list (sections, tags): its address by slug and by id, the collection,
+    /// the articles filtered by it, and the same under a former slug.
+    pub fn filed_under(
+        self,
+        collection: &str,
+        filter: &str,
+        slug: &str,
+        former_slug: Option<&str>,
+    ) -> Self {
+        let id = self.resource_id;
+        let mut paths = vec![
+            format!("/api/v1/{collection}/{slug}"),
+            format!("/api/v1/{collection}/{id}"),
+            format!("/api/v1/{collection}"),
+            format!("/api/v1/articles?{filter}={slug}"),
+        ];
+        if let Some(old) = former_slug.filter(|o| *o != slug) {
+            paths.push(format!("/api/v1/{collection}/{old}"));
+            paths.push(format!("/api/v1/articles?{filter}={old}"));
+        }
+        self.slug(slug).paths(paths)
+    }
+
     pub fn datum(mut self, name: &str, value: impl Into<Value>) -> Self {
         self.data.insert(name.to_string(), value.into());
         self

@@ -44,18 +44,11 @@ impl SectionRow {
         former_slug: Option<&str>,
         now: NaiveDateTime,
     ) -> crate::changes::Change {
-        let mut paths = vec![
-            format!("/api/v1/sections/{}", self.slug),
-            format!("/api/v1/sections/{}", self.id),
-            "/api/v1/sections".to_string(),
-            format!("/api/v1/articles?section={}", self.slug),
-        ];
-        if let Some(old) = former_slug.filter(|o| *o != self.slug) {
-            paths.push(format!("/api/v1/sections/{old}"));
-            paths.push(format!("/api/v1/articles?section={old}"));
-        }
-        crate::changes::Change::new("section", what, self.id, now)
-            .slug(self.slug.clone())
-            .paths(paths)
+        crate::changes::Change::new("section", what, self.id, now).filed_under(
+            "sections",
+            "section",
+            &self.slug,
+            former_slug,
+        )
     }
 }

@@ -38,18 +38,11 @@ impl TagRow {
         former_slug: Option<&str>,
         now: NaiveDateTime,
     ) -> crate::changes::Change {
-        let mut paths = vec![
-            format!("/api/v1/tags/{}", self.slug),
-            format!("/api/v1/tags/{}", self.id),
-            "/api/v1/tags".to_string(),
-            format!("/api/v1/articles?tag={}", self.slug),
-        ];
-        if let Some(old) = former_slug.filter(|o| *o != self.slug) {
-            paths.push(format!("/api/v1/tags/{old}"));
-            paths.push(format!("/api/v1/articles?tag={old}"));
-        }
-        crate::changes::Change::new("tag", what, self.id, now)
-            .slug(self.slug.clone())
-            .paths(paths)
+        crate::changes::Change::new("tag", what, self.id, now).filed_under(
+            "tags",
+            "tag",
+            &self.slug,
+            former_slug,
+        )
     }
 }
