@@ -89,14 +89,13 @@ pub fn document_optional_auth(doc: &mut utoipa::openapi::OpenApi) {
                 .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unauthorized")));
         }
     }
-    document_edge_answers(doc);
 }
 
 /// What the edge and the database may answer on any operation, whatever its
 /// own description lists: 400 for text that is not text (a NUL byte, invalid
 /// UTF-8) in the path or query, 503 when the database is away, and on writes
 /// 507 when there is no room left.
-fn document_edge_answers(doc: &mut utoipa::openapi::OpenApi) {
+pub fn document_edge_answers(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{Ref, RefOr};
     for item in doc.paths.paths.values_mut() {

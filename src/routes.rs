@@ -154,6 +154,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(root)
         .split_for_parts();
     crate::openapi::document_optional_auth(&mut doc);
+    crate::openapi::document_edge_answers(&mut doc);
     doc
 }
 

@@ -92,7 +92,7 @@ impl Clock {
     /// Now, as stored in the database (UTC, microsecond precision).
     pub fn now(&self) -> NaiveDateTime {
         let t = self.now_utc().naive_utc();
-        t.with_nanosecond_micros()
+        micros(t)
     }
 
     pub fn advance(&self, by: chrono::Duration) {
@@ -101,18 +101,11 @@ impl Clock {
     }
 }
 
-trait MicrosPrecision {
-    fn with_nanosecond_micros(self) -> Self;
-}
-
-impl MicrosPrecision for NaiveDateTime {
-    // PostgreSQL keeps microseconds; truncating here makes a value read back
-    // equal to the value written, on both backends.
-    fn with_nanosecond_micros(self) -> Self {
-        use chrono::Timelike;
-        let micros = self.nanosecond() / 1_000;
-        self.with_nanosecond(micros * 1_000).unwrap_or(self)
-    }
+/// `t` at the precision PostgreSQL keeps (microseconds): a value read back
+/// equals the value written, on both backends.
+fn micros(t: NaiveDateTime) -> NaiveDateTime {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
 }
 
 /// A stored time as it goes on the wire.
@@ -123,14 +116,12 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 /// The wall-clock time at the precision both databases keep (microseconds),
 /// for writes made outside a request (the command line).
 pub fn now_micros() -> NaiveDateTime {
-    use chrono::SubsecRound;
-    Utc::now().naive_utc().trunc_subsecs(6)
+    micros(Utc::now().naive_utc())
 }
 
 /// A time a client sent, at the precision both databases keep
 /// (microseconds): SQLite would keep nanoseconds that PostgreSQL rounds, and
 /// the same request would read back differently on the two.
 pub fn stored(t: DateTime<Utc>) -> NaiveDateTime {
-    use chrono::SubsecRound;
-    t.naive_utc().trunc_subsecs(6)
+    micros(t.naive_utc())
 }

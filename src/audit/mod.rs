@@ -193,25 +193,6 @@ pub fn content_status(
     record(conn, actor, entry.detail("to", after), now)
 }
 
-/// [`content_status`] for a new item, after its own transaction committed.
-/// The item exists whatever happens here: a failure to record is logged,
-/// not answered (a client told "failed" would post the item again).
-pub async fn content_created(
-    state: &AppState,
-    actor: Actor,
-    (kind, id): (&'static str, i64),
-    status: String,
-) {
-    let now = state.clock.now();
-    let done = state
-        .db
-        .write(move |c| content_status(c, &actor, (kind, id), None, &status, now))
-        .await;
-    if let Err(e) = done {
-        tracing::error!(error = %e, kind, id, "could not record the audit entry of a new item");
-    }
-}
-
 /// The deletion of a content item (`<kind>.deleted`).
 pub fn content_deleted(
     conn: &mut AnyConnection,

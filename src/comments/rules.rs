@@ -3,7 +3,7 @@
 
 use crate::config::{Config, ModerationMode};
 
-pub use crate::text::fold_words;
+use crate::text::fold_words;
 
 /// Whether `text` contains one of the blocked words or phrases, on whole words.
 pub fn has_blocked_words(text: &str, blocked: &[Vec<String>]) -> bool {
