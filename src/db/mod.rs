@@ -246,6 +246,10 @@ pub struct Db {
     /// Woken after every committed write transaction, so that readers waiting
     /// for news (the change feed's long polls) look again at once.
     commits: Arc<tokio::sync::Notify>,
+    /// Counts the commits this process has heard of (its own, and those of
+    /// other nodes once a listener reports them through [`Db::wake`]): an
+    /// answer computed at generation g is current while the count is g.
+    generation: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -271,12 +275,26 @@ impl Db {
             queries,
             sqlite_writer: Arc::default(),
             commits: Arc::default(),
+            generation: Arc::default(),
         }
     }
 
-    /// Signalled after each write transaction of this process commits.
+    /// Signalled after each write transaction of this process commits (and
+    /// after each [`Db::wake`]).
     pub fn commits(&self) -> &tokio::sync::Notify {
         &self.commits
+    }
+
+    /// The number of commits heard of so far (see the field's comment).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Reports a commit: this process's own, or another node's when a
+    /// listener hears of it. Bumps the generation, then wakes the waiters.
+    pub fn wake(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.commits.notify_waiters();
     }
 
     /// Statements run through this pool since start.
@@ -340,7 +358,7 @@ impl Db {
             let mut conn = pool.get()?;
             let done = write_tx(&mut conn, f);
             if done.is_ok() {
-                pool.commits.notify_waiters();
+                pool.wake();
             }
             done
         })
