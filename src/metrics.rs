@@ -49,7 +49,7 @@ impl Metrics {
         .expect("valid metric");
         let scheduler_leader = prometheus::IntGauge::new(
             "scheduler_leader",
-            "1 while this node holds the lease and runs timed work, else 0",
+            "Whether this node holds the scheduler's lease and runs timed work (1) or not (0)",
         )
         .expect("valid metric");
         for m in [

@@ -159,8 +159,7 @@ pub async fn restore_revision(
             let was = article.status.clone();
             let was_at = article.published_at;
             let restored = write::restore(c, &caller, article, old, now)?;
-            let change =
-                super::change::status_change_for(c, &restored, Some((&was, was_at)), now)?;
+            let change = super::change::status_change_for(c, &restored, Some((&was, was_at)), now)?;
             crate::changes::record(c, change)?;
             ArticleDetail::load(c, &restored, now)
         })

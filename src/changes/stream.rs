@@ -53,7 +53,11 @@ struct Follow {
 }
 
 /// The stream of changes after `cursor` (authorised and checked already).
-pub(super) fn respond(state: web::Data<AppState>, cursor: Cursor, types: TypeFilter) -> HttpResponse {
+pub(super) fn respond(
+    state: web::Data<AppState>,
+    cursor: Cursor,
+    types: TypeFilter,
+) -> HttpResponse {
     let now = Instant::now();
     let follow = Follow {
         state,
@@ -127,7 +131,10 @@ async fn next(mut f: Follow) -> Option<(Result<Bytes, Infallible>, Follow)> {
             Ok(_) => {}
             Err(e) => {
                 f.over = true;
-                let bye = format!(": the database did not answer ({}); reconnect later\n\n", e.code);
+                let bye = format!(
+                    ": the database did not answer ({}); reconnect later\n\n",
+                    e.code
+                );
                 return Some((Ok(Bytes::from(bye)), f));
             }
         }

@@ -105,7 +105,11 @@ pub fn claim(conn: &mut AnyConnection, table: &'static str, id: i64) -> QueryRes
 
 /// The time of a content item's publication, if it is public at `now`
 /// (stored `published`, its time come).
-fn live_since(stored: &str, published_at: Option<NaiveDateTime>, now: NaiveDateTime) -> Option<NaiveDateTime> {
+fn live_since(
+    stored: &str,
+    published_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Option<NaiveDateTime> {
     published_at.filter(|t| stored == "published" && *t <= now)
 }
 
@@ -138,7 +142,11 @@ pub fn publication_change(
         None => false,
     };
     Ok(
-        match (was_public, is_public, super::status_change(before.map(|b| b.0), after.0)) {
+        match (
+            was_public,
+            is_public,
+            super::status_change(before.map(|b| b.0), after.0),
+        ) {
             (false, true, _) => "published",
             (true, false, _) => "unpublished",
             (true, true, _) => "updated",

@@ -9,8 +9,8 @@ mod auth;
 mod changes;
 mod comments;
 mod content;
-mod scheduler;
 mod database;
+mod scheduler;
 mod server;
 
 use std::net::SocketAddr;

@@ -355,8 +355,8 @@ diesel::table! {
     }
 }
 
+// Timed facts already told in the change log (see `changes::timed`).
 diesel::table! {
-    /// Timed facts already told in the change log (see `changes::timed`).
     announcements (resource_type, resource_id, what, due_at) {
         resource_type -> Text,
         resource_id -> BigInt,

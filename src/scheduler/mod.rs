@@ -81,10 +81,7 @@ pub fn start(state: web::Data<AppState>, tasks: Vec<Task>) -> Option<Running> {
 /// a write transaction.
 async fn run_once(state: &AppState, task: Task) -> AppResult<usize> {
     let now = state.clock.now();
-    let due = state
-        .db
-        .run(move |c| Ok((task.is_due)(c, now)?))
-        .await?;
+    let due = state.db.run(move |c| Ok((task.is_due)(c, now)?)).await?;
     if !due {
         return Ok(0);
     }

@@ -57,7 +57,12 @@ fn agent() -> ureq::Agent {
 }
 
 /// Opens the stream as `token`, from `last_event_id` if given.
-fn open(app: &TestApp, token: &str, query: &str, last_event_id: Option<&str>) -> (u16, Option<Stream>) {
+fn open(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    last_event_id: Option<&str>,
+) -> (u16, Option<Stream>) {
     let mut req = agent()
         .get(&format!("{}/api/v1/changes{query}", app.base))
         .header("Accept", "text/event-stream")
