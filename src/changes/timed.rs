@@ -141,22 +141,23 @@ pub fn publication_change(
         }
         None => false,
     };
-    Ok(
-        match (
-            was_public,
-            is_public,
-            super::status_change(before.map(|b| b.0), after.0),
-        ) {
-            (false, true, _) => "published",
-            (true, false, _) => "unpublished",
-            (true, true, _) => "updated",
-            // neither before nor after: a publication set for later, or a
-            // withdrawn one the public never saw
-            (false, false, "published") => "scheduled",
-            (false, false, "unpublished") => "updated",
-            (false, false, other) => other,
-        },
-    )
+    let stored = super::status_change(before.map(|b| b.0), after.0);
+    Ok(publication_name(was_public, is_public, stored))
+}
+
+/// The name of a write's change from what the public saw before and after
+/// it, and from its move between stored statuses ([`super::status_change`]).
+fn publication_name(was_public: bool, is_public: bool, stored: &'static str) -> &'static str {
+    match (was_public, is_public, stored) {
+        (false, true, _) => "published",
+        (true, false, _) => "unpublished",
+        (true, true, _) => "updated",
+        // neither before nor after: a publication set for later, or a
+        // withdrawn one the public never saw
+        (false, false, "published") => "scheduled",
+        (false, false, "unpublished") => "updated",
+        (false, false, other) => other,
+    }
 }
 
 /// Notes as told the publication of an item written outside a request (the
@@ -172,5 +173,49 @@ pub fn settle_publication(
     match live_since(stored, published_at, now) {
         Some(t) => tell(conn, resource_type, id, "published", t, now),
         None => Ok(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::publication_name;
+    use crate::changes::status_change;
+
+    #[test]
+    fn writes_are_named_by_what_the_public_saw() {
+        let name = |before: Option<&str>, after: &str, was: bool, is: bool| {
+            publication_name(was, is, status_change(before, after))
+        };
+        // new: public now, for later, not public
+        assert_eq!(name(None, "published", false, true), "published");
+        assert_eq!(name(None, "published", false, false), "scheduled");
+        assert_eq!(name(None, "draft", false, false), "created");
+        // a scheduled item edited while it waits, or whose time came unnoticed
+        assert_eq!(
+            name(Some("published"), "published", false, false),
+            "updated"
+        );
+        assert_eq!(
+            name(Some("published"), "published", false, true),
+            "published"
+        );
+        // a scheduled item withdrawn before its time: the public saw nothing
+        assert_eq!(name(Some("published"), "draft", false, false), "updated");
+        // a public item edited, rescheduled for later, archived
+        assert_eq!(name(Some("published"), "published", true, true), "updated");
+        assert_eq!(
+            name(Some("published"), "published", true, false),
+            "unpublished"
+        );
+        assert_eq!(
+            name(Some("published"), "archived", true, false),
+            "unpublished"
+        );
+        // archived, then published again (its old time): public again
+        assert_eq!(
+            name(Some("archived"), "published", false, true),
+            "published"
+        );
+        assert_eq!(name(Some("draft"), "published", false, false), "scheduled");
     }
 }

@@ -105,13 +105,11 @@ fn run(target: &str, tick: Duration, leading: &AtomicBool, stopped: &mpsc::Recei
 
 /// Keeps (when `held`) or tries to take the lock; whether it is held now.
 fn hold(target: &str, conn: &mut Option<PgConnection>, held: bool) -> Result<bool, String> {
-    if held {
-        if let Some(c) = conn.as_mut() {
-            return match c.batch_execute("SELECT 1") {
-                Ok(()) => Ok(true),
-                Err(e) => Err(e.to_string()),
-            };
-        }
+    if held && let Some(c) = conn.as_mut() {
+        return c
+            .batch_execute("SELECT 1")
+            .map(|()| true)
+            .map_err(|e| e.to_string());
     }
     if conn.is_none() {
         *conn = Some(PgConnection::establish(target).map_err(|e| e.to_string())?);

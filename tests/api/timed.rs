@@ -361,6 +361,42 @@ fn a_long_poll_hears_a_write_on_another_node(app: &TestApp) {
     }
 }
 
+/// A write that finds a publication whose time came unnoticed names it
+/// itself (`published`); the scheduler then has nothing left to tell.
+fn an_edit_after_an_unnoticed_time_tells_the_publication(app: &TestApp) {
+    let editor = app.editor();
+    let key = app.api_key(&["content:read"]);
+    let start = end_cursor(app, &key);
+    let article = app.article(&editor).scheduled(&at(app, Duration::hours(1)));
+    app.job(&editor).scheduled(&at(app, Duration::hours(3)));
+    app.state.clock.advance(Duration::hours(2));
+    let editor = app.signed_in(&editor.email);
+    app.patch(&article.path())
+        .bearer(&editor.token)
+        .json(&json!({"title": "Titre revu"}))
+        .send()
+        .ok();
+    let kinds = |found: Vec<Value>| -> Vec<String> {
+        found
+            .iter()
+            .map(|c| c["type"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        kinds(changes(app, &key, &start, "article.*,job.*")),
+        ["article.scheduled", "job.scheduled", "article.published"]
+    );
+
+    let node = app.spawn_sibling_with(timed);
+    node.state.clock.advance(Duration::hours(2));
+    a_few_ticks();
+    assert_eq!(
+        kinds(changes(app, &key, &start, "article.*,job.*")),
+        ["article.scheduled", "job.scheduled", "article.published"],
+        "nothing told twice; the offer's time has not come"
+    );
+}
+
 db_tests!(
     config = timed;
     a_scheduled_article_is_published_at_its_time,
@@ -374,4 +410,5 @@ db_tests!(
     another_node_takes_over_the_lease,
     what_came_due_while_no_node_ran_is_told_at_start,
     a_long_poll_hears_a_write_on_another_node,
+    an_edit_after_an_unnoticed_time_tells_the_publication,
 );
