@@ -35,10 +35,6 @@ impl Keeper {
     pub fn flag(&self) -> Arc<AtomicBool> {
         self.leading.clone()
     }
-
-    pub fn leads(&self) -> bool {
-        self.leading.load(Ordering::Acquire)
-    }
 }
 
 /// Starts keeping the lease, checked every `tick`.

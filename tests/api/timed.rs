@@ -397,6 +397,104 @@ fn an_edit_after_an_unnoticed_time_tells_the_publication(app: &TestApp) {
     );
 }
 
+/// PostgreSQL backends of this test's database running `what` (`LISTEN…`).
+fn backends(app: &TestApp, query_like: &str) -> Vec<i32> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let mut c = PgConnection::establish(&app.db_url).unwrap();
+    diesel::sql_query(format!(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+         AND pid <> pg_backend_pid() AND query LIKE '{query_like}'"
+    ))
+    .load::<Pid>(&mut c)
+    .unwrap()
+    .into_iter()
+    .map(|p| p.pid)
+    .collect()
+}
+
+/// The backend holding the scheduler's lease.
+fn lease_holder(app: &TestApp) -> Option<i32> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let mut c = PgConnection::establish(&app.db_url).unwrap();
+    diesel::sql_query(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND classid = 1802071923 AND objid = 1818583396 \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .load::<Pid>(&mut c)
+    .unwrap()
+    .first()
+    .map(|p| p.pid)
+}
+
+fn terminate(app: &TestApp, pids: &[i32]) {
+    use diesel::prelude::*;
+    let mut c = PgConnection::establish(&app.db_url).unwrap();
+    for pid in pids {
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+            .execute(&mut c)
+            .unwrap();
+    }
+}
+
+/// PostgreSQL drops the lease holder's and the listeners' connections: the
+/// lease is taken again (by one node), the listeners reconnect, and what
+/// comes due is still told once, what another node writes still heard.
+fn lost_connections_are_taken_again(app: &TestApp) {
+    if app.backend() != Backend::Postgres {
+        return;
+    }
+    let editor = app.editor();
+    let key = app.api_key(&["content:read"]);
+    let other = app.spawn_sibling();
+    assert!(wait_until(|| lease_holder(app).is_some()));
+    assert!(wait_until(|| backends(app, "LISTEN%").len() == 2));
+
+    let holder = lease_holder(app).unwrap();
+    let listeners = backends(app, "LISTEN%");
+    terminate(app, &[holder]);
+    terminate(app, &listeners);
+    assert!(
+        wait_until(|| lease_holder(app).is_some_and(|p| p != holder)),
+        "the lease is held again"
+    );
+    assert!(
+        wait_until(|| {
+            let now = backends(app, "LISTEN%");
+            now.len() == 2 && now.iter().all(|p| !listeners.contains(p))
+        }),
+        "both nodes listen again"
+    );
+
+    let start = end_cursor(app, &key);
+    let when = at(app, Duration::hours(1));
+    let article = app.article(&editor).scheduled(&when);
+    app.state.clock.advance(Duration::minutes(61));
+    other.state.clock.advance(Duration::minutes(61));
+    wait_for(app, &key, &start, "article.published", 1);
+    a_few_ticks();
+    let found = changes(app, &key, &start, "article.published");
+    assert_eq!(ids(&found), [article.id()]);
+
+    let editor = other.signed_in(&editor.email);
+    let heard_before = app.state.db.generation();
+    other.tag(&editor).create();
+    assert!(
+        wait_until(|| app.state.db.generation() > heard_before),
+        "this node hears the other's commits again"
+    );
+}
+
 db_tests!(
     config = timed;
     a_scheduled_article_is_published_at_its_time,
@@ -404,6 +502,7 @@ db_tests!(
     job_offers_expire_and_polls_close_at_their_time,
     a_poll_closed_by_hand_is_told_once,
     two_nodes_tell_each_publication_once,
+    lost_connections_are_taken_again,
 );
 
 db_tests!(
