@@ -28,8 +28,10 @@ pub mod ops;
 pub mod polls;
 pub mod review;
 pub mod routes;
+pub mod scheduler;
 pub mod sections;
 pub mod seed;
+pub mod signal;
 pub mod slug;
 pub mod state;
 pub mod status;
@@ -48,6 +50,52 @@ use crate::state::AppState;
 /// Sets up logging (see [`logging`]).
 pub fn init_tracing(config: &Config) {
     logging::init(config);
+}
+
+/// The timed work of the resources, in the order each tick runs it
+/// (a publication before an expiry of the same offer).
+pub fn timed_tasks() -> Vec<scheduler::Task> {
+    use scheduler::Task;
+    vec![
+        Task {
+            name: "article publications",
+            is_due: articles::publication_due,
+            run: articles::announce_due,
+        },
+        Task {
+            name: "event publications",
+            is_due: events::publication_due,
+            run: events::announce_publications,
+        },
+        Task {
+            name: "job offer publications",
+            is_due: jobs::publication_due,
+            run: jobs::announce_publications,
+        },
+        Task {
+            name: "job offer expiries",
+            is_due: jobs::expiry_due,
+            run: jobs::announce_expiries,
+        },
+        Task {
+            name: "poll closings",
+            is_due: polls::closing_due,
+            run: polls::announce_closings,
+        },
+    ]
+}
+
+/// Starts what a node does beside answering requests: the listener that
+/// hears other nodes' changes (PostgreSQL) and the scheduler of timed work
+/// (when this node holds the lease). Call it inside the actix system that
+/// serves: both stop with it.
+pub fn start_background(state: &web::Data<AppState>) {
+    let listening = signal::listen(state.db.clone(), &state.config.database);
+    let running = scheduler::start(state.clone(), timed_tasks());
+    actix_web::rt::spawn(async move {
+        let _kept = (listening, running);
+        std::future::pending::<()>().await
+    });
 }
 
 /// Migrates the database, then serves until SIGINT or SIGTERM; in-flight
@@ -103,6 +151,8 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
             }
         }
     });
+
+    start_background(&state);
 
     let app_state = state.clone();
     let mut server = HttpServer::new(move || routes::app(app_state.clone()))

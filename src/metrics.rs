@@ -12,6 +12,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     queries: prometheus::IntCounter,
     log_dropped: prometheus::IntCounter,
+    scheduler_leader: prometheus::IntGauge,
 }
 
 impl Metrics {
@@ -46,8 +47,14 @@ impl Metrics {
             "Log lines lost because the log sink refused them (closed pipe, full disk)",
         )
         .expect("valid metric");
+        let scheduler_leader = prometheus::IntGauge::new(
+            "scheduler_leader",
+            "Whether this node holds the scheduler's lease and runs timed work (1) or not (0)",
+        )
+        .expect("valid metric");
         for m in [
-            Box::new(queries.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(scheduler_leader.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(queries.clone()),
             Box::new(log_dropped.clone()),
             Box::new(requests.clone()),
             Box::new(latency.clone()),
@@ -62,7 +69,13 @@ impl Metrics {
             pool,
             queries,
             log_dropped,
+            scheduler_leader,
         }
+    }
+
+    /// Whether this node holds the scheduler's lease.
+    pub fn set_scheduler_leader(&self, leading: bool) {
+        self.scheduler_leader.set(i64::from(leading));
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

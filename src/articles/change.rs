@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::ArticleRow;
-use crate::changes::{Change, status_change};
+use crate::changes::{Change, timed};
 use crate::db::AnyConnection;
 use crate::db::schema::{article_slugs, article_tags, sections, tags};
 
@@ -58,12 +58,17 @@ pub fn change_for(
         .datum("section", section))
 }
 
-/// The change of a write that moved `row` from `before` (`None`: new).
+/// The change of a write that left `row` as it is from `before` (its stored
+/// status and publication time; `None`: new): `published` when it made the
+/// article public, `scheduled` when it set a publication for later (see
+/// `changes::timed::publication_change`). Call it after the row's update.
 pub fn status_change_for(
     c: &mut AnyConnection,
     row: &ArticleRow,
-    before: Option<&str>,
+    before: Option<(&str, Option<NaiveDateTime>)>,
     now: NaiveDateTime,
 ) -> QueryResult<Change> {
-    change_for(c, row, status_change(before, &row.status), now)
+    let after = (row.status.as_str(), row.published_at);
+    let what = timed::publication_change(c, "article", row.id, before, after, now)?;
+    change_for(c, row, what, now)
 }

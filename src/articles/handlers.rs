@@ -297,6 +297,7 @@ pub async fn update_article(
             let row = readable(c, &caller, &key, now)?.current()?;
             if_match.check(&ArticleDetail::load(c, &row, now)?)?;
             let was = row.status.clone();
+            let was_at = row.published_at;
             let row = write::update(c, &caller, row, body, now)?;
             crate::audit::content_status(
                 c,
@@ -306,7 +307,7 @@ pub async fn update_article(
                 &row.status,
                 now,
             )?;
-            let change = super::change::status_change_for(c, &row, Some(&was), now)?;
+            let change = super::change::status_change_for(c, &row, Some((&was, was_at)), now)?;
             crate::changes::record(c, change)?;
             ArticleDetail::load(c, &row, now)
         })
@@ -357,6 +358,7 @@ pub async fn delete_article(
             )?;
             let change = super::change::change_for(c, &row, "deleted", now)?;
             queries::delete(c, row.id)?;
+            crate::changes::timed::forget(c, "article", row.id)?;
             crate::changes::record(c, change)?;
             Ok(())
         })

@@ -10,6 +10,7 @@ pub mod model;
 pub mod queries;
 pub mod requests;
 pub mod revisions;
+pub mod timed;
 pub mod write;
 
 pub use change::change_for;
@@ -19,4 +20,6 @@ pub use dto::Cover;
 pub use handlers::{Lookup, readable};
 pub use model::ArticleRow;
 pub use requests::CreateArticle;
+/// What the scheduler runs: the publications whose time came.
+pub use timed::{announce_due, publication_due};
 pub use write::create;

@@ -157,8 +157,9 @@ pub async fn restore_revision(
             let row = queries::revision(c, article.id, revision)?;
             let old = parse(&row)?;
             let was = article.status.clone();
+            let was_at = article.published_at;
             let restored = write::restore(c, &caller, article, old, now)?;
-            let change = super::change::status_change_for(c, &restored, Some(&was), now)?;
+            let change = super::change::status_change_for(c, &restored, Some((&was, was_at)), now)?;
             crate::changes::record(c, change)?;
             ArticleDetail::load(c, &restored, now)
         })

@@ -26,10 +26,15 @@ pub struct ChangeItem {
     /// Its number in the log (increasing).
     #[schema(example = "1207")]
     pub id: String,
-    /// `article.created|updated|published|unpublished|deleted`,
-    /// `comment.created|approved|rejected|deleted`, `job.*`, `event.*`,
-    /// `poll.created|closed|deleted`, `section.created|updated|deleted`,
-    /// `tag.created|updated|deleted`, `user.registered`.
+    /// `article.created|updated|scheduled|published|unpublished|deleted`,
+    /// `comment.created|approved|rejected|deleted`,
+    /// `job.created|updated|scheduled|published|unpublished|expired|deleted`,
+    /// `event.created|updated|scheduled|published|unpublished|deleted`,
+    /// `poll.created|updated|closed|deleted`, `section.created|updated|deleted`,
+    /// `tag.created|updated|deleted`, `user.registered`. A publication set
+    /// for later is `scheduled` when written, and `published` at its time
+    /// (recorded by the scheduler then); `job.expired` and `poll.closed` are
+    /// recorded when their time passes (or when a poll is closed by hand).
     #[serde(rename = "type")]
     #[schema(example = "article.published")]
     pub kind: String,

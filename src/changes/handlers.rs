@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -27,13 +28,21 @@ const MARGIN: Duration = Duration::from_secs(2);
 /// time that position was reached (`t`, microseconds), to tell whether
 /// changes after it may have been purged.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-struct Cursor {
-    s: i64,
-    t: i64,
+pub(super) struct Cursor {
+    pub(super) s: i64,
+    pub(super) t: i64,
 }
 
 impl Cursor {
-    fn encode(self) -> String {
+    /// The position just after `row`.
+    pub(super) fn after(row: &super::model::ChangeRow) -> Self {
+        Cursor {
+            s: row.seq,
+            t: row.occurred_at.and_utc().timestamp_micros(),
+        }
+    }
+
+    pub(super) fn encode(self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&self).unwrap_or_default())
     }
 
@@ -75,12 +84,23 @@ fn parse_types(raw: Option<&str>) -> AppResult<TypeFilter> {
 /// Changes are kept `KIOSQUE_CHANGES_RETENTION_DAYS` days: a cursor that may
 /// have missed purged changes gets 410 `cursor_expired` (resync, then start
 /// again without `after`). For API keys with `content:read` and editors.
+///
+/// With `Accept: text/event-stream` the feed is a stream of Server-Sent
+/// Events instead: each change as `id:` (its cursor), `event:` (its type)
+/// and `data:` (the same JSON as an item of `data`), as they come, from
+/// `after` or the `Last-Event-ID` header (which wins, so that a reconnecting
+/// EventSource resumes where it stopped). A comment line (`: heartbeat`)
+/// comes every 15 s when nothing happens; the stream ends after 5 minutes
+/// (reconnect with `Last-Event-ID`). `limit` and `wait` do not apply.
 #[utoipa::path(
     tag = "changes",
-    params(FeedQuery),
+    params(FeedQuery, ("Last-Event-ID" = Option<String>, Header, description = "With `Accept: text/event-stream`: the `id` of the last event received; the stream resumes after it")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "A page of changes", body = ChangeFeed),
+        (status = 200, description = "A page of changes, or (`Accept: text/event-stream`) a stream of them", content(
+            (ChangeFeed = "application/json"),
+            (String = "text/event-stream", example = json!("id: eyJzIjoxMiwidCI6MTc2NDU5NjgwMDAwMDAwMH0\nevent: article.published\ndata: {\"id\":\"12\",\"type\":\"article.published\",…}\n\n"))
+        )),
         (status = 400, response = oa::BadRequest),
         (status = 401, response = oa::Unauthorized),
         (status = 403, response = oa::Forbidden),
@@ -90,6 +110,7 @@ fn parse_types(raw: Option<&str>) -> AppResult<TypeFilter> {
 )]
 #[get("/changes")]
 pub async fn list_changes(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     query: Query<FeedQuery>,
@@ -108,7 +129,14 @@ pub async fn list_changes(
         )));
     }
     let types = parse_types(query.types.as_deref())?;
-    let given = query.after.as_deref().filter(|a| !a.is_empty());
+    let streaming = super::stream::wanted(&req);
+    let resumed = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| streaming && !v.trim().is_empty())
+        .map(str::trim);
+    let given = resumed.or(query.after.as_deref().filter(|a| !a.is_empty()));
     let cursor = match given {
         Some(raw) => Cursor::decode(raw)?,
         None => Cursor {
@@ -127,6 +155,9 @@ pub async fn list_changes(
                  resync, then read the feed again without `after`",
             ));
         }
+    }
+    if streaming {
+        return Ok(super::stream::respond(state, cursor, types));
     }
     // an answer before the server's time limit cuts the request off (503)
     let ceiling = state.config.request_timeout.saturating_sub(MARGIN);
@@ -151,17 +182,13 @@ pub async fn list_changes(
     let mut rows = rows;
     rows.truncate(limit as usize);
     let next_cursor = match (rows.last(), given) {
-        (Some(last), _) => Cursor {
-            s: last.seq,
-            t: last.occurred_at.and_utc().timestamp_micros(),
-        }
-        .encode(),
+        (Some(last), _) => Cursor::after(last).encode(),
         (None, Some(raw)) => raw.to_string(),
         (None, None) => cursor.encode(),
     };
     let data: Vec<ChangeItem> = rows.into_iter().map(ChangeItem::from).collect();
     Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(ChangeFeed {
             data,
             meta: FeedMeta {

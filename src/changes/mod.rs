@@ -14,6 +14,8 @@ pub mod dto;
 pub mod handlers;
 pub mod model;
 pub mod queries;
+pub mod stream;
+pub mod timed;
 
 use chrono::NaiveDateTime;
 use serde_json::{Map, Value};
@@ -145,6 +147,8 @@ pub fn record(conn: &mut AnyConnection, change: Change) -> AppResult<()> {
             occurred_at: change.occurred_at,
         },
     )?;
+    // other nodes hear of it at commit (nothing is sent on rollback)
+    crate::signal::notify(conn)?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod changes;
 mod comments;
 mod content;
 mod database;
+mod scheduler;
 mod server;
 
 use std::net::SocketAddr;
@@ -169,6 +170,12 @@ pub struct Config {
     pub audit_retention_days: u32,
     /// Change feed: days a change is kept (a cursor older than that gets 410).
     pub changes_retention_days: u32,
+    /// Whether this node runs timed work (scheduled publications, expiries,
+    /// closings) when it holds the lease; off, it never leads.
+    pub scheduler: bool,
+    /// How often the scheduler looks for due work (and the lease holder
+    /// checks its lease; another node takes over within about that long).
+    pub scheduler_tick: Duration,
 }
 
 /// Who may read `/metrics`.
@@ -231,6 +238,7 @@ impl Config {
         content::read(&mut cfg)?;
         comments::read(&mut cfg)?;
         changes::read(&mut cfg)?;
+        scheduler::read(&mut cfg)?;
         Ok(cfg)
     }
 
@@ -293,6 +301,8 @@ impl Config {
             signin_failures_burst: 5,
             audit_retention_days: 365,
             changes_retention_days: 30,
+            scheduler: true,
+            scheduler_tick: Duration::from_millis(1_000),
         }
     }
 
@@ -314,6 +324,9 @@ impl Config {
             search_burst: 10_000,
             signin_failures_per_hour: 100_000,
             signin_failures_burst: 1_000,
+            // timed work runs only in the tests that ask for it, quickly
+            scheduler: false,
+            scheduler_tick: Duration::from_millis(100),
             ..Self::defaults(Environment::Test, database, data_dir)
         }
     }
@@ -365,6 +378,7 @@ mod tests {
             include_str!("content.rs"),
             include_str!("comments.rs"),
             include_str!("changes.rs"),
+            include_str!("scheduler.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");

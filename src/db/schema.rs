@@ -355,6 +355,17 @@ diesel::table! {
     }
 }
 
+// Timed facts already told in the change log (see `changes::timed`).
+diesel::table! {
+    announcements (resource_type, resource_id, what, due_at) {
+        resource_type -> Text,
+        resource_id -> BigInt,
+        what -> Text,
+        due_at -> Timestamp,
+        announced_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     changes,
@@ -374,4 +385,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     comment_flags,
     commenter_standing,
+    announcements,
 );

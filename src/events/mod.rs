@@ -12,3 +12,7 @@ pub mod model;
 pub mod queries;
 pub mod requests;
 pub mod review;
+pub mod timed;
+
+/// What the scheduler runs: publications whose time came.
+pub use timed::{announce_publications, publication_due};

@@ -11,3 +11,7 @@ pub mod model;
 pub mod queries;
 pub mod requests;
 pub mod review;
+pub mod timed;
+
+/// What the scheduler runs: publications whose time came, expiries passed.
+pub use timed::{announce_expiries, announce_publications, expiry_due, publication_due};

@@ -276,6 +276,7 @@ pub async fn close_poll(
             let was = current.closes_at;
             let row = write::close(c, current, now)?;
             if row.closes_at != was {
+                crate::changes::timed::tell(c, "poll", row.id, "closed", row.closes_at, now)?;
                 crate::changes::record(c, row.change("closed", now))?;
             }
             view_one(c, row, &viewer, &st)
@@ -313,7 +314,10 @@ pub async fn delete_poll(
             let change = current.change("deleted", now);
             match queries::delete(c, id)? {
                 0 => Err(AppError::not_found("no such poll")),
-                _ => crate::changes::record(c, change),
+                _ => {
+                    crate::changes::timed::forget(c, "poll", id)?;
+                    crate::changes::record(c, change)
+                }
             }
         })
         .await?;

@@ -11,9 +11,13 @@ pub mod handlers;
 pub mod model;
 pub mod queries;
 pub mod results;
+pub mod timed;
 pub mod voter;
 pub mod votes;
 pub mod write;
 
 /// What other resources may use: the polls attached to a set of articles.
 pub use queries::poll_ids_for_articles;
+
+/// What the scheduler runs: polls whose closing time passed.
+pub use timed::{announce_closings, closing_due};

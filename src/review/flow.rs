@@ -14,7 +14,7 @@ use super::{
 };
 use crate::audit::{self, Actor, Origin};
 use crate::auth::{Action, Caller, authorize};
-use crate::changes::{self, Change, status_change};
+use crate::changes::{self, Change, timed};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
 use crate::http::{IfMatch, Page, PageRequest};
@@ -77,10 +77,10 @@ pub async fn create<R: Reviewable>(
             let row = R::insert(conn, &new)?;
             let status = row.status(now).stored();
             audit::content_status(conn, &actor, target::<R>(&row), None, status, now)?;
-            changes::record(
-                conn,
-                change_of(&row, status_change(None, status), status, now),
-            )?;
+            let (kind, id) = target::<R>(&row);
+            let after = (status, row.published_at());
+            let what = timed::publication_change(conn, kind, id, None, after, now)?;
+            changes::record(conn, change_of(&row, what, status, now))?;
             Ok(row)
         })
         .await?;
@@ -147,7 +147,14 @@ pub async fn update<R: Reviewable>(
             let row = R::update(conn, id, &c)?;
             let (before, after) = (shown.stored(), row.status(now).stored());
             audit::content_status(conn, &actor, target::<R>(&row), Some(before), after, now)?;
-            let what = status_change(Some(before), after);
+            let what = timed::publication_change(
+                conn,
+                target::<R>(&row).0,
+                id,
+                Some((before, current.published_at())),
+                (after, row.published_at()),
+                now,
+            )?;
             changes::record(conn, change_of(&row, what, after, now))?;
             Ok(row)
         })
@@ -181,6 +188,7 @@ pub async fn delete<R: Reviewable>(
             let status = current.status(now).stored();
             let change = change_of(&current, "deleted", status, now);
             R::delete(conn, id)?;
+            timed::forget(conn, target::<R>(&current).0, id)?;
             changes::record(conn, change)?;
             Ok(())
         })
@@ -203,4 +211,37 @@ fn change_of<R: Reviewable>(row: &R, what: &str, status: &str, now: NaiveDateTim
     Change::new(target::<R>(row).0, what, row.id(), now)
         .paths(row.public_paths())
         .datum("status", status)
+}
+
+/// Tells the timed fact `what` (`published`, `expired`) of the items `ids`
+/// of `table`, due by `due_at` (the fact's time, when it holds at `now`), in
+/// the caller's write transaction: each item is claimed (skipped while a
+/// writer holds it: that write settles it), told once in `announcements`,
+/// and its change `<kind>.<what>` recorded last. Says how many were told.
+pub fn announce<R: Reviewable>(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    ids: Vec<i64>,
+    what: &'static str,
+    due_at: fn(&R, NaiveDateTime) -> Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let mut told = Vec::new();
+    for id in ids {
+        if !timed::claim(conn, table, id)? {
+            continue;
+        }
+        let row = R::find(conn, id)?;
+        let Some(at) = due_at(&row, now) else {
+            continue;
+        };
+        if timed::tell(conn, target::<R>(&row).0, id, what, at, now)? {
+            told.push(change_of(&row, what, row.stored_status(), now));
+        }
+    }
+    let n = told.len();
+    for change in told {
+        changes::record(conn, change)?;
+    }
+    Ok(n)
 }

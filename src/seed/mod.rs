@@ -241,6 +241,16 @@ fn fill_article(
     };
     // written at its publication time, as a newsroom would have
     let written = published_at.filter(|t| *t <= now).unwrap_or(now);
-    crate::articles::create(c, editor, input, written)?;
+    let row = crate::articles::create(c, editor, input, written)?;
+    // what is public already is not news: the scheduler tells only the
+    // scheduled ones, at their time
+    crate::changes::timed::settle_publication(
+        c,
+        "article",
+        row.id,
+        &row.status,
+        row.published_at,
+        now,
+    )?;
     Ok(())
 }

@@ -141,6 +141,7 @@ fn serve(
     std::thread::spawn(move || {
         let system = actix_web::rt::System::new();
         system.block_on(async move {
+            kiosque::start_background(&server_state);
             let server = HttpServer::new(move || kiosque::routes::app(server_state.clone()))
                 .workers(1)
                 .disable_signals()
@@ -248,6 +249,26 @@ impl TestApp {
     /// (Its clock is its own.)
     pub fn spawn_sibling(&self) -> TestApp {
         let state = web::Data::new(AppState::new(self.state.config.clone()));
+        let (base, system, server, agent) = serve(&state);
+        TestApp {
+            base,
+            state,
+            agent,
+            server,
+            system,
+            db_url: self.db_url.clone(),
+            root: self.root.clone(),
+            data_dir: self.data_dir.clone(),
+            _db: TestDb::Shared,
+        }
+    }
+
+    /// Like [`TestApp::spawn_sibling`], its configuration changed by `tweak`
+    /// (say, a node that runs timed work while this one does not).
+    pub fn spawn_sibling_with(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.state.config.clone();
+        tweak(&mut config);
+        let state = web::Data::new(AppState::new(config));
         let (base, system, server, agent) = serve(&state);
         TestApp {
             base,

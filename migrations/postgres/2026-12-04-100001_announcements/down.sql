@@ -1,0 +1,2 @@
+DROP INDEX events_published_idx;
+DROP TABLE announcements;
