@@ -25,6 +25,7 @@ pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod outbound;
 pub mod polls;
 pub mod review;
 pub mod routes;
@@ -37,6 +38,7 @@ pub mod tags;
 pub mod text;
 pub mod transfer;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -66,6 +68,8 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
     let addr = config.addr;
     let workers = config.workers;
     let state = web::Data::new(AppState::new(config));
+    // Deliver webhooks from this node (claims keep nodes from sending twice).
+    webhooks::start(state.clone());
 
     // Forget rate-limit state of quiet clients, off the request path.
     let pruned = state.clone();
@@ -100,6 +104,11 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "purged old changes"),
                 Err(e) => tracing::warn!(error = %e, "could not purge old changes"),
+            }
+            match webhooks::purge_log(&purged).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "purged old webhook deliveries"),
+                Err(e) => tracing::warn!(error = %e, "could not purge old webhook deliveries"),
             }
         }
     });

@@ -10,7 +10,12 @@ mod changes;
 mod comments;
 mod content;
 mod database;
+mod outbound;
 mod server;
+mod webhooks;
+
+pub use outbound::{Cidr, OutboundSettings};
+pub use webhooks::{WebhookSettings, parse_schedule};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -169,6 +174,10 @@ pub struct Config {
     pub audit_retention_days: u32,
     /// Change feed: days a change is kept (a cursor older than that gets 410).
     pub changes_retention_days: u32,
+    /// Calls out (webhooks, providers): allowed private ranges, time, bytes.
+    pub outbound: OutboundSettings,
+    /// Webhooks: retries, disabling, secret rotation, concurrency, log.
+    pub webhooks: WebhookSettings,
 }
 
 /// Who may read `/metrics`.
@@ -231,6 +240,8 @@ impl Config {
         content::read(&mut cfg)?;
         comments::read(&mut cfg)?;
         changes::read(&mut cfg)?;
+        outbound::read(&mut cfg)?;
+        webhooks::read(&mut cfg)?;
         Ok(cfg)
     }
 
@@ -293,6 +304,8 @@ impl Config {
             signin_failures_burst: 5,
             audit_retention_days: 365,
             changes_retention_days: 30,
+            outbound: OutboundSettings::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 
@@ -365,6 +378,8 @@ mod tests {
             include_str!("content.rs"),
             include_str!("comments.rs"),
             include_str!("changes.rs"),
+            include_str!("outbound.rs"),
+            include_str!("webhooks.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");

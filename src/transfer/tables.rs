@@ -28,6 +28,8 @@ pub const CARRIED: &[&str] = &[
     "poll_votes",
     "audit_log",
     "changes",
+    "webhooks",
+    "webhook_deliveries",
 ];
 
 /// Deliberately left behind, with the reason.

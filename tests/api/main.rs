@@ -33,3 +33,4 @@ mod tags;
 mod transfer;
 mod transfer_site;
 mod users;
+mod webhooks;

@@ -141,6 +141,8 @@ fn serve(
     std::thread::spawn(move || {
         let system = actix_web::rt::System::new();
         system.block_on(async move {
+            // this server's webhook deliveries, as `kiosque serve` runs them
+            kiosque::webhooks::start(server_state.clone());
             let server = HttpServer::new(move || kiosque::routes::app(server_state.clone()))
                 .workers(1)
                 .disable_signals()
