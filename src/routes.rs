@@ -45,7 +45,9 @@ use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
 use crate::polls::{handlers as polls, votes};
 use crate::users::{account, handlers as users, me};
-use crate::webhooks::{deliveries as webhook_deliveries, handlers as webhooks};
+use crate::webhooks::{
+    deliveries as webhook_deliveries, handlers as webhooks, secret as webhook_secret,
+};
 
 // Order matters where two templates could match one path: a literal segment
 // (`/comments/moderation`, `/events.ics`) comes before `{id}`.
@@ -144,7 +146,7 @@ routes! {
     GET    "/webhooks/{id}"                                  => webhooks::get_webhook;
     PATCH  "/webhooks/{id}"                                  => webhooks::update_webhook;
     DELETE "/webhooks/{id}"                                  => webhooks::delete_webhook;
-    POST   "/webhooks/{id}/rotate-secret"                    => webhooks::rotate_webhook_secret;
+    POST   "/webhooks/{id}/rotate-secret"                    => webhook_secret::rotate_webhook_secret;
     POST   "/webhooks/{id}/ping"                             => webhook_deliveries::ping_webhook;
     GET    "/webhooks/{id}/deliveries"                       => webhook_deliveries::list_deliveries;
     POST   "/webhooks/{id}/deliveries/{delivery_id}/redeliver" => webhook_deliveries::redeliver;

@@ -3,7 +3,8 @@
 //! exactly once per endpoint across nodes, in order per resource, retried
 //! with backoff, and switched off when gone or failing for too long.
 //!
-//! - `handlers`, `deliveries`: the API (endpoints; their log, redelivery, ping);
+//! - `handlers`, `secret`, `deliveries`: the API (endpoints; secret rotation;
+//!   their log, redelivery, ping);
 //! - `dispatch`: the worker every node runs (fan-out, claims, sends, results);
 //! - `signing`, `payload`, `types`: the wire format and the subscriptions;
 //! - `document`: the payloads as OpenAPI 3.1 `webhooks`.
@@ -20,6 +21,7 @@ pub mod model;
 pub mod payload;
 pub mod queries;
 pub mod requests;
+pub mod secret;
 pub mod signing;
 pub mod types;
 

@@ -198,3 +198,30 @@ fn a_rotation_signs_with_both_secrets_for_a_while(app: &TestApp) {
 
 db_tests!(admins_manage_endpoints, targets_off_limits_are_refused);
 db_tests!(config = loopback; a_rotation_signs_with_both_secrets_for_a_while);
+
+/// The OpenAPI document describes the signed POST a receiver gets, as an
+/// OpenAPI 3.1 `webhooks` entry with its headers and body schema.
+#[test]
+fn the_document_describes_the_payloads() {
+    let doc = serde_json::to_value(kiosque::routes::openapi()).unwrap();
+    let post = &doc["webhooks"]["change"]["post"];
+    let headers: Vec<&str> = post["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["in"] == "header" && p["required"] == true)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        headers,
+        ["webhook-id", "webhook-timestamp", "webhook-signature"]
+    );
+    let body = &post["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+    assert_eq!(body, "#/components/schemas/WebhookEvent");
+    let event = &doc["components"]["schemas"]["WebhookEvent"];
+    for field in ["type", "timestamp", "data"] {
+        assert!(event["properties"][field].is_object(), "{field}");
+    }
+    assert!(doc["components"]["schemas"]["ChangeItem"].is_object());
+    assert!(post["responses"]["410"].is_object());
+}
