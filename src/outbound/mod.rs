@@ -163,9 +163,11 @@ impl Outbound {
             .max_redirects_will_error(false)
             .proxy(None)
             .https_only(false)
+            .timeout_resolve(Some(settings.connect_timeout))
             .timeout_connect(Some(settings.connect_timeout))
             .timeout_global(Some(settings.timeout))
             .user_agent(concat!("Kiosque/", env!("CARGO_PKG_VERSION")))
+            .max_idle_connections(settings.max_in_flight.max(10))
             .max_idle_connections_per_host(settings.max_in_flight.max(3))
             .build();
         let agent = ureq::Agent::with_parts(
