@@ -68,6 +68,8 @@ id_type!(
     EventId: "event", "id", false;
     PollId: "poll", "id", false;
     PollOptionId: "poll option", "option_id", false;
+    WebhookId: "webhook", "id", false;
+    DeliveryId: "delivery", "delivery_id", false;
 );
 
 /// Public author profiles are users addressed by their slug (or id).

@@ -25,6 +25,7 @@ pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod outbound;
 pub mod polls;
 pub mod review;
 pub mod routes;
@@ -39,6 +40,7 @@ pub mod tags;
 pub mod text;
 pub mod transfer;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -85,11 +87,13 @@ pub fn timed_tasks() -> Vec<scheduler::Task> {
     ]
 }
 
-/// Starts what a node does beside answering requests: the listener that
-/// hears other nodes' changes (PostgreSQL) and the scheduler of timed work
-/// (when this node holds the lease). Call it inside the actix system that
+/// Starts what a node does beside answering requests: the webhook delivery
+/// worker, the listener that hears other nodes' changes (PostgreSQL) and the
+/// scheduler of timed work (when this node holds the lease). Call it inside the actix system that
 /// serves: both stop with it.
 pub fn start_background(state: &web::Data<AppState>) {
+    // Webhooks go out from every node (claims keep nodes from sending twice).
+    webhooks::start(state.clone());
     let listening = signal::listen(state.db.clone(), &state.config.database);
     let running = scheduler::start(state.clone(), timed_tasks());
     actix_web::rt::spawn(async move {
@@ -114,7 +118,6 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
     let addr = config.addr;
     let workers = config.workers;
     let state = web::Data::new(AppState::new(config));
-
     // Forget rate-limit state of quiet clients, off the request path.
     let pruned = state.clone();
     actix_web::rt::spawn(async move {
@@ -148,6 +151,11 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "purged old changes"),
                 Err(e) => tracing::warn!(error = %e, "could not purge old changes"),
+            }
+            match webhooks::purge_log(&purged).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "purged old webhook deliveries"),
+                Err(e) => tracing::warn!(error = %e, "could not purge old webhook deliveries"),
             }
         }
     });

@@ -78,6 +78,12 @@ impl Metrics {
         self.scheduler_leader.set(i64::from(leading));
     }
 
+    /// Adds another part's metrics (webhook deliveries…) to the registry;
+    /// a second registration of the same names is ignored.
+    pub fn register(&self, collector: Box<dyn prometheus::core::Collector>) {
+        let _ = self.registry.register(collector);
+    }
+
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.requests
             .with_label_values(&[method, route, &status.to_string()])

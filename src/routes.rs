@@ -45,6 +45,9 @@ use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
 use crate::polls::{handlers as polls, votes};
 use crate::users::{account, handlers as users, me};
+use crate::webhooks::{
+    deliveries as webhook_deliveries, handlers as webhooks, secret as webhook_secret,
+};
 
 // Order matters where two templates could match one path: a literal segment
 // (`/comments/moderation`, `/events.ics`) comes before `{id}`.
@@ -136,6 +139,17 @@ routes! {
     GET    "/audit"                                          => audit::list_audit;
     // the change feed
     GET    "/changes"                                        => changes::list_changes;
+
+    // webhooks
+    GET    "/webhooks"                                       => webhooks::list_webhooks;
+    POST   "/webhooks"                                       => webhooks::create_webhook;
+    GET    "/webhooks/{id}"                                  => webhooks::get_webhook;
+    PATCH  "/webhooks/{id}"                                  => webhooks::update_webhook;
+    DELETE "/webhooks/{id}"                                  => webhooks::delete_webhook;
+    POST   "/webhooks/{id}/rotate-secret"                    => webhook_secret::rotate_webhook_secret;
+    POST   "/webhooks/{id}/ping"                             => webhook_deliveries::ping_webhook;
+    GET    "/webhooks/{id}/deliveries"                       => webhook_deliveries::list_deliveries;
+    POST   "/webhooks/{id}/deliveries/{delivery_id}/redeliver" => webhook_deliveries::redeliver;
 }
 
 /// Outside the version: operations endpoints, for load balancers and Prometheus.
@@ -155,6 +169,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     crate::openapi::document_optional_auth(&mut doc);
     crate::openapi::document_edge_answers(&mut doc);
+    crate::webhooks::describe(&mut doc);
     doc
 }
 

@@ -18,6 +18,8 @@ pub struct AppState {
     pub auth: AuthState,
     /// Bounds the full-text searches running at once.
     pub search: crate::gate::SearchGate,
+    /// The one HTTP client for calls out (webhooks).
+    pub outbound: crate::outbound::Outbound,
 }
 
 impl AppState {
@@ -29,6 +31,7 @@ impl AppState {
         );
         let auth = AuthState::new(&config);
         let search = crate::gate::SearchGate::new(config.search_concurrency, config.search_wait);
+        let outbound = crate::outbound::Outbound::new(&config.outbound);
         Self {
             config,
             db,
@@ -36,6 +39,7 @@ impl AppState {
             clock: Clock::default(),
             auth,
             search,
+            outbound,
         }
     }
 }

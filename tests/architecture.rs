@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("signal", 5),
     ("gate", 6),
     ("status", 6),
+    ("outbound", 6),
     ("auth", 7),
     ("state", 8),
     ("http", 9),
@@ -42,6 +43,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("tags", RESOURCES),
     ("users", RESOURCES),
     ("transfer", RESOURCES),
+    ("webhooks", RESOURCES),
     // what puts the application together
     ("routes", TOP),
     ("seed", TOP),

@@ -20,6 +20,8 @@ pub enum Action<'a> {
     ManageApiKeys,
     /// Read the audit log (admins).
     ReadAudit,
+    /// Create, change, rotate and delete webhooks; read their delivery log (admins).
+    ManageWebhooks,
     /// Read the change feed (`/changes`): keys that read content, editors.
     ReadChanges,
     /// Read and change one's own profile and password.
@@ -155,6 +157,9 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
 
         (Caller::User(u), ManageUsers | ManageApiKeys | ReadAudit) => u.role == Role::Admin,
         (Caller::Key(_), ManageUsers | ManageApiKeys | ReadAudit) => false,
+        // webhooks carry signing secrets and reach out of the site: admins only
+        (Caller::User(u), ManageWebhooks) => u.role == Role::Admin,
+        (Caller::Key(_), ManageWebhooks) => false,
 
         (Caller::User(u), ReadChanges) => u.role >= Role::Editor,
         (Caller::Key(_), ReadChanges) => {
@@ -202,6 +207,7 @@ fn describe(action: Action<'_>) -> String {
         Action::ManageUsers => "manage user accounts".into(),
         Action::ManageApiKeys => "manage API keys".into(),
         Action::ReadAudit => "read the audit log".into(),
+        Action::ManageWebhooks => "manage webhooks".into(),
         Action::ReadChanges => "read the change feed".into(),
         Action::ManageOwnAccount => "manage a user account".into(),
         Action::CreateContent { kind } => format!("create {}", kind.noun()),

@@ -10,8 +10,13 @@ mod changes;
 mod comments;
 mod content;
 mod database;
+mod outbound;
 mod scheduler;
 mod server;
+mod webhooks;
+
+pub use outbound::{Cidr, OutboundSettings};
+pub use webhooks::{WebhookSettings, parse_schedule};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -176,6 +181,10 @@ pub struct Config {
     /// How often the scheduler looks for due work (and the lease holder
     /// checks its lease; another node takes over within about that long).
     pub scheduler_tick: Duration,
+    /// Calls out (webhooks, providers): allowed private ranges, time, bytes.
+    pub outbound: OutboundSettings,
+    /// Webhooks: retries, disabling, secret rotation, concurrency, log.
+    pub webhooks: WebhookSettings,
 }
 
 /// Who may read `/metrics`.
@@ -239,6 +248,8 @@ impl Config {
         comments::read(&mut cfg)?;
         changes::read(&mut cfg)?;
         scheduler::read(&mut cfg)?;
+        outbound::read(&mut cfg)?;
+        webhooks::read(&mut cfg)?;
         Ok(cfg)
     }
 
@@ -303,6 +314,8 @@ impl Config {
             changes_retention_days: 30,
             scheduler: true,
             scheduler_tick: Duration::from_millis(1_000),
+            outbound: OutboundSettings::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 
@@ -379,6 +392,8 @@ mod tests {
             include_str!("comments.rs"),
             include_str!("changes.rs"),
             include_str!("scheduler.rs"),
+            include_str!("outbound.rs"),
+            include_str!("webhooks.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");

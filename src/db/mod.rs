@@ -279,6 +279,34 @@ impl Db {
         }
     }
 
+    /// A second, small pool on the same database for background work (the
+    /// webhook worker): its own connections, so that work never takes a
+    /// request's, and its own query count and commit signal (its writes are
+    /// bookkeeping, not news for readers). SQLite writers of both pools
+    /// still take turns.
+    pub fn companion(&self, url: &DatabaseUrl, size: u32) -> Db {
+        let queries = Arc::new(AtomicU64::new(0));
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(0))
+            .connection_timeout(self.pool.connection_timeout())
+            .test_on_check_out(true)
+            .build_unchecked(Manager {
+                url: url.clone(),
+                queries: queries.clone(),
+                epoch: Instant::now(),
+                health: Arc::default(),
+            });
+        Db {
+            pool,
+            backend: self.backend,
+            queries,
+            sqlite_writer: self.sqlite_writer.clone(),
+            commits: Arc::default(),
+            generation: Arc::default(),
+        }
+    }
+
     /// Signalled after each write transaction of this process commits (and
     /// after each [`Db::wake`]).
     pub fn commits(&self) -> &tokio::sync::Notify {

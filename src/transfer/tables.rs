@@ -29,6 +29,8 @@ pub const CARRIED: &[&str] = &[
     "audit_log",
     "changes",
     "announcements",
+    "webhooks",
+    "webhook_deliveries",
 ];
 
 /// Deliberately left behind, with the reason.

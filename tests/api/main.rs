@@ -35,3 +35,4 @@ mod timed;
 mod transfer;
 mod transfer_site;
 mod users;
+mod webhooks;

@@ -315,6 +315,14 @@ pub fn build_site(app: &TestApp) -> Site {
         204
     );
 
+    // a webhook, switched off (no call leaves the test), travels with its secret
+    let hook = created(
+        app,
+        &admin.token,
+        "/api/v1/webhooks",
+        json!({"url": "https://93.184.216.34/hook", "event_types": ["article.*"], "enabled": false}),
+    );
+
     let mut paths: Vec<String> = [
         "/api/v1/openapi.json",
         "/api/v1/me",
@@ -408,6 +416,9 @@ pub fn build_site(app: &TestApp) -> Site {
         paths.push(format!("/api/v1/users/{}", id(user)));
     }
     paths.push(format!("/api/v1/api-keys/{}", id(&key)));
+    paths.push("/api/v1/webhooks".into());
+    paths.push(format!("/api/v1/webhooks/{}", id(&hook)));
+    paths.push(format!("/api/v1/webhooks/{}/deliveries", id(&hook)));
     for j in [id(&job), id(&pending_job)] {
         paths.push(format!("/api/v1/jobs/{j}"));
         paths.push(format!("/api/v1/jobs/{j}/jsonld"));
