@@ -43,6 +43,7 @@ Authenticate with `Authorization: Bearer <token>`, where the token is a JWT acce
         (name = "polls", description = "Polls and votes"),
         (name = "audit", description = "The audit log of staff and security actions (admin)"),
         (name = "changes", description = "The change feed: every change of content, in order, for integrators"),
+        (name = "media", description = "The media library: images with fixed-preset variants, documents, audio and video"),
     ),
     components(
         schemas(Problem),

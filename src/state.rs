@@ -18,6 +18,10 @@ pub struct AppState {
     pub auth: AuthState,
     /// Bounds the full-text searches running at once.
     pub search: crate::gate::SearchGate,
+    /// Where media files live.
+    pub blobs: std::sync::Arc<dyn crate::storage::BlobStore>,
+    /// Image work, off the async workers.
+    pub images: crate::imaging::Workshop,
 }
 
 impl AppState {
@@ -29,6 +33,15 @@ impl AppState {
         );
         let auth = AuthState::new(&config);
         let search = crate::gate::SearchGate::new(config.search_concurrency, config.search_wait);
+        let blobs = std::sync::Arc::new(
+            crate::storage::local::LocalDisk::open(&config.media.dir).unwrap_or_else(|e| {
+                panic!(
+                    "cannot open the media folder {}: {e}",
+                    config.media.dir.display()
+                )
+            }),
+        );
+        let images = crate::imaging::Workshop::new(config.media.workers, config.media.queue);
         Self {
             config,
             db,
@@ -36,6 +49,8 @@ impl AppState {
             clock: Clock::default(),
             auth,
             search,
+            blobs,
+            images,
         }
     }
 }

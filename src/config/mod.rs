@@ -10,11 +10,14 @@ mod changes;
 mod comments;
 mod content;
 mod database;
+mod media;
 mod server;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+pub use media::MediaSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -169,6 +172,8 @@ pub struct Config {
     pub audit_retention_days: u32,
     /// Change feed: days a change is kept (a cursor older than that gets 410).
     pub changes_retention_days: u32,
+    /// The media library (`KIOSQUE_MEDIA_*`).
+    pub media: MediaSettings,
 }
 
 /// Who may read `/metrics`.
@@ -231,6 +236,7 @@ impl Config {
         content::read(&mut cfg)?;
         comments::read(&mut cfg)?;
         changes::read(&mut cfg)?;
+        media::read(&mut cfg)?;
         Ok(cfg)
     }
 
@@ -241,6 +247,7 @@ impl Config {
             Backend::Sqlite => (8, RateStore::Memory),
             Backend::Postgres => (16, RateStore::Database),
         };
+        let media = MediaSettings::defaults(&data_dir);
         Self {
             env,
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -293,6 +300,7 @@ impl Config {
             signin_failures_burst: 5,
             audit_retention_days: 365,
             changes_retention_days: 30,
+            media,
         }
     }
 
@@ -365,6 +373,7 @@ mod tests {
             include_str!("content.rs"),
             include_str!("comments.rs"),
             include_str!("changes.rs"),
+            include_str!("media.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");

@@ -1,0 +1,16 @@
+//! The media library: uploads (streamed to the blob store, typed by their
+//! bytes, bounded in size and pixels), metadata, images' fixed-preset
+//! variants made once on the image pool, and serving with ranges and
+//! long-lived caching.
+
+pub mod dto;
+pub mod handlers;
+pub mod model;
+pub mod queries;
+pub mod requests;
+pub mod serve;
+pub mod upload;
+pub mod work;
+
+/// What other resources may use: the image object content embeds.
+pub use dto::{ImageObject, image_object};
