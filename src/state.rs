@@ -42,6 +42,7 @@ impl AppState {
             }),
         );
         let images = crate::imaging::Workshop::new(config.media.workers, config.media.queue);
+        crate::imaging::set_presets(crate::imaging::Preset::from_settings(&config.media));
         Self {
             config,
             db,

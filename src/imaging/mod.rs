@@ -59,3 +59,16 @@ impl Workshop {
 
 /// An error shared by every caller of one flight.
 pub type SharedError = std::sync::Arc<dyn std::error::Error + Send + Sync>;
+
+/// The presets of this process's settings, for the places that describe
+/// images without the settings at hand (an article's cover). Set when the
+/// application state is built; every node of a site runs the same settings.
+static PRESETS: std::sync::RwLock<Vec<Preset>> = std::sync::RwLock::new(Vec::new());
+
+pub fn set_presets(presets: Vec<Preset>) {
+    *PRESETS.write().unwrap_or_else(|p| p.into_inner()) = presets;
+}
+
+pub fn presets() -> Vec<Preset> {
+    PRESETS.read().unwrap_or_else(|p| p.into_inner()).clone()
+}

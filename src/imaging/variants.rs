@@ -22,6 +22,29 @@ pub struct Preset {
     pub height: Option<u32>,
 }
 
+impl Preset {
+    /// The presets the settings name: `w<width>` for each width, `social` for the crop.
+    pub fn from_settings(settings: &crate::config::MediaSettings) -> Vec<Preset> {
+        let mut out: Vec<Preset> = settings
+            .widths
+            .iter()
+            .map(|w| Preset {
+                name: format!("w{w}"),
+                width: *w,
+                height: None,
+            })
+            .collect();
+        if let Some((w, h)) = settings.social {
+            out.push(Preset {
+                name: "social".into(),
+                width: w,
+                height: Some(h),
+            });
+        }
+        out
+    }
+}
+
 /// The formats variants come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Encoding {

@@ -126,23 +126,7 @@ pub struct Variant {
 
 /// The presets of the settings.
 pub fn presets(settings: &MediaSettings) -> Vec<Preset> {
-    let mut out: Vec<Preset> = settings
-        .widths
-        .iter()
-        .map(|w| Preset {
-            name: format!("w{w}"),
-            width: *w,
-            height: None,
-        })
-        .collect();
-    if let Some((w, h)) = settings.social {
-        out.push(Preset {
-            name: "social".into(),
-            width: w,
-            height: Some(h),
-        });
-    }
-    out
+    Preset::from_settings(settings)
 }
 
 pub fn variant_url(id: i64, version: &str, preset: &str, encoding: Encoding) -> String {
@@ -154,6 +138,11 @@ pub fn variant_url(id: i64, version: &str, preset: &str, encoding: Encoding) -> 
 
 /// The image object of an image row (`None` for other kinds).
 pub fn image_object(row: &MediaRow, settings: &MediaSettings) -> Option<ImageObject> {
+    image_object_with(row, &presets(settings))
+}
+
+/// The image object of an image row under these presets.
+pub fn image_object_with(row: &MediaRow, presets: &[Preset]) -> Option<ImageObject> {
     let (Some(width), Some(height)) = (row.width, row.height) else {
         return None;
     };
@@ -164,7 +153,7 @@ pub fn image_object(row: &MediaRow, settings: &MediaSettings) -> Option<ImageObj
     let plans = plan(
         width as u32,
         height as u32,
-        &presets(settings),
+        presets,
         (row.focal_x, row.focal_y),
     );
     let mut variants = Vec::new();

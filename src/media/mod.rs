@@ -5,6 +5,7 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod links;
 pub mod model;
 pub mod queries;
 pub mod requests;
@@ -12,5 +13,7 @@ pub mod serve;
 pub mod upload;
 pub mod work;
 
-/// What other resources may use: the image object content embeds.
+/// What other resources may use: the image object content embeds, and an
+/// article's cover.
 pub use dto::{ImageObject, image_object};
+pub use links::{article_covers, set_article_cover};

@@ -892,6 +892,123 @@ fn edits_are_checked_and_recorded(app: &TestApp) {
     );
 }
 
+fn a_photo_becomes_an_articles_cover(app: &TestApp) {
+    let editor = app.editor();
+    let no_alt = upload_raw(app, &editor.token, "image/jpeg", jpeg(900, 500), "").json();
+    let photo = upload_raw(
+        app,
+        &editor.token,
+        "image/jpeg",
+        jpeg(1700, 1000),
+        "?alt=Le%20port%20au%20matin&credit=J.%20Martin&caption=Le%20port",
+    )
+    .json();
+    let pdf = upload_raw(
+        app,
+        &editor.token,
+        "application/pdf",
+        b"%PDF-1.4\n%%EOF\n".to_vec(),
+        "",
+    )
+    .json();
+    // a cover is an image with its alt text
+    for (bad, why) in [(&no_alt, "alt"), (&pdf, "image")] {
+        let res = app
+            .post("/api/v1/articles")
+            .bearer(&editor.token)
+            .json(&json!({"title": "Essai", "cover_media_id": bad["id"]}))
+            .send();
+        let p = res.problem(422);
+        assert_eq!(p["errors"][0]["field"], "cover_media_id");
+        assert!(
+            p["errors"][0]["message"].as_str().unwrap().contains(why),
+            "{p}"
+        );
+    }
+    let res = app
+        .post("/api/v1/articles")
+        .bearer(&editor.token)
+        .json(
+            &json!({"title": "Le port se réveille", "body": "Texte.", "status": "published",
+                      "cover_media_id": photo["id"]}),
+        )
+        .send();
+    assert_eq!(res.status, 201, "{}", res.text());
+    let article = res.json();
+    let path = format!("/api/v1/articles/{}", article["id"].as_str().unwrap());
+    // the front end receives the whole image object, anonymously
+    let read = app.get(&path).send().ok();
+    let cover = &read["cover_image"];
+    assert_eq!(cover["media_id"], photo["id"]);
+    assert_eq!(cover["alt"], "Le port au matin");
+    assert_eq!(cover["credit_line"], "© J. Martin");
+    assert!(cover["srcset"]["webp"].as_str().unwrap().contains(" 1600w"));
+    assert!(cover["srcset"]["jpeg"].as_str().unwrap().contains(" 320w"));
+    assert!(
+        cover["placeholder"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png")
+    );
+    assert!(read["cover"].is_null(), "the URL cover is a separate field");
+    let list = app.get("/api/v1/articles").send().ok();
+    assert_eq!(list["data"][0]["cover_image"]["media_id"], photo["id"]);
+    // used by published content, the photo is public: anyone gets its variants
+    let variant = app.get(cover["url"].as_str().unwrap()).send();
+    assert_eq!(variant.status, 200);
+    assert_eq!(
+        variant.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    // and it keeps its alt text
+    let media_path = format!("/api/v1/media/{}", id_of(&photo));
+    let res = app
+        .patch(&media_path)
+        .bearer(&editor.token)
+        .json(&json!({"alt": ""}))
+        .send();
+    assert_eq!(res.problem(422)["errors"][0]["field"], "alt");
+    // deleting it is refused while published content uses it, unless forced
+    let res = app.delete(&media_path).bearer(&editor.token).send();
+    res.problem(409);
+    app.delete(&format!("{media_path}?force=true"))
+        .bearer(&editor.token)
+        .send()
+        .ok();
+    assert!(app.get(&path).send().ok()["cover_image"].is_null());
+    // a cover is changed or removed with the article
+    let other = upload_raw(
+        app,
+        &editor.token,
+        "image/png",
+        encoded(&crate::media::photo(64, 64), image::ImageFormat::Png),
+        "?alt=Logo",
+    )
+    .json();
+    let res = app
+        .patch(&path)
+        .bearer(&editor.token)
+        .json(&json!({"cover_media_id": other["id"]}))
+        .send()
+        .ok();
+    assert_eq!(res["cover_image"]["media_id"], other["id"]);
+    let res = app
+        .patch(&path)
+        .bearer(&editor.token)
+        .json(&json!({"cover_media_id": null}))
+        .send()
+        .ok();
+    assert!(res["cover_image"].is_null());
+    // another's private photo cannot be borrowed by a member's submission
+    let member = app.member();
+    let res = app
+        .post("/api/v1/articles")
+        .bearer(&member.token)
+        .json(&json!({"title": "Ma fête", "cover_media_id": no_alt["id"]}))
+        .send();
+    assert_eq!(res.problem(422)["errors"][0]["field"], "cover_media_id");
+}
+
 fn the_document_describes_uploads_and_images(app: &TestApp) {
     let doc = app.get("/api/v1/openapi.json").send().ok();
     let upload = &doc["paths"]["/api/v1/media"]["post"]["requestBody"]["content"];
@@ -924,6 +1041,7 @@ db_tests! {
     identical_files_are_stored_once,
     who_may_do_what,
     edits_are_checked_and_recorded,
+    a_photo_becomes_an_articles_cover,
     the_document_describes_uploads_and_images,
 }
 
