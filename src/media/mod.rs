@@ -4,6 +4,7 @@
 //! long-lived caching.
 
 pub mod dto;
+pub mod gc;
 pub mod handlers;
 pub mod links;
 pub mod model;
@@ -16,4 +17,5 @@ pub mod work;
 /// What other resources may use: the image object content embeds, and an
 /// article's cover.
 pub use dto::{ImageObject, image_object};
+pub use gc::{Collected, collect};
 pub use links::{article_covers, set_article_cover};

@@ -1009,6 +1009,46 @@ fn a_photo_becomes_an_articles_cover(app: &TestApp) {
     assert_eq!(res.problem(422)["errors"][0]["field"], "cover_media_id");
 }
 
+fn unused_files_are_collected_after_a_grace_period(app: &TestApp) {
+    let editor = app.editor();
+    let kept = upload_raw(app, &editor.token, "image/jpeg", jpeg(80, 60), "?alt=Garde").json();
+    // a file left behind with no row: as after a crash between the two
+    let stray = app.state.blobs.clone();
+    let orphan = actix_web::rt::System::new()
+        .block_on(
+            async move { kiosque::storage::put_bytes(&*stray, b"left behind".to_vec()).await },
+        )
+        .unwrap();
+    assert_eq!(blob_files(app), 2);
+    let out = app.command(&["media", "gc"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        said.contains("removed 0") && said.contains("1 younger"),
+        "{said}"
+    );
+    let out = app.command(&["media", "gc", "--grace-hours", "0", "--dry-run"], "");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would remove 1"));
+    assert_eq!(blob_files(app), 2);
+    let out = app.command(&["media", "gc", "--grace-hours", "0"], "");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("removed 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(blob_files(app), 1);
+    let file = app
+        .get(&format!("/api/v1/media/{}/file", id_of(&kept)))
+        .bearer(&editor.token)
+        .send();
+    assert_eq!(file.status, 200);
+    assert!(!orphan.key.is_empty());
+}
+
 fn the_document_describes_uploads_and_images(app: &TestApp) {
     let doc = app.get("/api/v1/openapi.json").send().ok();
     let upload = &doc["paths"]["/api/v1/media"]["post"]["requestBody"]["content"];
@@ -1042,6 +1082,7 @@ db_tests! {
     who_may_do_what,
     edits_are_checked_and_recorded,
     a_photo_becomes_an_articles_cover,
+    unused_files_are_collected_after_a_grace_period,
     the_document_describes_uploads_and_images,
 }
 
