@@ -240,7 +240,7 @@ pub async fn upload_media(
             .insert_header((header::LOCATION, format!("/api/v1/media/{}", row.id)))
             .json(Media::of(row, &settings))),
         Err((e, stored)) => {
-            forget_blob(&state, stored).await;
+            work::forget_blob(&state, stored).await;
             Err(e)
         }
     }
@@ -309,19 +309,6 @@ async fn accept(
         })
         .await
         .map_err(fail)
-}
-
-/// Removes a blob no row names (an upload refused after it was stored).
-async fn forget_blob(state: &AppState, key: Option<String>) {
-    let Some(key) = key else { return };
-    let k = key.clone();
-    if let Ok(false) = state
-        .db
-        .run(move |c| Ok(queries::blob_in_use(c, &k)?))
-        .await
-    {
-        let _ = state.blobs.delete(&key).await;
-    }
 }
 
 /// Change the metadata. Send `If-Match` with the ETag you read to refuse a stale update.

@@ -83,11 +83,40 @@ async fn receive_form(
     mut fields: UploadFields,
     bounds: &Bounds<'_>,
 ) -> AppResult<Received> {
+    let mut file: Option<(Stored, Format, String)> = None;
+    let got = read_form(req, payload, &mut fields, bounds, &mut file).await;
+    if let Err(e) = got {
+        // a form refused after its file was stored leaves nothing behind
+        let new = file.filter(|(s, _, _)| s.created).map(|(s, _, _)| s.key);
+        super::work::forget_blob(bounds.state, new).await;
+        return Err(e);
+    }
+    let Some((stored, format, part_name)) = file else {
+        return Err(AppError::invalid(
+            "file",
+            "the form has no `file` field with the file",
+        ));
+    };
+    let name = fields.file_name.take().unwrap_or(part_name);
+    Ok(Received {
+        stored,
+        format,
+        fields,
+        file_name: clean_name(name),
+    })
+}
+
+async fn read_form(
+    req: &HttpRequest,
+    payload: Payload,
+    fields: &mut UploadFields,
+    bounds: &Bounds<'_>,
+    file: &mut Option<(Stored, Format, String)>,
+) -> AppResult<()> {
     let bad = |e: actix_multipart::MultipartError| {
         AppError::bad_request(format!("the multipart body is malformed: {e}"))
     };
     let mut form = actix_multipart::Multipart::new(req.headers(), payload);
-    let mut file: Option<(Stored, Format, String)> = None;
     let mut errors = Vec::new();
     let mut count = 0;
     while let Some(field) = form.next().await {
@@ -110,7 +139,7 @@ async fn receive_form(
                 .content_type()
                 .map(|m| m.essence_str().to_ascii_lowercase());
             let (stored, format) = store(field, declared, bounds).await?;
-            file = Some((stored, format, part_name));
+            *file = Some((stored, format, part_name));
             continue;
         }
         let text = match field.bytes(8 * 1024).await {
@@ -123,22 +152,10 @@ async fn receive_form(
             errors.push(e);
         }
     }
-    let Some((stored, format, part_name)) = file else {
-        return Err(AppError::invalid(
-            "file",
-            "the form has no `file` field with the file",
-        ));
-    };
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let name = fields.file_name.take().unwrap_or(part_name);
-    Ok(Received {
-        stored,
-        format,
-        fields,
-        file_name: clean_name(name),
-    })
+    Ok(())
 }
 
 /// The last segment of a client's file name, without control characters, at

@@ -165,3 +165,16 @@ async fn render(state: &actix_web::web::Data<AppState>, row: &MediaRow) -> AppRe
     }
     Ok(())
 }
+
+/// Removes a blob no row names (an upload refused after it was stored).
+pub async fn forget_blob(state: &AppState, key: Option<String>) {
+    let Some(key) = key else { return };
+    let k = key.clone();
+    if let Ok(false) = state
+        .db
+        .run(move |c| Ok(queries::blob_in_use(c, &k)?))
+        .await
+    {
+        let _ = state.blobs.delete(&key).await;
+    }
+}

@@ -398,6 +398,9 @@ fn hostile_files_are_refused_clearly(app: &TestApp) {
     let res = upload_form(app, t, &jpeg(40, 30), "holiday.png", &[]);
     assert_eq!(res.status, 201, "{}", res.text());
     assert_eq!(res.json()["content_type"], "image/jpeg");
+    // a form whose metadata is refused after its file arrived
+    let res = upload_form(app, t, &jpeg(41, 30), "x.jpg", &[("colour", "red")]);
+    assert_eq!(res.problem(422)["errors"][0]["field"], "colour");
     // nothing refused was kept: one blob, the accepted JPEG
     assert_eq!(blob_files(app), 1);
     assert_eq!(
