@@ -80,6 +80,11 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// The media library's housekeeping.
+    Media {
+        #[command(subcommand)]
+        action: MediaCommand,
+    },
     /// Load an export into an empty database, all or nothing.
     Import {
         /// The export to read (default: standard input).
@@ -87,6 +92,20 @@ enum Command {
         /// Replace the data of a non-empty database (in the same transaction).
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum MediaCommand {
+    /// Remove stored files that no media item (nor variant) names any more,
+    /// once older than the grace period.
+    Gc {
+        /// Leave files younger than this many hours (uploads in flight).
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u64,
+        /// Count what would be removed, remove nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -164,6 +183,13 @@ pub fn main() -> ExitCode {
             };
             result.map(|s| report("imported", &s, &config))
         }),
+        Command::Media {
+            action:
+                MediaCommand::Gc {
+                    grace_hours,
+                    dry_run,
+                },
+        } => media_gc(&config, grace_hours, dry_run),
         Command::Openapi { .. } => unreachable!("handled above"),
     };
     match result {
@@ -174,6 +200,26 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn media_gc(config: &Config, grace_hours: u64, dry_run: bool) -> Result<(), String> {
+    crate::db::migrate(&config.database)?;
+    let store = crate::storage::local::LocalDisk::open(&config.media.dir)
+        .map_err(|e| format!("cannot open {}: {e}", config.media.dir.display()))?;
+    let db = crate::db::Db::new(&config.database, 2, config.db_connect_timeout);
+    let grace = std::time::Duration::from_secs(grace_hours.saturating_mul(3600));
+    let done = actix_web::rt::System::new()
+        .block_on(crate::media::collect(&store, &db, grace, dry_run))
+        .map_err(|e| e.to_string())?;
+    let verb = if dry_run { "would remove" } else { "removed" };
+    let _ = writeln!(
+        std::io::stdout(),
+        "media gc: {verb} {} unused file(s); kept {} in use and {} younger than {grace_hours} h",
+        done.removed,
+        done.kept,
+        done.young
+    );
+    Ok(())
 }
 
 fn print_openapi(output: Option<&PathBuf>) -> ExitCode {

@@ -70,6 +70,7 @@ id_type!(
     PollOptionId: "poll option", "option_id", false;
     WebhookId: "webhook", "id", false;
     DeliveryId: "delivery", "delivery_id", false;
+    MediaId: "media item", "id", false;
 );
 
 /// Public author profiles are users addressed by their slug (or id).

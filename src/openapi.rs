@@ -44,6 +44,7 @@ Authenticate with `Authorization: Bearer <token>`, where the token is a JWT acce
         (name = "audit", description = "The audit log of staff and security actions (admin)"),
         (name = "changes", description = "The change feed: every change of content, in order, for integrators"),
         (name = "webhooks", description = "Signed webhooks: endpoints, their delivery log, redelivery and pings (admin); the payloads are under `webhooks`"),
+        (name = "media", description = "The media library: images with fixed-preset variants, documents, audio and video"),
     ),
     components(
         schemas(Problem),

@@ -43,6 +43,7 @@ use crate::changes::handlers as changes;
 use crate::comments::{handlers as comments, moderation, own as own_comments};
 use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
+use crate::media::handlers as media;
 use crate::polls::{handlers as polls, votes};
 use crate::users::{account, handlers as users, me};
 use crate::webhooks::{
@@ -150,6 +151,14 @@ routes! {
     POST   "/webhooks/{id}/ping"                             => webhook_deliveries::ping_webhook;
     GET    "/webhooks/{id}/deliveries"                       => webhook_deliveries::list_deliveries;
     POST   "/webhooks/{id}/deliveries/{delivery_id}/redeliver" => webhook_deliveries::redeliver;
+    // the media library
+    GET    "/media"                                          => media::list_media;
+    POST   "/media"                                          => media::upload_media;
+    GET    "/media/{id}"                                     => media::get_media;
+    PATCH  "/media/{id}"                                     => media::update_media;
+    DELETE "/media/{id}"                                     => media::delete_media;
+    GET    "/media/{id}/file"                                => media::get_media_file;
+    GET    "/media/{id}/v/{version}/{file}"                  => media::get_media_variant;
 }
 
 /// Outside the version: operations endpoints, for load balancers and Prometheus.
@@ -226,6 +235,7 @@ fn cors(config: &Config) -> Cors {
             header::IF_MATCH,
             header::IF_NONE_MATCH,
             header::HeaderName::from_static("x-request-id"),
+            header::RANGE,
         ])
         .expose_headers([
             header::ETAG,
@@ -233,6 +243,8 @@ fn cors(config: &Config) -> Cors {
             header::LOCATION,
             header::RETRY_AFTER,
             header::HeaderName::from_static("x-request-id"),
+            header::CONTENT_RANGE,
+            header::ACCEPT_RANGES,
         ])
         .max_age(3600);
     for origin in &config.cors_origins {

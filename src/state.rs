@@ -20,6 +20,10 @@ pub struct AppState {
     pub search: crate::gate::SearchGate,
     /// The one HTTP client for calls out (webhooks).
     pub outbound: crate::outbound::Outbound,
+    /// Where media files live.
+    pub blobs: std::sync::Arc<dyn crate::storage::BlobStore>,
+    /// Image work, off the async workers.
+    pub images: crate::imaging::Workshop,
 }
 
 impl AppState {
@@ -32,6 +36,16 @@ impl AppState {
         let auth = AuthState::new(&config);
         let search = crate::gate::SearchGate::new(config.search_concurrency, config.search_wait);
         let outbound = crate::outbound::Outbound::new(&config.outbound);
+        let blobs = std::sync::Arc::new(
+            crate::storage::local::LocalDisk::open(&config.media.dir).unwrap_or_else(|e| {
+                panic!(
+                    "cannot open the media folder {}: {e}",
+                    config.media.dir.display()
+                )
+            }),
+        );
+        let images = crate::imaging::Workshop::new(config.media.workers, config.media.queue);
+        crate::imaging::set_presets(crate::imaging::Preset::from_settings(&config.media));
         Self {
             config,
             db,
@@ -40,6 +54,8 @@ impl AppState {
             auth,
             search,
             outbound,
+            blobs,
+            images,
         }
     }
 }

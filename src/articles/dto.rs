@@ -80,6 +80,9 @@ pub struct ArticleSummary {
     pub tags: Vec<TagRef>,
     pub authors: Vec<AuthorRef>,
     pub cover: Option<Cover>,
+    /// The cover as a media item (`cover_media_id`): variants, `srcset`,
+    /// placeholder, alt text, caption and credit.
+    pub cover_image: Option<crate::media::ImageObject>,
     /// An https video to embed.
     pub video_url: Option<String>,
     /// `scheduled` is a published article whose `published_at` is still to come.
@@ -124,6 +127,7 @@ impl ArticleSummary {
                 caption: row.cover_caption.clone(),
                 credit: row.cover_credit.clone(),
             }),
+            cover_image: refs.covers.get(&row.id).cloned(),
             video_url: row.video_url.clone(),
             status: row.status(now),
             published_at: row.published_at.map(utc),

@@ -49,6 +49,9 @@ pub struct CreateArticle {
     #[schema(min_items = 1, max_items = 10)]
     pub authors: Option<Vec<String>>,
     pub cover: Option<Cover>,
+    /// A media item (an image with its alt text) as the cover; the answer
+    /// carries it whole as `cover_image`. Independent of `cover` (a URL).
+    pub cover_media_id: Option<crate::ids::MediaId>,
     /// An https URL of a video to embed.
     #[schema(
         example = "https://video.example-news.fr/embed/usine",
@@ -157,6 +160,10 @@ pub struct UpdateArticle {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Cover>)]
     pub cover: Option<Option<Cover>>,
+    /// A media item as the cover (`null` removes it).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub cover_media_id: Option<Option<crate::ids::MediaId>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
     pub video_url: Option<Option<String>>,

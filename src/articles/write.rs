@@ -96,6 +96,9 @@ pub fn create(
     )?;
     queries::set_tags(conn, row.id, &tag_ids.unwrap_or_default())?;
     queries::set_authors(conn, row.id, &author_ids)?;
+    if let Some(media) = input.cover_media_id {
+        crate::media::set_article_cover(conn, caller, row.id, Some(media))?;
+    }
     Ok(row)
 }
 
@@ -136,6 +139,7 @@ pub fn update(
     let owners = queries::owners(conn, &current)?;
     let from = current.status(now);
     check_may_set_authors(caller, input.authors.as_deref())?;
+    let cover_media = input.cover_media_id;
     let Resolved {
         section_id,
         tag_ids,
@@ -159,6 +163,19 @@ pub fn update(
         allow_comments: input.allow_comments,
     };
     let mut changes = content_changes(conn, caller, &current, &owners, from, content, now)?;
+    if let Some(media) = cover_media {
+        authorize(
+            caller,
+            Action::EditContent {
+                kind: KIND,
+                owners: &owners,
+                status: from,
+            },
+        )?;
+        if crate::media::set_article_cover(conn, caller, current.id, media)? {
+            changes.updated_at = Some(now);
+        }
+    }
 
     let wants_status = input.status.or(input.published_at.map(|_| match from {
         Status::Scheduled | Status::Published => Status::Published,

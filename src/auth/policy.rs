@@ -74,6 +74,16 @@ pub enum Action<'a> {
     ModerateComments,
     /// Ban a member from commenting, or lift the ban.
     BanCommenter,
+
+    /// Upload a file to the media library (`image`: the file is an image;
+    /// members upload images only, within their quota).
+    UploadMedia { image: bool },
+    /// Read a media item that is not public, uploaded by `uploader`.
+    ReadMedia { uploader: Option<UserId> },
+    /// Change the metadata of a media item uploaded by `uploader`.
+    EditMedia { uploader: Option<UserId> },
+    /// Delete a media item uploaded by `uploader`.
+    DeleteMedia { uploader: Option<UserId> },
 }
 
 pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {
@@ -189,6 +199,19 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         }
         (Caller::User(u), ModerateComments | BanCommenter) => u.role >= Role::Editor,
         (Caller::Key(_), BanCommenter) => false,
+
+        // the newsroom uploads anything; members images for their submissions
+        (Caller::User(u), UploadMedia { image }) => image || u.role.is_staff(),
+        (Caller::User(u), ReadMedia { uploader }) => u.role.is_staff() || uploader == Some(u.id),
+        (Caller::User(u), EditMedia { uploader } | DeleteMedia { uploader }) => {
+            u.role >= Role::Editor || uploader == Some(u.id)
+        }
+        (Caller::Key(_), UploadMedia { .. } | EditMedia { .. } | DeleteMedia { .. }) => {
+            caller.has_scope(KeyScope::ContentWrite)
+        }
+        (Caller::Key(_), ReadMedia { .. }) => {
+            caller.has_scope(KeyScope::ContentRead) || caller.has_scope(KeyScope::ContentWrite)
+        }
     }
 }
 
@@ -234,6 +257,15 @@ fn describe(action: Action<'_>) -> String {
         Action::FlagComment { .. } => "flag comments".into(),
         Action::ModerateComments => "moderate comments".into(),
         Action::BanCommenter => "ban commenters".into(),
+        Action::UploadMedia { image: true } => "upload images".into(),
+        Action::UploadMedia { image: false } => {
+            "upload files other than images (members upload images only)".into()
+        }
+        Action::ReadMedia { .. } => "see this media item".into(),
+        Action::EditMedia { .. } => "edit this media item (its uploader or an editor may)".into(),
+        Action::DeleteMedia { .. } => {
+            "delete this media item (its uploader or an editor may)".into()
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod changes;
 mod comments;
 mod content;
 mod database;
+mod media;
 mod outbound;
 mod scheduler;
 mod server;
@@ -21,6 +22,8 @@ pub use webhooks::{WebhookSettings, parse_schedule};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+pub use media::MediaSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -185,6 +188,8 @@ pub struct Config {
     pub outbound: OutboundSettings,
     /// Webhooks: retries, disabling, secret rotation, concurrency, log.
     pub webhooks: WebhookSettings,
+    /// The media library (`KIOSQUE_MEDIA_*`).
+    pub media: MediaSettings,
 }
 
 /// Who may read `/metrics`.
@@ -250,6 +255,7 @@ impl Config {
         scheduler::read(&mut cfg)?;
         outbound::read(&mut cfg)?;
         webhooks::read(&mut cfg)?;
+        media::read(&mut cfg)?;
         Ok(cfg)
     }
 
@@ -260,6 +266,7 @@ impl Config {
             Backend::Sqlite => (8, RateStore::Memory),
             Backend::Postgres => (16, RateStore::Database),
         };
+        let media = MediaSettings::defaults(&data_dir);
         Self {
             env,
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -316,6 +323,7 @@ impl Config {
             scheduler_tick: Duration::from_millis(1_000),
             outbound: OutboundSettings::default(),
             webhooks: WebhookSettings::default(),
+            media,
         }
     }
 
@@ -394,6 +402,7 @@ mod tests {
             include_str!("scheduler.rs"),
             include_str!("outbound.rs"),
             include_str!("webhooks.rs"),
+            include_str!("media.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");

@@ -411,6 +411,59 @@ diesel::table! {
 
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
+diesel::table! {
+    media (id) {
+        id -> BigInt,
+        kind -> Text,
+        content_type -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        duration_ms -> Nullable<BigInt>,
+        animated -> Bool,
+        file_name -> Text,
+        title -> Text,
+        alt -> Text,
+        caption -> Text,
+        credit -> Text,
+        focal_x -> Double,
+        focal_y -> Double,
+        placeholder -> Nullable<Text>,
+        dominant_color -> Nullable<Text>,
+        public -> Bool,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    media_variants (id) {
+        id -> BigInt,
+        media_id -> BigInt,
+        version -> Text,
+        preset -> Text,
+        format -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_cover_media (article_id) {
+        article_id -> BigInt,
+        media_id -> BigInt,
+    }
+}
+
+diesel::joinable!(media_variants -> media (media_id));
+diesel::joinable!(article_cover_media -> media (media_id));
+diesel::joinable!(article_cover_media -> articles (article_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
@@ -433,4 +486,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     comment_flags,
     commenter_standing,
     announcements,
+    media,
+    media_variants,
+    article_cover_media,
 );

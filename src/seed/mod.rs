@@ -234,6 +234,7 @@ fn fill_article(
         tags,
         authors: Some(authors.iter().map(i64::to_string).collect()),
         cover,
+        cover_media_id: None,
         video_url: None,
         status: Some(status),
         published_at: published_at.map(crate::state::utc),

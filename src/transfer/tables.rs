@@ -31,6 +31,10 @@ pub const CARRIED: &[&str] = &[
     "announcements",
     "webhooks",
     "webhook_deliveries",
+    // the media library's rows (its blobs are files, copied apart: see the README)
+    "media",
+    "media_variants",
+    "article_cover_media",
 ];
 
 /// Deliberately left behind, with the reason.

@@ -419,6 +419,18 @@ pub fn build_site(app: &TestApp) -> Site {
     paths.push("/api/v1/webhooks".into());
     paths.push(format!("/api/v1/webhooks/{}", id(&hook)));
     paths.push(format!("/api/v1/webhooks/{}/deliveries", id(&hook)));
+    // the media library: a public photo (its variant made before the move)
+    // and a private PDF
+    paths.push("/api/v1/media".to_string());
+    for m in media_items(app, &editor.token, &member.token) {
+        paths.push(format!("/api/v1/media/{}", id(&m)));
+        paths.push(format!("/api/v1/media/{}/file", id(&m)));
+        if let Some(url) = m["image"]["url"].as_str() {
+            let made = app.get(url).bearer(&admin.token).send();
+            assert_eq!(made.status, 200, "the variant is made");
+            paths.push(url.to_string());
+        }
+    }
     for j in [id(&job), id(&pending_job)] {
         paths.push(format!("/api/v1/jobs/{j}"));
         paths.push(format!("/api/v1/jobs/{j}/jsonld"));
@@ -435,6 +447,65 @@ pub fn build_site(app: &TestApp) -> Site {
         banned,
         api_key: key["secret"].as_str().unwrap().to_string(),
         paths,
+    }
+}
+
+fn media_items(app: &TestApp, staff: &str, member: &str) -> Vec<Value> {
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(700, 400, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    }))
+    .write_to(
+        &mut std::io::Cursor::new(&mut jpeg),
+        image::ImageFormat::Jpeg,
+    )
+    .unwrap();
+    let post = |token: &str, ct: &str, query: &str, body: Vec<u8>| {
+        let res = app
+            .post(&format!("/api/v1/media{query}"))
+            .bearer(token)
+            .raw(ct, body)
+            .send();
+        assert_eq!(res.status, 201, "uploading: {}", res.text());
+        res.json()
+    };
+    vec![
+        post(
+            staff,
+            "image/jpeg",
+            "?alt=Le%20port&credit=J.%20Dupont&public=true",
+            jpeg.clone(),
+        ),
+        post(member, "image/jpeg", "?title=Affiche", jpeg),
+        post(
+            staff,
+            "application/pdf",
+            "?title=Programme",
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+        ),
+    ]
+}
+
+/// Media files travel beside the database (the export carries rows, not
+/// blobs): copy the folder as an operator would.
+fn copy_blobs(from: &TestApp, to: &TestApp) {
+    fn copy(a: &std::path::Path, b: &std::path::Path) {
+        let Ok(entries) = std::fs::read_dir(a) else {
+            return;
+        };
+        std::fs::create_dir_all(b).unwrap();
+        for e in entries.flatten() {
+            let target = b.join(e.file_name());
+            if e.path().is_dir() {
+                copy(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), target).unwrap();
+            }
+        }
+    }
+    let (a, b) = (&from.state.config.media.dir, &to.state.config.media.dir);
+    if a != b {
+        copy(a, b);
     }
 }
 
@@ -471,6 +542,7 @@ fn matches_template(template: &str, path: &str) -> bool {
 
 /// Asserts that both servers answer every path alike, for each viewer.
 pub fn assert_same_answers(a: &TestApp, b: &TestApp, site: &Site) {
+    copy_blobs(a, b);
     let viewers = [None, Some(&site.admin.token), Some(&site.member.token)];
     let mut compared = 0;
     for path in &site.paths {

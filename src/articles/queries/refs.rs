@@ -20,6 +20,8 @@ pub struct Refs {
     pub authors: HashMap<i64, Vec<AuthorRef>>,
     /// The poll attached to each article, if any (the first, when several).
     pub polls: HashMap<i64, i64>,
+    /// Covers that are media items, whole.
+    pub covers: HashMap<i64, crate::media::ImageObject>,
 }
 
 pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<Refs> {
@@ -44,7 +46,10 @@ pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<R
         .order((article_authors::position.asc(), users::id.asc()))
         .select((article_authors::article_id, PROFILE))
         .load(conn)?;
-    let mut refs = Refs::default();
+    let mut refs = Refs {
+        covers: crate::media::article_covers(conn, &ids)?,
+        ..Refs::default()
+    };
     for (article, poll) in crate::polls::poll_ids_for_articles(conn, &ids)? {
         refs.polls.entry(article).or_insert(poll);
     }

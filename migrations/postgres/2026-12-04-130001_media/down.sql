@@ -1,0 +1,3 @@
+DROP TABLE article_cover_media;
+DROP TABLE media_variants;
+DROP TABLE media;

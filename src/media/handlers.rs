@@ -1,0 +1,568 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::dto::{Media, presets};
+use super::model::{MediaChanges, MediaRow, NewMedia};
+use super::requests::{MediaFilters, SORTABLE, UpdateMedia, UploadFields, UploadForm};
+use super::upload::{Bounds, receive};
+use super::{queries, serve, work};
+use crate::audit::{Actor, Origin};
+use crate::auth::policy::allowed;
+use crate::auth::{Action, Caller, Role, authorize};
+use crate::error::{AppError, AppResult, Problem};
+use crate::http::path::Id;
+use crate::http::{IfMatch, Json, ListQuery, Page, Query, Validate, respond, respond_page};
+use crate::ids::{MediaId, UserId};
+use crate::imaging::{Encoding, Kind, plan};
+use crate::openapi as oa;
+use crate::state::AppState;
+
+/// The item `id` if `caller` may see it, and whether it is public (marked
+/// so, or used by published content). Hidden media does not exist for others.
+pub(super) async fn visible(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(MediaRow, bool)> {
+    let (row, used) = state
+        .db
+        .run(move |c| {
+            let row = queries::find(c, id)?;
+            let used = queries::used_by_published(c, id)?;
+            Ok((row, used))
+        })
+        .await
+        .map_err(|e| match e.status.as_u16() {
+            404 => AppError::not_found("no such media item"),
+            _ => e,
+        })?;
+    let public = row.public || used;
+    if !public
+        && !allowed(
+            caller,
+            Action::ReadMedia {
+                uploader: row.uploaded_by.map(UserId),
+            },
+        )
+    {
+        return Err(AppError::not_found("no such media item"));
+    }
+    Ok((row, public))
+}
+
+/// List the library (signed in; members see their own uploads only).
+///
+/// Sortable by `created_at` (default, newest first), `size`, `title`.
+#[utoipa::path(
+    tag = "media",
+    params(crate::http::PageParams, MediaFilters),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of media items", body = Page<Media>),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/media")]
+pub async fn list_media(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: ListQuery<MediaFilters>,
+) -> AppResult<HttpResponse> {
+    let paged = query.paged(&SORTABLE, "-created_at")?;
+    let f = &query.filters;
+    let kind = match f.kind.as_deref() {
+        None => None,
+        Some(k) => Some(
+            Kind::parse(k)
+                .ok_or_else(|| AppError::bad_query("kind: one of image, document, video, audio"))?
+                .as_str()
+                .to_string(),
+        ),
+    };
+    // staff see the whole library; a member only their own uploads
+    let everything = allowed(&caller, Action::ReadMedia { uploader: None });
+    let uploader = match (everything, caller.user_id()) {
+        (true, _) => f.uploader.map(|u| u.0),
+        (false, Some(me)) => {
+            if f.uploader.is_some_and(|u| u != me) {
+                return Err(AppError::forbidden("members see only their own uploads"));
+            }
+            Some(me.0)
+        }
+        (false, None) => {
+            authorize(&caller, Action::ReadMedia { uploader: None })?;
+            None
+        }
+    };
+    let filters = queries::Filters {
+        kind,
+        uploader,
+        q: f.q.clone(),
+    };
+    let p = paged.clone();
+    let (rows, total) = state
+        .db
+        .run(move |c| Ok(queries::list(c, &filters, &p)?))
+        .await?;
+    let settings = state.config.media.clone();
+    let page = Page::new(&paged, rows, total).map(|r| Media::of(r, &settings));
+    Ok(respond_page(&req, caller.freshness(), &page, &paged))
+}
+
+/// Read a media item (public items by anyone; others by their uploader and the staff).
+#[utoipa::path(
+    tag = "media",
+    params(Id<MediaId>),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The media item", body = Media,
+         headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, response = oa::NotFound),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/media/{id}")]
+pub async fn get_media(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: Id<MediaId>,
+) -> AppResult<HttpResponse> {
+    let (row, public) = visible(&state, &caller, path.0.0).await?;
+    let freshness = if public {
+        caller.freshness()
+    } else {
+        crate::http::Freshness::Private
+    };
+    Ok(respond(
+        &req,
+        freshness,
+        &Media::of(row, &state.config.media),
+    ))
+}
+
+/// Upload a file.
+///
+/// Send either `multipart/form-data` with the file in the `file` field and
+/// the metadata as fields, or the raw file as the body with its
+/// `Content-Type` and the metadata as query parameters. The type is decided
+/// from the file's bytes (JPEG, PNG, WebP, GIF, PDF, MP4, WebM, MP3, M4A,
+/// Ogg); SVG is refused. Authors, editors and admins upload any kind;
+/// members upload images only, within their quota. Images are checked (pixel
+/// count from the header, then decoded) before they are accepted; their
+/// variants are made on first request.
+#[utoipa::path(
+    tag = "media",
+    params(UploadFields),
+    request_body(
+        description = "The file: a multipart form, or the raw bytes with their type",
+        content(
+            (UploadForm = "multipart/form-data"),
+            (Vec<u8> = "application/octet-stream"),
+            (Vec<u8> = "image/*"),
+            (Vec<u8> = "video/*"),
+            (Vec<u8> = "audio/*"),
+            (Vec<u8> = "application/pdf"),
+        )
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored", body = Media,
+         headers(("Location" = String, description = "The new item's address"))),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 413, description = "Larger than the limit of its kind (`payload_too_large`) or than the member's quota left (`quota_exceeded`)",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not an accepted format (`unknown_media_type`), SVG (`svg_refused`), or bytes that are not the declared type (`media_type_mismatch`)",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid metadata, an empty file (`empty_file`), an image with too many pixels (`image_too_large`) or that does not decode (`unreadable_image`)",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The image workers are all busy (`media_busy`) or the database is unavailable; retry after `Retry-After`",
+         body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/media")]
+pub async fn upload_media(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<UploadFields>,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    authorize(&caller, Action::UploadMedia { image: true })?;
+    query.0.validate().map_err(AppError::validation)?;
+    let settings = state.config.media.clone();
+    let quota_left = match caller.user() {
+        Some(u) if u.role == Role::Member => {
+            let me = u.id.0;
+            let used = state
+                .db
+                .run(move |c| Ok(queries::bytes_uploaded_by(c, me)?))
+                .await?;
+            let left = settings
+                .member_quota_bytes
+                .saturating_sub(used.max(0) as u64);
+            if left == 0 {
+                return Err(AppError::new(
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "quota_exceeded",
+                    "your upload quota is used up; delete files you no longer need",
+                ));
+            }
+            Some(left)
+        }
+        _ => None,
+    };
+    let may_upload = |kind: Kind| {
+        authorize(
+            &caller,
+            Action::UploadMedia {
+                image: kind == Kind::Image,
+            },
+        )
+    };
+    let bounds = Bounds {
+        state: &state,
+        quota_left,
+        may_upload: &may_upload,
+    };
+    let got = receive(&req, payload, query.0.clone(), &bounds).await?;
+    match accept(&state, &caller, got).await {
+        Ok(row) => Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/api/v1/media/{}", row.id)))
+            .json(Media::of(row, &settings))),
+        Err((e, stored)) => {
+            work::forget_blob(&state, stored).await;
+            Err(e)
+        }
+    }
+}
+
+/// Checks what was received and records it; on refusal, the blob to forget.
+async fn accept(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    got: super::upload::Received,
+) -> Result<MediaRow, (AppError, Option<String>)> {
+    let stored = got.stored.clone();
+    let orphan = stored.created.then(|| stored.key.clone());
+    let fail = |e: AppError| (e, orphan.clone());
+    got.fields
+        .validate()
+        .map_err(|e| fail(AppError::validation(e)))?;
+    let kind = got.format.kind();
+    let analysis = if kind == Kind::Image {
+        Some(
+            work::analyse(state, &stored.key, got.format)
+                .await
+                .map_err(fail)?,
+        )
+    } else {
+        None
+    };
+    let f = got.fields;
+    let alt = f.alt.unwrap_or_default();
+    let public = f.public.unwrap_or(false);
+    if public && kind == Kind::Image && alt.trim().is_empty() {
+        return Err(fail(AppError::invalid(
+            "alt",
+            "an image needs its alt text before it is public",
+        )));
+    }
+    let now = state.clock.now();
+    let new = NewMedia {
+        kind: kind.as_str().to_string(),
+        content_type: got.format.content_type().to_string(),
+        sha256: stored.key.clone(),
+        size_bytes: stored.size as i64,
+        width: analysis.as_ref().map(|a| a.width as i32),
+        height: analysis.as_ref().map(|a| a.height as i32),
+        animated: analysis.as_ref().is_some_and(|a| a.animated),
+        file_name: got.file_name,
+        title: f.title.unwrap_or_default().trim().to_string(),
+        alt: alt.trim().to_string(),
+        caption: f.caption.unwrap_or_default().trim().to_string(),
+        credit: f.credit.unwrap_or_default().trim().to_string(),
+        focal_x: f.focal_x.unwrap_or(0.5),
+        focal_y: f.focal_y.unwrap_or(0.5),
+        placeholder: analysis.as_ref().map(|a| a.placeholder.clone()),
+        dominant_color: analysis.as_ref().map(|a| a.dominant_color.clone()),
+        public,
+        uploaded_by: caller.user_id().map(|u| u.0),
+        created_at: now,
+        updated_at: now,
+    };
+    state
+        .db
+        .write(move |c| {
+            let row = queries::insert(c, &new)?;
+            crate::changes::record(c, row.change("created", now))?;
+            Ok(row)
+        })
+        .await
+        .map_err(fail)
+}
+
+/// Change the metadata. Send `If-Match` with the ETag you read to refuse a stale update.
+#[utoipa::path(
+    tag = "media",
+    params(Id<MediaId>, crate::http::IfMatch),
+    request_body = UpdateMedia,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = Media),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 412, response = oa::PreconditionFailed),
+        (status = 413, response = oa::PayloadTooLarge),
+        (status = 415, response = oa::UnsupportedMediaType),
+        (status = 422, response = oa::ValidationFailed),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[patch("/media/{id}")]
+pub async fn update_media(
+    if_match: IfMatch,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: Id<MediaId>,
+    body: Json<UpdateMedia>,
+) -> AppResult<HttpResponse> {
+    let (current, _) = visible(&state, &caller, path.0.0).await?;
+    authorize(
+        &caller,
+        Action::EditMedia {
+            uploader: current.uploaded_by.map(UserId),
+        },
+    )?;
+    let body = body.0;
+    let now = state.clock.now();
+    let settings = state.config.media.clone();
+    let s2 = settings.clone();
+    let row = state
+        .db
+        .write(move |c| {
+            let current = queries::find(c, current.id)?;
+            if_match.check(&Media::of(current.clone(), &s2))?;
+            let trim = |v: Option<String>| v.map(|t| t.trim().to_string());
+            let changes = MediaChanges {
+                title: trim(body.title),
+                alt: trim(body.alt),
+                caption: trim(body.caption),
+                credit: trim(body.credit),
+                focal_x: body.focal_point.map(|f| f.x),
+                focal_y: body.focal_point.map(|f| f.y),
+                public: body.public,
+                updated_at: Some(now),
+            };
+            let alt_after = changes.alt.clone().unwrap_or_else(|| current.alt.clone());
+            let public_after = changes.public.unwrap_or(current.public)
+                || queries::used_by_published(c, current.id)?;
+            if current.is_image() && public_after && alt_after.is_empty() {
+                return Err(AppError::invalid(
+                    "alt",
+                    "a public image (or one used by published content) keeps its alt text",
+                ));
+            }
+            let row = queries::update(c, current.id, &changes)?;
+            crate::changes::record(c, row.change("updated", now))?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Media::of(row, &settings)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteParams {
+    /// Delete even when published content uses the item (the references are cleared).
+    pub force: Option<bool>,
+}
+
+/// Delete a media item, its file and its variants. Refused (409) while
+/// published content uses it, unless `force=true`.
+#[utoipa::path(
+    tag = "media",
+    params(Id<MediaId>, DeleteParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = oa::BadRequest),
+        (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
+        (status = 404, response = oa::NotFound),
+        (status = 409, response = oa::Conflict),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[delete("/media/{id}")]
+pub async fn delete_media(
+    state: web::Data<AppState>,
+    caller: Caller,
+    origin: Origin,
+    path: Id<MediaId>,
+    query: Query<DeleteParams>,
+) -> AppResult<HttpResponse> {
+    let (current, _) = visible(&state, &caller, path.0.0).await?;
+    authorize(
+        &caller,
+        Action::DeleteMedia {
+            uploader: current.uploaded_by.map(UserId),
+        },
+    )?;
+    let force = query.force.unwrap_or(false);
+    let now = state.clock.now();
+    let actor = Actor::of(&caller, &origin);
+    let unused = state
+        .db
+        .write(move |c| {
+            let row = queries::find(c, current.id)?;
+            if !force && queries::used_by_published(c, row.id)? {
+                return Err(AppError::conflict(
+                    "published content uses this media item; remove it there first, or delete with force=true",
+                ));
+            }
+            let mut blobs: Vec<String> = queries::variants_of(c, row.id)?
+                .into_iter()
+                .map(|v| v.sha256)
+                .collect();
+            blobs.push(row.sha256.clone());
+            let change = row.change("deleted", now);
+            crate::audit::content_deleted(c, &actor, ("media", row.id), now)?;
+            queries::delete(c, row.id)?;
+            let mut unused = Vec::new();
+            for sha in blobs {
+                if !queries::blob_in_use(c, &sha)? && !unused.contains(&sha) {
+                    unused.push(sha);
+                }
+            }
+            crate::changes::record(c, change)?;
+            Ok(unused)
+        })
+        .await?;
+    for sha in unused {
+        if let Err(e) = state.blobs.delete(&sha).await {
+            tracing::warn!(error = %e, "could not remove a media blob; `kiosque media gc` will");
+        }
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The original file (`Range` supported). Public items: cached for a year.
+#[utoipa::path(
+    tag = "media",
+    params(Id<MediaId>),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>,
+         headers(("ETag" = String), ("Cache-Control" = String), ("Accept-Ranges" = String))),
+        (status = 206, description = "The bytes asked with `Range`", content_type = "application/octet-stream", body = Vec<u8>,
+         headers(("Content-Range" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, response = oa::NotFound),
+        (status = 416, description = "The range lies outside the file (`Content-Range: bytes */size`)",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = oa::Unavailable),
+    )
+)]
+#[get("/media/{id}/file")]
+pub async fn get_media_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: Id<MediaId>,
+) -> AppResult<HttpResponse> {
+    let (row, public) = visible(&state, &caller, path.0.0).await?;
+    serve::send(
+        &req,
+        &state,
+        serve::Sending {
+            sha256: &row.sha256,
+            size: row.size_bytes.max(0) as u64,
+            content_type: &row.content_type,
+            public,
+        },
+    )
+    .await
+}
+
+/// A variant of an image: `{preset}.{format}` with a preset of the settings
+/// (`w320`, `w640`, `w1024`, `w1600`, `social`) and `webp` or `jpg`, under
+/// the version the image object names. Made on first request (once, however
+/// many ask at the same time); anything else is 404.
+#[utoipa::path(
+    tag = "media",
+    params(
+        Id<MediaId>,
+        ("version" = String, Path, description = "The version in the image object's URLs"),
+        ("file" = String, Path, description = "`{preset}.{format}`, e.g. `w640.webp`"),
+    ),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The variant", content_type = "image/webp", body = Vec<u8>,
+         headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, response = oa::NotFound),
+        (status = 503, description = "The image workers are all busy (`media_busy`); retry after `Retry-After`",
+         body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/media/{id}/v/{version}/{file}")]
+pub async fn get_media_variant(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: Id<MediaId>,
+) -> AppResult<HttpResponse> {
+    let version = req.match_info().get("version").unwrap_or("").to_string();
+    let file = req.match_info().get("file").unwrap_or("").to_string();
+    let (row, public) = visible(&state, &caller, path.0.0).await?;
+    let none =
+        || AppError::not_found("no such variant: read the media item for its variants' URLs");
+    let (preset, ext) = file.rsplit_once('.').ok_or_else(none)?;
+    let encoding = Encoding::parse(ext).ok_or_else(none)?;
+    if !row.is_image() || version != row.version() {
+        return Err(none());
+    }
+    let plans = plan(
+        row.width.unwrap_or(1).max(1) as u32,
+        row.height.unwrap_or(1).max(1) as u32,
+        &presets(&state.config.media),
+        (row.focal_x, row.focal_y),
+    );
+    if !plans.iter().any(|p| p.preset == preset) {
+        return Err(none());
+    }
+    let lookup = {
+        let (id, v, p, e) = (row.id, version.clone(), preset.to_string(), ext.to_string());
+        move |c: &mut crate::db::AnyConnection| Ok(queries::variant(c, id, &v, &p, &e)?)
+    };
+    let found = match state.db.run(lookup.clone()).await? {
+        Some(v) => v,
+        None => {
+            work::ensure_variants(&state, &row).await?;
+            state.db.run(lookup).await?.ok_or_else(none)?
+        }
+    };
+    serve::send(
+        &req,
+        &state,
+        serve::Sending {
+            sha256: &found.sha256,
+            size: found.size_bytes.max(0) as u64,
+            content_type: encoding.content_type(),
+            public,
+        },
+    )
+    .await
+}
