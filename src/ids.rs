@@ -68,6 +68,7 @@ id_type!(
     EventId: "event", "id", false;
     PollId: "poll", "id", false;
     PollOptionId: "poll option", "option_id", false;
+    TownId: "town", "id", true;
 );
 
 /// Public author profiles are users addressed by their slug (or id).

@@ -18,6 +18,8 @@ pub struct AppState {
     pub auth: AuthState,
     /// Bounds the full-text searches running at once.
     pub search: crate::gate::SearchGate,
+    /// Built feeds and sitemaps, served until the content may have changed.
+    pub documents: crate::cache::Documents,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             clock: Clock::default(),
             auth,
             search,
+            documents: crate::cache::Documents::new(),
         }
     }
 }

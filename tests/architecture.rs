@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("error", 5),
     ("gate", 6),
     ("status", 6),
+    ("cache", 6),
     ("auth", 7),
     ("state", 8),
     ("http", 9),
@@ -40,6 +41,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("tags", RESOURCES),
     ("users", RESOURCES),
     ("transfer", RESOURCES),
+    ("feeds", RESOURCES),
+    ("sitemaps", RESOURCES),
+    ("weather", RESOURCES),
     // what puts the application together
     ("routes", TOP),
     ("seed", TOP),

@@ -72,6 +72,9 @@ pub enum Action<'a> {
     ModerateComments,
     /// Ban a member from commenting, or lift the ban.
     BanCommenter,
+
+    /// Push a town's weather observation (`weather:write` keys, admins).
+    WriteWeather,
 }
 
 pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {
@@ -184,6 +187,9 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         }
         (Caller::User(u), ModerateComments | BanCommenter) => u.role >= Role::Editor,
         (Caller::Key(_), BanCommenter) => false,
+
+        (Caller::User(u), WriteWeather) => u.role == Role::Admin,
+        (Caller::Key(_), WriteWeather) => caller.has_scope(KeyScope::WeatherWrite),
     }
 }
 
@@ -228,6 +234,7 @@ fn describe(action: Action<'_>) -> String {
         Action::FlagComment { .. } => "flag comments".into(),
         Action::ModerateComments => "moderate comments".into(),
         Action::BanCommenter => "ban commenters".into(),
+        Action::WriteWeather => "push weather observations".into(),
     }
 }
 

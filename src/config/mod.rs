@@ -11,6 +11,11 @@ mod comments;
 mod content;
 mod database;
 mod server;
+mod site;
+mod weather;
+
+pub use site::Site;
+pub use weather::{Provider as WeatherProvider, Town as WeatherTown, Weather};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -169,6 +174,10 @@ pub struct Config {
     pub audit_retention_days: u32,
     /// Change feed: days a change is kept (a cursor older than that gets 410).
     pub changes_retention_days: u32,
+    /// The public site: its address, page paths, feeds and sitemaps.
+    pub site: Site,
+    /// The weather box: staleness and the optional provider fetcher.
+    pub weather: Weather,
 }
 
 /// Who may read `/metrics`.
@@ -231,6 +240,8 @@ impl Config {
         content::read(&mut cfg)?;
         comments::read(&mut cfg)?;
         changes::read(&mut cfg)?;
+        site::read(&mut cfg)?;
+        weather::read(&mut cfg)?;
         Ok(cfg)
     }
 
@@ -293,6 +304,8 @@ impl Config {
             signin_failures_burst: 5,
             audit_retention_days: 365,
             changes_retention_days: 30,
+            site: Site::defaults(),
+            weather: Weather::defaults(),
         }
     }
 
@@ -365,6 +378,8 @@ mod tests {
             include_str!("content.rs"),
             include_str!("comments.rs"),
             include_str!("changes.rs"),
+            include_str!("site.rs"),
+            include_str!("weather.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");

@@ -28,6 +28,7 @@ pub const CARRIED: &[&str] = &[
     "poll_votes",
     "audit_log",
     "changes",
+    "weather",
 ];
 
 /// Deliberately left behind, with the reason.
