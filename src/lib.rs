@@ -31,8 +31,8 @@ pub mod polls;
 pub mod review;
 pub mod routes;
 pub mod sections;
-pub mod sitemaps;
 pub mod seed;
+pub mod sitemaps;
 pub mod slug;
 pub mod state;
 pub mod status;
@@ -117,7 +117,11 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
                 tick.tick().await;
                 match weather::refresh(&polled).await {
                     Ok(done) if done.failed > 0 => {
-                        tracing::warn!(stored = done.stored, failed = done.failed, "weather refreshed, with failures")
+                        tracing::warn!(
+                            stored = done.stored,
+                            failed = done.failed,
+                            "weather refreshed, with failures"
+                        )
                     }
                     Ok(done) => tracing::debug!(stored = done.stored, "weather refreshed"),
                     Err(e) => tracing::warn!(error = %e, "could not refresh the weather"),

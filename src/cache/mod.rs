@@ -145,6 +145,15 @@ mod tests {
             cache.put(&format!("/{n}"), doc(0, None));
         }
         assert!(cache.len() <= MAX_ENTRIES);
-        assert!(cache.get(&format!("/{MAX_ENTRIES}"), 0, NaiveDateTime::default(), Duration::from_secs(9)).is_some());
+        assert!(
+            cache
+                .get(
+                    &format!("/{MAX_ENTRIES}"),
+                    0,
+                    NaiveDateTime::default(),
+                    Duration::from_secs(9)
+                )
+                .is_some()
+        );
     }
 }

@@ -126,7 +126,10 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
         return Err("KIOSQUE_SITE_URL: is empty".into());
     }
     site.api_url = base_url("KIOSQUE_PUBLIC_API_URL", "")?;
-    site.name = var("KIOSQUE_SITE_NAME").unwrap_or(d.name).trim().to_string();
+    site.name = var("KIOSQUE_SITE_NAME")
+        .unwrap_or(d.name)
+        .trim()
+        .to_string();
     site.description = var("KIOSQUE_SITE_DESCRIPTION")
         .unwrap_or(d.description)
         .trim()

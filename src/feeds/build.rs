@@ -109,7 +109,11 @@ fn article_item(e: ArticleEntry, config: &Config, links: &Links) -> Item {
     categories.extend(e.tags);
     Item {
         id: links.api(&format!("/api/v1/articles/{}", row.id)),
-        link: links.article(row.id, &row.slug, e.section.as_ref().map(|(s, _)| s.as_str())),
+        link: links.article(
+            row.id,
+            &row.slug,
+            e.section.as_ref().map(|(s, _)| s.as_str()),
+        ),
         title: row.title,
         summary: row.lead,
         content_html: config.site.feed_full_content.then_some(row.body_html),
@@ -203,7 +207,11 @@ fn when_and_where(r: &EventEntryRow) -> String {
     let when = if r.all_day {
         format!("le {}", start.format("%d/%m/%Y"))
     } else {
-        format!("le {} à {}", start.format("%d/%m/%Y"), start.format("%Hh%M"))
+        format!(
+            "le {} à {}",
+            start.format("%d/%m/%Y"),
+            start.format("%Hh%M")
+        )
     };
     [when, r.venue_name.clone(), r.city.clone()]
         .into_iter()

@@ -79,7 +79,11 @@ fn rss_item(out: &mut String, item: &Item) {
             r#"<enclosure url="{url}" length="0" type="{kind}"/><media:content url="{url}" medium="image" type="{kind}">"#
         );
         if let Some(alt) = &image.alt {
-            let _ = write!(out, r#"<media:description type="plain">{}</media:description>"#, escape(alt));
+            let _ = write!(
+                out,
+                r#"<media:description type="plain">{}</media:description>"#,
+                escape(alt)
+            );
         }
         out.push_str("</media:content>");
     }
@@ -145,7 +149,11 @@ fn atom_entry(out: &mut String, item: &Item, site: &str) {
         let _ = write!(out, r#"<category term="{}"/>"#, escape(category));
     }
     if !item.summary.is_empty() {
-        let _ = write!(out, r#"<summary type="text">{}</summary>"#, escape(&item.summary));
+        let _ = write!(
+            out,
+            r#"<summary type="text">{}</summary>"#,
+            escape(&item.summary)
+        );
     }
     if let Some(html) = &item.content_html {
         let _ = write!(out, r#"<content type="html">{}</content>"#, escape(html));

@@ -86,8 +86,8 @@ pub async fn section_feed(
     let (st, self_path, key) = (state.clone(), req.path().to_string(), path.into_inner());
     serve(&req, &state, move |c, now| {
         let config = &st.config;
-        let subject = queries::section(c, &key)?
-            .ok_or_else(|| AppError::not_found("no such section"))?;
+        let subject =
+            queries::section(c, &key)?.ok_or_else(|| AppError::not_found("no such section"))?;
         build::articles(
             c,
             now,
@@ -130,8 +130,7 @@ pub async fn tag_feed(
     let (st, self_path, key) = (state.clone(), req.path().to_string(), path.into_inner());
     serve(&req, &state, move |c, now| {
         let config = &st.config;
-        let subject =
-            queries::tag(c, &key)?.ok_or_else(|| AppError::not_found("no such tag"))?;
+        let subject = queries::tag(c, &key)?.ok_or_else(|| AppError::not_found("no such tag"))?;
         build::articles(
             c,
             now,

@@ -44,16 +44,26 @@ impl<'a> Links<'a> {
         let id = id.to_string();
         self.page(
             &self.site.article_path,
-            &[("id", &id), ("slug", slug), ("section", section.unwrap_or(""))],
+            &[
+                ("id", &id),
+                ("slug", slug),
+                ("section", section.unwrap_or("")),
+            ],
         )
     }
 
     pub fn section(&self, id: i64, slug: &str) -> String {
-        self.page(&self.site.section_path, &[("id", &id.to_string()), ("slug", slug)])
+        self.page(
+            &self.site.section_path,
+            &[("id", &id.to_string()), ("slug", slug)],
+        )
     }
 
     pub fn tag(&self, id: i64, slug: &str) -> String {
-        self.page(&self.site.tag_path, &[("id", &id.to_string()), ("slug", slug)])
+        self.page(
+            &self.site.tag_path,
+            &[("id", &id.to_string()), ("slug", slug)],
+        )
     }
 
     /// An author's page; an author without a profile slug is named by id.
@@ -99,8 +109,14 @@ mod tests {
             links.article(7, "la-foire", None),
             "https://www.example-news.fr/la-foire"
         );
-        assert_eq!(links.author(3, None), "https://www.example-news.fr/auteurs/3");
-        assert_eq!(links.api("/api/v1/feeds/rss.xml"), "http://127.0.0.1:8080/api/v1/feeds/rss.xml");
+        assert_eq!(
+            links.author(3, None),
+            "https://www.example-news.fr/auteurs/3"
+        );
+        assert_eq!(
+            links.api("/api/v1/feeds/rss.xml"),
+            "http://127.0.0.1:8080/api/v1/feeds/rss.xml"
+        );
         assert_eq!(links.home(), "https://www.example-news.fr/");
     }
 }

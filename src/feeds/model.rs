@@ -109,7 +109,11 @@ impl Image {
     /// The image's media type, guessed from its address (feeds must name one).
     pub fn media_type(&self) -> &'static str {
         let path = self.url.split(['?', '#']).next().unwrap_or_default();
-        let ext = path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+        let ext = path
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         match ext.as_str() {
             "png" => "image/png",
             "gif" => "image/gif",

@@ -11,7 +11,9 @@ use diesel::prelude::*;
 
 use super::model::{ArticleEntryRow, EventEntryRow, JobEntryRow, Subject};
 use crate::db::AnyConnection;
-use crate::db::schema::{article_authors, article_tags, articles, events, jobs, sections, tags, users};
+use crate::db::schema::{
+    article_authors, article_tags, articles, events, jobs, sections, tags, users,
+};
 use crate::ids::IdOrSlug;
 use crate::review::queries::in_status;
 
@@ -40,9 +42,10 @@ pub fn latest_articles(
     now: NaiveDateTime,
     limit: usize,
 ) -> QueryResult<Vec<ArticleEntry>> {
-    let mut query = articles::table
-        .into_boxed()
-        .filter(in_status!(articles, Status::Published, now));
+    let mut query =
+        articles::table
+            .into_boxed()
+            .filter(in_status!(articles, Status::Published, now));
     query = match scope {
         Scope::Site => query,
         Scope::Section(id) => query.filter(articles::section_id.eq(id)),
@@ -143,7 +146,12 @@ pub fn next_article_publication(
 
 pub fn section(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<Option<Subject>> {
     let query = sections::table
-        .select((sections::id, sections::slug, sections::name, sections::description))
+        .select((
+            sections::id,
+            sections::slug,
+            sections::name,
+            sections::description,
+        ))
         .into_boxed();
     let query = match key {
         IdOrSlug::Id(id) => query.filter(sections::id.eq(*id)),
@@ -161,7 +169,9 @@ pub fn section(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<Option<S
 }
 
 pub fn tag(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<Option<Subject>> {
-    let query = tags::table.select((tags::id, tags::slug, tags::name)).into_boxed();
+    let query = tags::table
+        .select((tags::id, tags::slug, tags::name))
+        .into_boxed();
     let query = match key {
         IdOrSlug::Id(id) => query.filter(tags::id.eq(*id)),
         IdOrSlug::Slug(slug) => query.filter(tags::slug.eq(slug.clone())),

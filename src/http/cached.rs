@@ -87,9 +87,9 @@ fn http_date(t: NaiveDateTime) -> HttpDate {
 fn not_modified(req: &HttpRequest, document: &Document) -> bool {
     if let Some(tags) = req.headers().get(header::IF_NONE_MATCH) {
         return tags.to_str().is_ok_and(|tags| {
-            tags.split(',').map(str::trim).any(|t| {
-                t == "*" || t.strip_prefix("W/").unwrap_or(t) == document.etag
-            })
+            tags.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == document.etag)
         });
     }
     req.headers()
@@ -122,10 +122,7 @@ pub fn respond(
     };
     let mut res = HttpResponse::build(status);
     res.insert_header((header::ETAG, document.etag.as_str()))
-        .insert_header((
-            header::LAST_MODIFIED,
-            http_date(document.last_modified),
-        ))
+        .insert_header((header::LAST_MODIFIED, http_date(document.last_modified)))
         .insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")));
     if status == StatusCode::NOT_MODIFIED {
         return res.finish();

@@ -188,7 +188,12 @@ fn fill_weather(c: &mut AnyConnection, now: NaiveDateTime) -> Result<(), AppErro
         ],
         source: Source::Provider,
     };
-    crate::weather::store(c, &crate::ids::IdOrSlug::Slug("besancon".into()), report, now)?;
+    crate::weather::store(
+        c,
+        &crate::ids::IdOrSlug::Slug("besancon".into()),
+        report,
+        now,
+    )?;
     Ok(())
 }
 

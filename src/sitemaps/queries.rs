@@ -10,8 +10,8 @@ use diesel::prelude::*;
 
 use super::model::{Entry, Kind, NewsEntry, Tally};
 use crate::db::AnyConnection;
-use crate::db::schema::{articles, events, jobs, sections, tags, users};
 use crate::db::MultiBackend;
+use crate::db::schema::{articles, events, jobs, sections, tags, users};
 use crate::review::queries::in_status;
 
 fn public_articles(now: NaiveDateTime) -> articles::BoxedQuery<'static, MultiBackend> {
@@ -45,11 +45,15 @@ pub fn tally(conn: &mut AnyConnection, kind: Kind, now: NaiveDateTime) -> QueryR
     let (count, lastmod) = match kind {
         Kind::Articles => (
             public_articles(now).count().get_result(conn)?,
-            public_articles(now).select(max(articles::updated_at)).first(conn)?,
+            public_articles(now)
+                .select(max(articles::updated_at))
+                .first(conn)?,
         ),
         Kind::Sections => (
             sections::table.count().get_result(conn)?,
-            sections::table.select(max(sections::updated_at)).first(conn)?,
+            sections::table
+                .select(max(sections::updated_at))
+                .first(conn)?,
         ),
         Kind::Tags => (
             tags::table.count().get_result(conn)?,
@@ -57,11 +61,15 @@ pub fn tally(conn: &mut AnyConnection, kind: Kind, now: NaiveDateTime) -> QueryR
         ),
         Kind::Authors => (
             public_authors().count().get_result(conn)?,
-            public_authors().select(max(users::updated_at)).first(conn)?,
+            public_authors()
+                .select(max(users::updated_at))
+                .first(conn)?,
         ),
         Kind::Events => (
             public_events(now).count().get_result(conn)?,
-            public_events(now).select(max(events::updated_at)).first(conn)?,
+            public_events(now)
+                .select(max(events::updated_at))
+                .first(conn)?,
         ),
         Kind::Jobs => (
             public_jobs(now).count().get_result(conn)?,
@@ -118,7 +126,11 @@ pub fn entries(
                 .order(sections::id.asc())
                 .offset(offset)
                 .limit(per_page)
-                .select((sections::id, sections::slug.nullable(), sections::updated_at))
+                .select((
+                    sections::id,
+                    sections::slug.nullable(),
+                    sections::updated_at,
+                ))
                 .load(conn)?,
         ),
         Kind::Tags => plain(
@@ -170,6 +182,9 @@ fn section_slugs(conn: &mut AnyConnection) -> QueryResult<HashMap<i64, String>> 
         .collect())
 }
 
+/// (id, slug, section id, title, published at) of a news sitemap's article.
+type NewsRow = (i64, String, Option<i64>, String, Option<NaiveDateTime>);
+
 /// Articles published in `[since, now]`, newest first (at most `limit`).
 pub fn news(
     conn: &mut AnyConnection,
@@ -177,19 +192,18 @@ pub fn news(
     since: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<NewsEntry>> {
-    let rows: Vec<(i64, String, Option<i64>, String, Option<NaiveDateTime>)> =
-        public_articles(now)
-            .filter(articles::published_at.ge(since))
-            .order((articles::published_at.desc(), articles::id.desc()))
-            .limit(limit)
-            .select((
-                articles::id,
-                articles::slug,
-                articles::section_id,
-                articles::title,
-                articles::published_at,
-            ))
-            .load(conn)?;
+    let rows: Vec<NewsRow> = public_articles(now)
+        .filter(articles::published_at.ge(since))
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .limit(limit)
+        .select((
+            articles::id,
+            articles::slug,
+            articles::section_id,
+            articles::title,
+            articles::published_at,
+        ))
+        .load(conn)?;
     let sections = section_slugs(conn)?;
     Ok(rows
         .into_iter()
@@ -217,9 +231,8 @@ pub fn next_timed_change(
         .filter(in_status!(jobs, Status::Scheduled, now))
         .select(min(jobs::published_at))
         .first(conn)?;
-    let expiry: Option<NaiveDateTime> = public_jobs(now)
-        .select(min(jobs::expires_at))
-        .first(conn)?;
+    let expiry: Option<NaiveDateTime> =
+        public_jobs(now).select(min(jobs::expires_at)).first(conn)?;
     let event: Option<NaiveDateTime> = events::table
         .filter(in_status!(events, Status::Scheduled, now))
         .select(min(events::published_at))

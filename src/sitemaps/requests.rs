@@ -20,7 +20,10 @@ pub struct SitemapFile {
 impl SitemapFile {
     pub fn parse(file: &str) -> Option<Self> {
         let (kind, page) = file.strip_suffix(".xml")?.rsplit_once('-')?;
-        let page: i64 = page.parse().ok().filter(|p| *p >= 1 && !page.starts_with('0'))?;
+        let page: i64 = page
+            .parse()
+            .ok()
+            .filter(|p| *p >= 1 && !page.starts_with('0'))?;
         Some(Self {
             kind: Kind::parse(kind)?,
             page,
@@ -70,7 +73,13 @@ mod tests {
     fn reads_kind_and_page() {
         let f = SitemapFile::parse("articles-12.xml").unwrap();
         assert_eq!((f.kind, f.page), (Kind::Articles, 12));
-        for bad in ["articles-0.xml", "articles-01.xml", "news.xml", "films-1.xml", "articles-1"] {
+        for bad in [
+            "articles-0.xml",
+            "articles-01.xml",
+            "news.xml",
+            "films-1.xml",
+            "articles-1",
+        ] {
             assert!(SitemapFile::parse(bad).is_none(), "{bad}");
         }
     }

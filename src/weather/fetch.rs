@@ -110,7 +110,10 @@ fn http_get(url: &str, timeout: Duration) -> Result<Vec<u8>, String> {
         .proxy(None)
         .build()
         .into();
-    let mut res = agent.get(url).call().map_err(|e| format!("no answer: {e}"))?;
+    let mut res = agent
+        .get(url)
+        .call()
+        .map_err(|e| format!("no answer: {e}"))?;
     if res.status() != 200 {
         return Err(format!("answered {}", res.status()));
     }
@@ -155,14 +158,15 @@ struct Wind {
 /// Maps a provider's answer to an observation, through the checks a push
 /// passes; anything else is garbage.
 fn map_answer(body: &[u8]) -> Result<Observation, String> {
-    let answer: Answer =
-        serde_json::from_slice(body).map_err(|e| format!("answer is not the expected JSON: {e}"))?;
+    let answer: Answer = serde_json::from_slice(body)
+        .map_err(|e| format!("answer is not the expected JSON: {e}"))?;
     let condition = answer
         .weather
         .into_iter()
         .next()
         .ok_or("answer describes no weather")?;
-    let observed_at = DateTime::<Utc>::from_timestamp(answer.dt, 0).ok_or("bad observation time")?;
+    let observed_at =
+        DateTime::<Utc>::from_timestamp(answer.dt, 0).ok_or("bad observation time")?;
     let observation = Observation {
         temperature_c: answer.main.temp,
         description: condition.description.trim().to_string(),
@@ -200,7 +204,10 @@ mod tests {
             .as_bytes();
         let o = map_answer(body).unwrap();
         assert_eq!(o.description, "légère pluie");
-        assert_eq!((o.pressure_hpa, o.humidity_pct, o.wind_direction_deg), (1018.0, 91, Some(230)));
+        assert_eq!(
+            (o.pressure_hpa, o.humidity_pct, o.wind_direction_deg),
+            (1018.0, 91, Some(230))
+        );
         assert!(map_answer(b"<html>").is_err());
         // Kelvin (a URL without units=metric) is not a plausible Celsius value
         let kelvin = String::from_utf8_lossy(body).replace("14.41", "287.56");

@@ -32,7 +32,12 @@ fn max_age(state: &AppState) -> chrono::Duration {
 
 /// A stale answer is kept briefly by caches: a fresh one may come any minute.
 fn shorten_when_stale(mut res: HttpResponse, stale: bool, state: &AppState) -> HttpResponse {
-    if stale && !res.headers().get(header::CACHE_CONTROL).is_some_and(|v| v.as_bytes().starts_with(b"private")) {
+    if stale
+        && !res
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .is_some_and(|v| v.as_bytes().starts_with(b"private"))
+    {
         let seconds = state.config.public_max_age.min(STALE_MAX_AGE);
         if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={seconds}")) {
             res.headers_mut().insert(header::CACHE_CONTROL, value);

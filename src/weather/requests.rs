@@ -77,7 +77,11 @@ fn range(e: &mut Errors, field: &str, value: f64, min: f64, max: f64, unit: &str
 }
 
 fn icon(e: &mut Errors, field: &str, value: &str) {
-    if value.len() > 16 || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if value.len() > 16
+        || !value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
         e.add(field, "must be up to 16 letters, digits or hyphens");
     }
 }
@@ -85,16 +89,40 @@ fn icon(e: &mut Errors, field: &str, value: &str) {
 impl Observation {
     pub fn check(&self, e: &mut Errors, prefix: &str) {
         let f = |name: &str| format!("{prefix}{name}");
-        range(e, &f("temperature_c"), self.temperature_c, -90.0, 60.0, "°C");
+        range(
+            e,
+            &f("temperature_c"),
+            self.temperature_c,
+            -90.0,
+            60.0,
+            "°C",
+        );
         e.text(&f("description"), &self.description, 1, 120);
         icon(e, &f("icon"), &self.icon);
-        range(e, &f("wind_speed_ms"), self.wind_speed_ms, 0.0, 120.0, "m/s");
+        range(
+            e,
+            &f("wind_speed_ms"),
+            self.wind_speed_ms,
+            0.0,
+            120.0,
+            "m/s",
+        );
         if let Some(d) = self.wind_direction_deg
             && !(0..=360).contains(&d)
         {
-            e.add(&f("wind_direction_deg"), "must be between 0 and 360 degrees");
+            e.add(
+                &f("wind_direction_deg"),
+                "must be between 0 and 360 degrees",
+            );
         }
-        range(e, &f("pressure_hpa"), self.pressure_hpa, 870.0, 1085.0, "hPa");
+        range(
+            e,
+            &f("pressure_hpa"),
+            self.pressure_hpa,
+            870.0,
+            1085.0,
+            "hPa",
+        );
         if !(0..=100).contains(&self.humidity_pct) {
             e.add(&f("humidity_pct"), "must be between 0 and 100 %");
         }
@@ -115,7 +143,10 @@ impl Validate for PutWeather {
         }
         self.observation.check(&mut e, "observation.");
         if self.forecast.len() > MAX_FORECAST {
-            e.add("forecast", format!("must hold at most {MAX_FORECAST} steps"));
+            e.add(
+                "forecast",
+                format!("must hold at most {MAX_FORECAST} steps"),
+            );
         }
         for (n, step) in self.forecast.iter().enumerate() {
             range(
@@ -126,7 +157,12 @@ impl Validate for PutWeather {
                 60.0,
                 "°C",
             );
-            e.text(&format!("forecast[{n}].description"), &step.description, 1, 120);
+            e.text(
+                &format!("forecast[{n}].description"),
+                &step.description,
+                1,
+                120,
+            );
             icon(&mut e, &format!("forecast[{n}].icon"), &step.icon);
         }
         if self.forecast.windows(2).any(|w| w[0].at >= w[1].at) {

@@ -27,7 +27,12 @@ fn parse(res: &Resp) -> feed_rs::model::Feed {
 fn titles(feed: &feed_rs::model::Feed) -> Vec<String> {
     feed.entries
         .iter()
-        .map(|e| e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default())
+        .map(|e| {
+            e.title
+                .as_ref()
+                .map(|t| t.content.clone())
+                .unwrap_or_default()
+        })
         .collect()
 }
 
@@ -67,7 +72,10 @@ fn site_feed_lists_published_articles_in_three_formats(app: &TestApp) {
         assert_eq!(titles(&feed), vec![TRICKY_TITLE.to_string()], "{format}");
         assert_eq!(feed.title.as_ref().unwrap().content, "Kiosque", "{format}");
         let entry = &feed.entries[0];
-        assert_eq!(entry.links[0].href, link, "{format}: links go to the front end");
+        assert_eq!(
+            entry.links[0].href, link,
+            "{format}: links go to the front end"
+        );
         let content = entry.content.as_ref().and_then(|c| c.body.clone()).unwrap();
         // (Atom readers trim the content's surrounding white space)
         assert_eq!(
@@ -77,16 +85,23 @@ fn site_feed_lists_published_articles_in_three_formats(app: &TestApp) {
         );
         assert!(!content.contains("<script"), "sanitized");
         let summary = entry.summary.as_ref().map(|s| s.content.clone()).unwrap();
-        assert_eq!(summary, "Un chapeau & des <balises> « à la française » 😀", "{format}");
+        assert_eq!(
+            summary, "Un chapeau & des <balises> « à la française » 😀",
+            "{format}"
+        );
         let authors: Vec<&str> = entry.authors.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(authors, vec![shown["authors"][0]["display_name"].as_str().unwrap()]);
+        assert_eq!(
+            authors,
+            vec![shown["authors"][0]["display_name"].as_str().unwrap()]
+        );
         let categories: Vec<&str> = entry.categories.iter().map(|c| c.term.as_str()).collect();
         assert!(
             categories.contains(&"Economie") && categories.contains(&"Foire comtoise"),
             "{format}: {categories:?}"
         );
         let published = entry.published.unwrap();
-        let api_time = chrono::DateTime::parse_from_rfc3339(shown["published_at"].as_str().unwrap()).unwrap();
+        let api_time =
+            chrono::DateTime::parse_from_rfc3339(shown["published_at"].as_str().unwrap()).unwrap();
         assert_eq!(published.timestamp(), api_time.timestamp(), "{format}");
         let image = if format == "feed.json" {
             // feed-rs leaves JSON Feed's `image` out: read it as JSON
@@ -100,7 +115,11 @@ fn site_feed_lists_published_articles_in_three_formats(app: &TestApp) {
                 .map(|u| u.to_string())
                 .next()
         };
-        assert_eq!(image.as_deref(), Some("https://cdn.example/foire.jpg"), "{format}");
+        assert_eq!(
+            image.as_deref(),
+            Some("https://cdn.example/foire.jpg"),
+            "{format}"
+        );
     }
 
     // the XML formats declare their namespaces and French
@@ -115,15 +134,39 @@ fn site_feed_lists_published_articles_in_three_formats(app: &TestApp) {
         assert!(rss.contains(ns), "{ns} in {rss}");
     }
     let atom = app.get("/api/v1/feeds/atom.xml").send().text();
-    assert!(atom.contains(r#"<feed xmlns="http://www.w3.org/2005/Atom""#) && atom.contains(r#"xml:lang="fr""#));
+    assert!(
+        atom.contains(r#"<feed xmlns="http://www.w3.org/2005/Atom""#)
+            && atom.contains(r#"xml:lang="fr""#)
+    );
     // RSS dates are RFC 822, Atom's RFC 3339
-    let pub_date = rss.split("<pubDate>").nth(1).unwrap().split('<').next().unwrap();
-    assert!(chrono::DateTime::parse_from_rfc2822(pub_date).is_ok(), "{pub_date}");
-    let updated = atom.split("<updated>").nth(1).unwrap().split('<').next().unwrap();
-    assert!(chrono::DateTime::parse_from_rfc3339(updated).is_ok(), "{updated}");
+    let pub_date = rss
+        .split("<pubDate>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc2822(pub_date).is_ok(),
+        "{pub_date}"
+    );
+    let updated = atom
+        .split("<updated>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(updated).is_ok(),
+        "{updated}"
+    );
 
     // a deleted article leaves at once
-    app.delete(&article.path()).bearer(&editor.token).send().ok();
+    app.delete(&article.path())
+        .bearer(&editor.token)
+        .send()
+        .ok();
     for format in FORMATS {
         let feed = parse(&app.get(&format!("/api/v1/feeds/{format}")).send());
         assert!(feed.entries.is_empty(), "{format}");
@@ -159,15 +202,34 @@ fn section_tag_and_author_feeds_follow_their_subject(app: &TestApp) {
         .tags(&[&tag])
         .authors(&[&alice])
         .draft();
-    let alice_slug = app.get(&format!("/api/v1/authors/{}", alice.id)).send().ok()["slug"]
+    let alice_slug = app
+        .get(&format!("/api/v1/authors/{}", alice.id))
+        .send()
+        .ok()["slug"]
         .as_str()
         .unwrap()
         .to_string();
     let cases = [
-        (format!("sections/{}", eco.slug()), "La bourse du travail", "Economie — Kiosque"),
-        (format!("sections/{}", eco.id()), "La bourse du travail", "Economie — Kiosque"),
-        (format!("sections/{}", sport.slug()), "Le derby", "Sport — Kiosque"),
-        (format!("tags/{}", tag.slug()), "La bourse du travail", "Municipales — Kiosque"),
+        (
+            format!("sections/{}", eco.slug()),
+            "La bourse du travail",
+            "Economie — Kiosque",
+        ),
+        (
+            format!("sections/{}", eco.id()),
+            "La bourse du travail",
+            "Economie — Kiosque",
+        ),
+        (
+            format!("sections/{}", sport.slug()),
+            "Le derby",
+            "Sport — Kiosque",
+        ),
+        (
+            format!("tags/{}", tag.slug()),
+            "La bourse du travail",
+            "Municipales — Kiosque",
+        ),
         (format!("authors/{alice_slug}"), "La bourse du travail", ""),
         (format!("authors/{}", bob.id), "Le derby", ""),
     ];
@@ -185,22 +247,42 @@ fn section_tag_and_author_feeds_follow_their_subject(app: &TestApp) {
         .get(&format!("/api/v1/feeds/sections/{}/rss.xml", eco.slug()))
         .send()
         .text();
-    assert!(rss.contains(&format!("<link>http://localhost:3000/{}</link>", eco.slug())), "{rss}");
+    assert!(
+        rss.contains(&format!(
+            "<link>http://localhost:3000/{}</link>",
+            eco.slug()
+        )),
+        "{rss}"
+    );
 
-    app.get("/api/v1/feeds/sections/inconnue/rss.xml").send().problem(404);
-    app.get("/api/v1/feeds/tags/999999/atom.xml").send().problem(404);
-    app.get("/api/v1/feeds/authors/personne/feed.json").send().problem(404);
+    app.get("/api/v1/feeds/sections/inconnue/rss.xml")
+        .send()
+        .problem(404);
+    app.get("/api/v1/feeds/tags/999999/atom.xml")
+        .send()
+        .problem(404);
+    app.get("/api/v1/feeds/authors/personne/feed.json")
+        .send()
+        .problem(404);
     app.get("/api/v1/feeds/feed.xml").send().problem(404);
-    app.get("/api/v1/feeds/rss.xml?utm_source=x").send().problem(400);
+    app.get("/api/v1/feeds/rss.xml?utm_source=x")
+        .send()
+        .problem(400);
     // a member is no author
     let member = app.member();
     app.get(&format!("/api/v1/feeds/authors/{}/rss.xml", member.id))
         .send()
         .problem(404);
     // anonymous and signed-in readers read the same feed; a bad token is refused
-    let signed = app.get("/api/v1/feeds/rss.xml").bearer(&editor.token).send();
+    let signed = app
+        .get("/api/v1/feeds/rss.xml")
+        .bearer(&editor.token)
+        .send();
     assert_eq!(signed.body, app.get("/api/v1/feeds/rss.xml").send().body);
-    app.get("/api/v1/feeds/rss.xml").bearer("not-a-token").send().problem(401);
+    app.get("/api/v1/feeds/rss.xml")
+        .bearer("not-a-token")
+        .send()
+        .problem(401);
 }
 
 fn job_and_event_feeds_show_what_is_open(app: &TestApp) {
@@ -230,8 +312,16 @@ fn job_and_event_feeds_show_what_is_open(app: &TestApp) {
         let jobs = parse(&app.get(&format!("/api/v1/feeds/jobs/{format}")).send());
         let mut listed = titles(&jobs);
         listed.sort();
-        assert_eq!(listed, vec!["Boulanger·e & pâtissier·e", "Offre longue"], "{format}");
-        assert!(jobs.entries[0].links[0].href.starts_with("http://localhost:3000/emploi/"));
+        assert_eq!(
+            listed,
+            vec!["Boulanger·e & pâtissier·e", "Offre longue"],
+            "{format}"
+        );
+        assert!(
+            jobs.entries[0].links[0]
+                .href
+                .starts_with("http://localhost:3000/emploi/")
+        );
         let events = parse(&app.get(&format!("/api/v1/feeds/events/{format}")).send());
         assert_eq!(
             titles(&events),
@@ -258,7 +348,12 @@ fn conditional_gets_answer_304(app: &TestApp) {
         assert_eq!(first.status, 200);
         let etag = first.header("etag").unwrap().to_string();
         let modified = first.header("last-modified").unwrap().to_string();
-        assert!(first.header("cache-control").unwrap().starts_with("public, max-age="));
+        assert!(
+            first
+                .header("cache-control")
+                .unwrap()
+                .starts_with("public, max-age=")
+        );
         let again = app.get(&path).header("If-None-Match", &etag).send();
         assert_eq!(again.status, 304, "{format}");
         assert!(again.body.is_empty());
@@ -272,7 +367,10 @@ fn conditional_gets_answer_304(app: &TestApp) {
     let etag = app.get(path).send().header("etag").unwrap().to_string();
     app.article(&editor).title("Second").published();
     let changed = app.get(path).header("If-None-Match", &etag).send();
-    assert_eq!(changed.status, 200, "a new article changes the feed at once");
+    assert_eq!(
+        changed.status, 200,
+        "a new article changes the feed at once"
+    );
     assert_ne!(changed.header("etag").unwrap(), etag);
     assert_eq!(titles(&parse(&changed)), vec!["Second", "Premier"]);
 }

@@ -19,14 +19,22 @@ const MAX_BYTES: usize = 50 * 1024 * 1024;
 #[track_caller]
 fn locs(res: &Resp, root: &str) -> Vec<String> {
     assert_eq!(res.status, 200, "{}", res.text());
-    assert!(res.header("content-type").unwrap().starts_with("application/xml"));
+    assert!(
+        res.header("content-type")
+            .unwrap()
+            .starts_with("application/xml")
+    );
     assert!(res.body.len() <= MAX_BYTES);
     let text = res.text();
     let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("not XML ({e}): {text}"));
     let top = doc.root_element();
     assert_eq!(top.tag_name().name(), root);
     assert_eq!(top.tag_name().namespace(), Some(SITEMAP_NS));
-    let entry = if root == "sitemapindex" { "sitemap" } else { "url" };
+    let entry = if root == "sitemapindex" {
+        "sitemap"
+    } else {
+        "url"
+    };
     let mut out = Vec::new();
     for child in top.children().filter(|n| n.is_element()) {
         assert_eq!(child.tag_name().name(), entry);
@@ -36,10 +44,16 @@ fn locs(res: &Resp, root: &str) -> Vec<String> {
             .find(|n| n.tag_name().name() == "loc")
             .and_then(|n| n.text())
             .expect("every entry has a loc");
-        assert!(loc.starts_with("http://") || loc.starts_with("https://"), "{loc}");
+        assert!(
+            loc.starts_with("http://") || loc.starts_with("https://"),
+            "{loc}"
+        );
         if let Some(lastmod) = child.children().find(|n| n.tag_name().name() == "lastmod") {
             let t = lastmod.text().unwrap();
-            assert!(chrono::DateTime::parse_from_rfc3339(t).is_ok(), "W3C datetime: {t}");
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(t).is_ok(),
+                "W3C datetime: {t}"
+            );
         }
         out.push(loc.to_string());
     }
@@ -56,7 +70,11 @@ fn path_of(loc: &str) -> String {
 /// Every page address the child sitemaps list.
 fn every_page(app: &TestApp) -> Vec<String> {
     let index = locs(&app.get("/api/v1/sitemap.xml").send(), "sitemapindex");
-    assert!(index.iter().any(|l| l.ends_with("/api/v1/sitemaps/news.xml")));
+    assert!(
+        index
+            .iter()
+            .any(|l| l.ends_with("/api/v1/sitemaps/news.xml"))
+    );
     index
         .iter()
         .filter(|l| !l.ends_with("news.xml"))
@@ -93,7 +111,10 @@ fn sitemaps_list_every_public_page_and_nothing_else(app: &TestApp) {
 
     let pages = every_page(app);
     let site = "http://localhost:3000";
-    let author_slug = app.get(&format!("/api/v1/authors/{}", author.id)).send().ok()["slug"]
+    let author_slug = app
+        .get(&format!("/api/v1/authors/{}", author.id))
+        .send()
+        .ok()["slug"]
         .as_str()
         .unwrap()
         .to_string();
@@ -109,7 +130,10 @@ fn sitemaps_list_every_public_page_and_nothing_else(app: &TestApp) {
         assert!(pages.contains(&wanted), "{wanted} in {pages:?}");
     }
     for unwanted in [draft.slug(), later.slug(), gone.slug()] {
-        assert!(!pages.iter().any(|p| p.ends_with(unwanted)), "{unwanted} in {pages:?}");
+        assert!(
+            !pages.iter().any(|p| p.ends_with(unwanted)),
+            "{unwanted} in {pages:?}"
+        );
     }
     assert!(!pages.contains(&format!("{site}/agenda/{}", hidden_event.id())));
 
@@ -121,8 +145,15 @@ fn sitemaps_list_every_public_page_and_nothing_else(app: &TestApp) {
     assert!(pages.contains(&format!("{site}/emploi/{}", job.id())));
 
     // unknown files are 404, query strings 400
-    for bad in ["films-1.xml", "articles-0.xml", "articles-2.xml", "articles.xml"] {
-        app.get(&format!("/api/v1/sitemaps/{bad}")).send().problem(404);
+    for bad in [
+        "films-1.xml",
+        "articles-0.xml",
+        "articles-2.xml",
+        "articles.xml",
+    ] {
+        app.get(&format!("/api/v1/sitemaps/{bad}"))
+            .send()
+            .problem(404);
     }
     app.get("/api/v1/sitemap.xml?page=2").send().problem(400);
 }
@@ -134,21 +165,39 @@ fn two_per_file(config: &mut kiosque::config::Config) {
 fn child_sitemaps_are_paginated(app: &TestApp) {
     let editor = app.editor();
     let mut slugs: Vec<String> = (0..5)
-        .map(|n| app.article(&editor).title(&format!("Article numéro {n}")).published().slug().to_string())
+        .map(|n| {
+            app.article(&editor)
+                .title(&format!("Article numéro {n}"))
+                .published()
+                .slug()
+                .to_string()
+        })
         .collect();
     let index = locs(&app.get("/api/v1/sitemap.xml").send(), "sitemapindex");
-    let articles: Vec<&String> = index.iter().filter(|l| l.contains("/sitemaps/articles-")).collect();
+    let articles: Vec<&String> = index
+        .iter()
+        .filter(|l| l.contains("/sitemaps/articles-"))
+        .collect();
     assert_eq!(articles.len(), 3, "5 articles, 2 per file: {index:?}");
     let mut listed = Vec::new();
     for n in 1..=3 {
-        let urls = locs(&app.get(&format!("/api/v1/sitemaps/articles-{n}.xml")).send(), "urlset");
+        let urls = locs(
+            &app.get(&format!("/api/v1/sitemaps/articles-{n}.xml"))
+                .send(),
+            "urlset",
+        );
         assert!(urls.len() <= 2);
-        listed.extend(urls.into_iter().map(|u| u.rsplit('/').next().unwrap().to_string()));
+        listed.extend(
+            urls.into_iter()
+                .map(|u| u.rsplit('/').next().unwrap().to_string()),
+        );
     }
     listed.sort();
     slugs.sort();
     assert_eq!(listed, slugs, "each article once");
-    app.get("/api/v1/sitemaps/articles-4.xml").send().problem(404);
+    app.get("/api/v1/sitemaps/articles-4.xml")
+        .send()
+        .problem(404);
     // an empty kind still has its (empty) first file
     assert!(locs(&app.get("/api/v1/sitemaps/jobs-1.xml").send(), "urlset").is_empty());
 }
@@ -163,9 +212,18 @@ fn news(app: &TestApp) -> Vec<(String, String, String)> {
         .children()
         .filter(|n| n.is_element())
         .map(|url| {
-            let loc = url.children().find(|n| n.has_tag_name((SITEMAP_NS, "loc"))).unwrap();
-            let news = url.children().find(|n| n.has_tag_name((NEWS_NS, "news"))).expect("news:news");
-            fn child<'a, 'i>(parent: roxmltree::Node<'a, 'i>, name: &str) -> roxmltree::Node<'a, 'i> {
+            let loc = url
+                .children()
+                .find(|n| n.has_tag_name((SITEMAP_NS, "loc")))
+                .unwrap();
+            let news = url
+                .children()
+                .find(|n| n.has_tag_name((NEWS_NS, "news")))
+                .expect("news:news");
+            fn child<'a, 'i>(
+                parent: roxmltree::Node<'a, 'i>,
+                name: &str,
+            ) -> roxmltree::Node<'a, 'i> {
                 parent
                     .children()
                     .find(|n| n.has_tag_name((NEWS_NS, name)))
@@ -175,7 +233,10 @@ fn news(app: &TestApp) -> Vec<(String, String, String)> {
             assert_eq!(child(publication, "name").text(), Some("Kiosque"));
             assert_eq!(child(publication, "language").text(), Some("fr"));
             let date = child(news, "publication_date").text().unwrap().to_string();
-            assert!(chrono::DateTime::parse_from_rfc3339(&date).is_ok(), "{date}");
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(&date).is_ok(),
+                "{date}"
+            );
             let title = child(news, "title").text().unwrap_or_default().to_string();
             (loc.text().unwrap().to_string(), title, date)
         })
@@ -192,13 +253,19 @@ fn news_sitemap_holds_the_last_48_hours(app: &TestApp) {
         .scheduled(&at(app, Duration::hours(1)));
     let listed = news(app);
     assert_eq!(listed.len(), 1, "{listed:?}");
-    assert_eq!(listed[0].0, format!("http://localhost:3000/{}", today.slug()));
+    assert_eq!(
+        listed[0].0,
+        format!("http://localhost:3000/{}", today.slug())
+    );
     assert_eq!(listed[0].1, title, "the title comes back intact");
 
     // a day on: both are news
     app.state.clock.advance(Duration::hours(24));
     let titles: Vec<String> = news(app).into_iter().map(|n| n.1).collect();
-    assert_eq!(titles, vec!["Dans une heure".to_string(), title.to_string()]);
+    assert_eq!(
+        titles,
+        vec!["Dans une heure".to_string(), title.to_string()]
+    );
     // 48½ hours after the first: it has left the window, the other not yet
     app.state.clock.advance(Duration::minutes(24 * 60 + 30));
     let titles: Vec<String> = news(app).into_iter().map(|n| n.1).collect();
@@ -210,16 +277,39 @@ fn news_sitemap_holds_the_last_48_hours(app: &TestApp) {
 fn sitemaps_answer_304(app: &TestApp) {
     let editor = app.editor();
     app.article(&editor).title("Premier").published();
-    for path in ["/api/v1/sitemap.xml", "/api/v1/sitemaps/news.xml", "/api/v1/sitemaps/articles-1.xml"] {
+    for path in [
+        "/api/v1/sitemap.xml",
+        "/api/v1/sitemaps/news.xml",
+        "/api/v1/sitemaps/articles-1.xml",
+    ] {
         let first = app.get(path).send();
         let etag = first.header("etag").unwrap().to_string();
-        assert_eq!(app.get(path).header("If-None-Match", &etag).send().status, 304, "{path}");
+        assert_eq!(
+            app.get(path).header("If-None-Match", &etag).send().status,
+            304,
+            "{path}"
+        );
         let modified = first.header("last-modified").unwrap().to_string();
-        assert_eq!(app.get(path).header("If-Modified-Since", &modified).send().status, 304, "{path}");
+        assert_eq!(
+            app.get(path)
+                .header("If-Modified-Since", &modified)
+                .send()
+                .status,
+            304,
+            "{path}"
+        );
     }
-    let etag = app.get("/api/v1/sitemaps/news.xml").send().header("etag").unwrap().to_string();
+    let etag = app
+        .get("/api/v1/sitemaps/news.xml")
+        .send()
+        .header("etag")
+        .unwrap()
+        .to_string();
     app.article(&editor).title("Second").published();
-    let res = app.get("/api/v1/sitemaps/news.xml").header("If-None-Match", &etag).send();
+    let res = app
+        .get("/api/v1/sitemaps/news.xml")
+        .header("If-None-Match", &etag)
+        .send();
     assert_eq!(res.status, 200);
     assert_eq!(news(app).len(), 2);
 }

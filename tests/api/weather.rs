@@ -39,7 +39,10 @@ fn report(app: &TestApp) -> Value {
 fn pushing_needs_weather_write_or_an_admin(app: &TestApp) {
     let admin = app.admin();
     let (member, editor) = (app.member(), app.editor());
-    let (content_key, weather_key) = (app.api_key(&["content:write"]), app.api_key(&["weather:write"]));
+    let (content_key, weather_key) = (
+        app.api_key(&["content:write"]),
+        app.api_key(&["weather:write"]),
+    );
     let mut m = Matrix::new(app, &admin)
         .anonymous("anonymous")
         .caller("member", &member)
@@ -47,11 +50,15 @@ fn pushing_needs_weather_write_or_an_admin(app: &TestApp) {
         .caller("key content:write", &content_key)
         .caller("key weather:write", &weather_key)
         .caller("admin", &admin);
-    m.row("push the weather", [UNAUTH, DENIED, DENIED, DENIED, OK, OK], |_| {
-        Action::put("/api/v1/weather/besancon")
-            .json(report(app))
-            .unchanged("/api/v1/weather")
-    });
+    m.row(
+        "push the weather",
+        [UNAUTH, DENIED, DENIED, DENIED, OK, OK],
+        |_| {
+            Action::put("/api/v1/weather/besancon")
+                .json(report(app))
+                .unchanged("/api/v1/weather")
+        },
+    );
     m.run();
 
     // the key's push is what anyone reads
@@ -68,18 +75,38 @@ fn pushing_needs_weather_write_or_an_admin(app: &TestApp) {
     assert_eq!(read["observation"]["humidity_pct"], 91);
     assert_eq!(read["source"], "push");
     assert_eq!(read["stale"], false);
-    assert_eq!(read, app.get(&format!("/api/v1/weather/{}", read["id"].as_str().unwrap())).send().ok());
+    assert_eq!(
+        read,
+        app.get(&format!("/api/v1/weather/{}", read["id"].as_str().unwrap()))
+            .send()
+            .ok()
+    );
     // pushing again replaces it (200), and keeps the name when left out
     let mut again = report(app);
     again.as_object_mut().unwrap().remove("name");
     again["observation"]["temperature_c"] = json!(-3.5);
-    let res = app.put("/api/v1/weather/dole").bearer(&weather_key).json(&again).send();
+    let res = app
+        .put("/api/v1/weather/dole")
+        .bearer(&weather_key)
+        .json(&again)
+        .send();
     assert_eq!(res.status, 200, "{}", res.text());
     let read = app.get("/api/v1/weather/dole").send().ok();
-    assert_eq!((read["name"].as_str(), read["observation"]["temperature_c"].as_f64()), (Some("Dole"), Some(-3.5)));
+    assert_eq!(
+        (
+            read["name"].as_str(),
+            read["observation"]["temperature_c"].as_f64()
+        ),
+        (Some("Dole"), Some(-3.5))
+    );
     assert_eq!(read["forecast"].as_array().unwrap().len(), 2);
     let all = app.get("/api/v1/weather").send().ok();
-    let names: Vec<&str> = all["data"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["Besançon", "Dole"], "by name");
     app.get("/api/v1/weather/pontarlier").send().problem(404);
 }
@@ -99,32 +126,67 @@ fn implausible_values_are_refused(app: &TestApp) {
         let mut body = report(app);
         let name = field.rsplit('.').next().unwrap();
         body["observation"][name] = value;
-        let p = app.put("/api/v1/weather/besancon").bearer(&key).json(&body).send().problem(422);
+        let p = app
+            .put("/api/v1/weather/besancon")
+            .bearer(&key)
+            .json(&body)
+            .send()
+            .problem(422);
         assert_eq!(p["errors"][0]["field"], field, "{p}");
     }
     let mut body = report(app);
     body["observation"]["observed_at"] = json!(at(app, Duration::hours(2)));
-    app.put("/api/v1/weather/besancon").bearer(&key).json(&body).send().problem(422);
+    app.put("/api/v1/weather/besancon")
+        .bearer(&key)
+        .json(&body)
+        .send()
+        .problem(422);
     let mut body = report(app);
     body.as_object_mut().unwrap().remove("longitude");
-    app.put("/api/v1/weather/besancon").bearer(&key).json(&body).send().problem(422);
+    app.put("/api/v1/weather/besancon")
+        .bearer(&key)
+        .json(&body)
+        .send()
+        .problem(422);
     let mut nameless = report(app);
     nameless.as_object_mut().unwrap().remove("name");
-    let p = app.put("/api/v1/weather/besancon").bearer(&key).json(&nameless).send().problem(422);
+    let p = app
+        .put("/api/v1/weather/besancon")
+        .bearer(&key)
+        .json(&nameless)
+        .send()
+        .problem(422);
     assert_eq!(p["errors"][0]["field"], "name", "a new town needs its name");
     let mut unknown = report(app);
     unknown["humidite"] = json!(3);
-    let p = app.put("/api/v1/weather/besancon").bearer(&key).json(&unknown).send().problem(422);
+    let p = app
+        .put("/api/v1/weather/besancon")
+        .bearer(&key)
+        .json(&unknown)
+        .send()
+        .problem(422);
     assert_eq!(p["errors"][0]["field"], "humidite");
-    app.put("/api/v1/weather/Besan%C3%A7on").bearer(&key).json(&report(app)).send().problem(404);
-    app.put("/api/v1/weather/424242").bearer(&key).json(&report(app)).send().problem(404);
+    app.put("/api/v1/weather/Besan%C3%A7on")
+        .bearer(&key)
+        .json(&report(app))
+        .send()
+        .problem(404);
+    app.put("/api/v1/weather/424242")
+        .bearer(&key)
+        .json(&report(app))
+        .send()
+        .problem(404);
     // nothing was stored
     assert_eq!(app.get("/api/v1/weather").send().ok()["meta"]["total"], 0);
 }
 
 fn an_old_observation_is_stale(app: &TestApp) {
     let key = app.api_key(&["weather:write"]);
-    app.put("/api/v1/weather/besancon").bearer(&key).json(&report(app)).send().ok();
+    app.put("/api/v1/weather/besancon")
+        .bearer(&key)
+        .json(&report(app))
+        .send()
+        .ok();
     let fresh = app.get("/api/v1/weather/besancon").send();
     assert_eq!(fresh.ok()["stale"], false);
     assert_eq!(fresh.header("cache-control"), Some("public, max-age=60"));
@@ -132,16 +194,30 @@ fn an_old_observation_is_stale(app: &TestApp) {
     app.state.clock.advance(Duration::hours(4));
     let old = app.get("/api/v1/weather/besancon").send();
     assert_eq!(old.ok()["stale"], true);
-    assert_eq!(old.header("cache-control"), Some("public, max-age=30"), "kept briefly");
-    assert_eq!(old.ok()["observation"]["temperature_c"], 14.41, "still shown");
-    assert_eq!(app.get("/api/v1/weather").send().ok()["data"][0]["stale"], true);
+    assert_eq!(
+        old.header("cache-control"),
+        Some("public, max-age=30"),
+        "kept briefly"
+    );
+    assert_eq!(
+        old.ok()["observation"]["temperature_c"],
+        14.41,
+        "still shown"
+    );
+    assert_eq!(
+        app.get("/api/v1/weather").send().ok()["data"][0]["stale"],
+        true
+    );
 }
+
+/// The answers still to give: (status, body).
+type Script = Arc<Mutex<VecDeque<(u16, Vec<u8>)>>>;
 
 /// A fake provider: answers each request with the next scripted answer
 /// (status, body), the last one for ever after.
 struct FakeProvider {
     url: String,
-    script: Arc<Mutex<VecDeque<(u16, Vec<u8>)>>>,
+    script: Script,
     asked: Arc<Mutex<Vec<String>>>,
 }
 
@@ -152,7 +228,7 @@ impl FakeProvider {
             "http://{}/data/2.5/weather?lat={{lat}}&lon={{lon}}&q={{town}}&units=metric&lang=fr",
             listener.local_addr().unwrap()
         );
-        let script: Arc<Mutex<VecDeque<(u16, Vec<u8>)>>> = Arc::default();
+        let script: Script = Arc::default();
         let asked: Arc<Mutex<Vec<String>>> = Arc::default();
         let (s, a) = (script.clone(), asked.clone());
         std::thread::spawn(move || {
@@ -166,13 +242,25 @@ impl FakeProvider {
                         Ok(n) => request.extend_from_slice(&buf[..n]),
                     }
                 }
-                let line = String::from_utf8_lossy(&request).lines().next().unwrap_or("").to_string();
+                let line = String::from_utf8_lossy(&request)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 a.lock().unwrap().push(line);
                 let (status, body) = {
                     let mut script = s.lock().unwrap();
-                    if script.len() > 1 { script.pop_front().unwrap() } else { script.front().cloned().unwrap_or((500, Vec::new())) }
+                    if script.len() > 1 {
+                        script.pop_front().unwrap()
+                    } else {
+                        script.front().cloned().unwrap_or((500, Vec::new()))
+                    }
                 };
-                let extra = if status == 302 { "Location: http://127.0.0.1:9/\r\n" } else { "" };
+                let extra = if status == 302 {
+                    "Location: http://127.0.0.1:9/\r\n"
+                } else {
+                    ""
+                };
                 let head = format!(
                     "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
                     body.len()
@@ -214,7 +302,8 @@ fn refresh(app: &TestApp, provider: &FakeProvider) -> kiosque::weather::Refreshe
         timeout: std::time::Duration::from_secs(5),
     });
     let node = kiosque::state::AppState::new(config);
-    node.clock.advance(app.state.clock.now_utc() - chrono::Utc::now());
+    node.clock
+        .advance(app.state.clock.now_utc() - chrono::Utc::now());
     actix_web::rt::System::new()
         .block_on(kiosque::weather::refresh(&node))
         .expect("a refresh never fails on the provider's account")
@@ -232,7 +321,10 @@ fn the_fetcher_keeps_the_last_good_value(app: &TestApp) {
     provider.answer(200, owm(14.41, 91, now));
     assert_eq!(refresh(app, &provider).stored, 1);
     let asked = provider.asked.lock().unwrap().last().cloned().unwrap();
-    assert!(asked.contains("lat=47.2378&lon=6.0241&q=Besan%C3%A7on"), "{asked}");
+    assert!(
+        asked.contains("lat=47.2378&lon=6.0241&q=Besan%C3%A7on"),
+        "{asked}"
+    );
     let good = app.get("/api/v1/weather/besancon").send().ok();
     assert_eq!(good["name"], "Besançon");
     assert_eq!(good["source"], "provider");
@@ -242,7 +334,10 @@ fn the_fetcher_keeps_the_last_good_value(app: &TestApp) {
 
     let failures: Vec<(u16, Vec<u8>)> = vec![
         (200, b"<html>Service indisponible</html>".to_vec()),
-        (200, b"{\"cod\":401,\"message\":\"Invalid API key\"}".to_vec()),
+        (
+            200,
+            b"{\"cod\":401,\"message\":\"Invalid API key\"}".to_vec(),
+        ),
         (200, owm(14.0, 150, now).into_bytes()),
         (200, owm(287.56, 91, now).into_bytes()),
         (503, owm(14.0, 91, now).into_bytes()),
@@ -252,26 +347,51 @@ fn the_fetcher_keeps_the_last_good_value(app: &TestApp) {
     for (status, body) in failures {
         provider.answer(status, body.clone());
         let done = refresh(app, &provider);
-        assert_eq!(done.failed, 1, "{status} {}", String::from_utf8_lossy(&body[..body.len().min(60)]));
+        assert_eq!(
+            done.failed,
+            1,
+            "{status} {}",
+            String::from_utf8_lossy(&body[..body.len().min(60)])
+        );
         let read = app.get("/api/v1/weather/besancon").send().ok();
         assert_eq!(read["stale"], true, "{status}");
-        assert_eq!(read["observation"], good["observation"], "the last good value stays");
+        assert_eq!(
+            read["observation"], good["observation"],
+            "the last good value stays"
+        );
     }
     // a good answer again: fresh
     provider.answer(200, owm(15.0, 80, now + 600));
     assert_eq!(refresh(app, &provider).stored, 1);
     let read = app.get("/api/v1/weather/besancon").send().ok();
-    assert_eq!((read["stale"].as_bool(), read["observation"]["humidity_pct"].as_i64()), (Some(false), Some(80)));
+    assert_eq!(
+        (
+            read["stale"].as_bool(),
+            read["observation"]["humidity_pct"].as_i64()
+        ),
+        (Some(false), Some(80))
+    );
 
     // a provider that is gone
-    let gone = FakeProvider { url: "http://127.0.0.1:9/weather?lat={lat}".into(), script: Arc::default(), asked: Arc::default() };
+    let gone = FakeProvider {
+        url: "http://127.0.0.1:9/weather?lat={lat}".into(),
+        script: Arc::default(),
+        asked: Arc::default(),
+    };
     assert_eq!(refresh(app, &gone).failed, 1);
-    assert_eq!(app.get("/api/v1/weather/besancon").send().ok()["stale"], true);
+    assert_eq!(
+        app.get("/api/v1/weather/besancon").send().ok()["stale"],
+        true
+    );
 }
 
 fn the_demo_site_has_a_weather_box(app: &TestApp) {
     let seeded = app.command(&["seed-demo", "--articles", "40", "--seed", "3"], "");
-    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
     let box_ = app.get("/api/v1/weather/besancon").send().ok();
     assert_eq!(box_["name"], "Besançon");
     assert_eq!(box_["observation"]["description"], "légère pluie");
@@ -279,7 +399,11 @@ fn the_demo_site_has_a_weather_box(app: &TestApp) {
     assert!(!box_["forecast"].as_array().unwrap().is_empty());
     // and this morning's articles are in the news sitemap
     let news = app.get("/api/v1/sitemaps/news.xml").send();
-    assert!(news.text().matches("<news:news>").count() >= 5, "{}", news.text());
+    assert!(
+        news.text().matches("<news:news>").count() >= 5,
+        "{}",
+        news.text()
+    );
 }
 
 db_tests!(
