@@ -18,28 +18,28 @@ pub const MAX_FORECAST: usize = 16;
 #[serde(deny_unknown_fields)]
 pub struct Observation {
     /// Air temperature, °C (−90 to 60).
-    #[schema(example = 14.41)]
+    #[schema(example = 14.41, minimum = -90, maximum = 60)]
     pub temperature_c: f64,
     /// A short description in French.
-    #[schema(example = "légère pluie")]
+    #[schema(example = "légère pluie", min_length = 1, max_length = 120)]
     pub description: String,
     /// The provider's icon code (OpenWeatherMap's `10d`…), up to 16 letters and digits.
     #[serde(default)]
-    #[schema(example = "10d")]
+    #[schema(example = "10d", max_length = 16, pattern = "^[A-Za-z0-9-]*$")]
     pub icon: String,
     pub observed_at: DateTime<Utc>,
     /// Wind speed, m/s (0 to 120).
-    #[schema(example = 1.85)]
+    #[schema(example = 1.85, minimum = 0, maximum = 120)]
     pub wind_speed_ms: f64,
     /// Where the wind blows from, degrees (0 to 360).
     #[serde(default)]
-    #[schema(example = 230)]
+    #[schema(example = 230, minimum = 0, maximum = 360)]
     pub wind_direction_deg: Option<i32>,
     /// Sea-level pressure, hPa (870 to 1085).
-    #[schema(example = 1018.0)]
+    #[schema(example = 1018.0, minimum = 870, maximum = 1085)]
     pub pressure_hpa: f64,
     /// Relative humidity, % (0 to 100).
-    #[schema(example = 91)]
+    #[schema(example = 91, minimum = 0, maximum = 100)]
     pub humidity_pct: i32,
 }
 
@@ -48,9 +48,12 @@ pub struct Observation {
 #[serde(deny_unknown_fields)]
 pub struct ForecastStep {
     pub at: DateTime<Utc>,
+    #[schema(minimum = -90, maximum = 60)]
     pub temperature_c: f64,
+    #[schema(min_length = 1, max_length = 120)]
     pub description: String,
     #[serde(default)]
+    #[schema(max_length = 16, pattern = "^[A-Za-z0-9-]*$")]
     pub icon: String,
 }
 
@@ -60,13 +63,17 @@ pub struct ForecastStep {
 pub struct PutWeather {
     /// The town's name, as shown ("Besançon"); required when the town is new,
     /// kept when left out.
+    #[schema(min_length = 1, max_length = 100, example = "Besançon")]
     pub name: Option<String>,
     /// Coordinates, both or neither.
+    #[schema(minimum = -90, maximum = 90)]
     pub latitude: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pub longitude: Option<f64>,
     pub observation: Observation,
     /// A few steps ahead, in time order (at most 16).
     #[serde(default)]
+    #[schema(max_items = 16)]
     pub forecast: Vec<ForecastStep>,
 }
 
