@@ -71,7 +71,7 @@ pub struct Feed {
     /// The feed's own address (this format's).
     pub self_url: String,
     pub language: String,
-    /// The newest change among its items (the build time when empty).
+    /// The newest change among its items (the epoch when empty).
     pub updated: NaiveDateTime,
     pub items: Vec<Item>,
 }

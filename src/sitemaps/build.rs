@@ -41,8 +41,12 @@ pub fn index(c: &mut AnyConnection, now: NaiveDateTime, config: &Config) -> AppR
     let mut out = String::with_capacity(4_096);
     head(&mut out);
     let _ = write!(out, r#"<sitemapindex xmlns="{SITEMAP_NS}">"#);
+    let mut news_lastmod = None;
     for kind in Kind::ALL {
         let tally = queries::tally(c, kind, now)?;
+        if kind == Kind::Articles {
+            news_lastmod = tally.lastmod;
+        }
         for n in 1..=files(tally.count, per_file) {
             let loc = links.api(&format!("/api/v1/sitemaps/{}-{n}.xml", kind.name()));
             let _ = write!(out, "<sitemap><loc>{}</loc>", escape(&loc));
@@ -53,12 +57,11 @@ pub fn index(c: &mut AnyConnection, now: NaiveDateTime, config: &Config) -> AppR
         }
     }
     let news = links.api("/api/v1/sitemaps/news.xml");
-    let _ = write!(
-        out,
-        "<sitemap><loc>{}</loc><lastmod>{}</lastmod></sitemap></sitemapindex>",
-        escape(&news),
-        w3c(now)
-    );
+    let _ = write!(out, "<sitemap><loc>{}</loc>", escape(&news));
+    if let Some(lastmod) = news_lastmod {
+        let _ = write!(out, "<lastmod>{}</lastmod>", w3c(lastmod));
+    }
+    out.push_str("</sitemap></sitemapindex>");
     Ok(Built {
         body: out.into_bytes(),
         content_type: XML,
