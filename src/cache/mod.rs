@@ -19,6 +19,9 @@ use chrono::NaiveDateTime;
 
 /// Kept at most; beyond, the oldest half goes.
 const MAX_ENTRIES: usize = 4_096;
+/// Bytes kept at most (many subjects × formats cannot fill the memory);
+/// beyond, the oldest entries go.
+const MAX_BYTES: usize = 64 << 20;
 
 /// A document ready to send, with what its validity depends on.
 #[derive(Debug)]
@@ -47,7 +50,37 @@ impl Document {
 
 /// The documents of one process, by path.
 pub struct Documents {
-    entries: RwLock<HashMap<String, Arc<Document>>>,
+    entries: RwLock<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Arc<Document>>,
+    bytes: usize,
+}
+
+impl Entries {
+    fn remove(&mut self, key: &str) {
+        if let Some(old) = self.map.remove(key) {
+            self.bytes -= old.body.len();
+        }
+    }
+
+    /// Drops the oldest entries until `room` more bytes and one more entry fit.
+    fn make_room(&mut self, room: usize) {
+        if self.map.len() < MAX_ENTRIES && self.bytes + room <= MAX_BYTES {
+            return;
+        }
+        let mut ages: Vec<(Instant, String)> =
+            self.map.iter().map(|(k, d)| (d.built, k.clone())).collect();
+        ages.sort();
+        for (dropped, (_, key)) in ages.into_iter().enumerate() {
+            if dropped >= MAX_ENTRIES / 2 && self.bytes + room <= MAX_BYTES {
+                break;
+            }
+            self.remove(&key);
+        }
+    }
 }
 
 impl Default for Documents {
@@ -59,7 +92,7 @@ impl Default for Documents {
 impl Documents {
     pub fn new() -> Self {
         Self {
-            entries: RwLock::new(HashMap::new()),
+            entries: RwLock::new(Entries::default()),
         }
     }
 
@@ -73,6 +106,7 @@ impl Documents {
     ) -> Option<Arc<Document>> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
         entries
+            .map
             .get(key)
             .filter(|d| d.is_current(generation, now, ttl))
             .cloned()
@@ -81,24 +115,27 @@ impl Documents {
     /// The document kept for `key`, current or not (to compare a rebuild with).
     pub fn last(&self, key: &str) -> Option<Arc<Document>> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        entries.get(key).cloned()
+        entries.map.get(key).cloned()
     }
 
     pub fn put(&self, key: &str, document: Arc<Document>) {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(key) {
-            let mut ages: Vec<(Instant, String)> =
-                entries.iter().map(|(k, d)| (d.built, k.clone())).collect();
-            ages.sort();
-            for (_, k) in ages.into_iter().take(MAX_ENTRIES / 2) {
-                entries.remove(&k);
-            }
+        entries.remove(key);
+        let size = document.body.len();
+        if size > MAX_BYTES {
+            return;
         }
-        entries.insert(key.to_string(), document);
+        entries.make_room(size);
+        entries.bytes += size;
+        entries.map.insert(key.to_string(), document);
     }
 
     pub fn len(&self) -> usize {
-        self.entries.read().unwrap_or_else(|p| p.into_inner()).len()
+        self.entries
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .map
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -155,5 +192,24 @@ mod tests {
                 )
                 .is_some()
         );
+    }
+
+    #[test]
+    fn keeps_its_bytes_bounded() {
+        let cache = Documents::new();
+        let big = actix_web::web::Bytes::from(vec![b' '; MAX_BYTES / 2 + 1]);
+        for key in ["/a", "/b", "/c"] {
+            let mut d = Arc::try_unwrap(doc(0, None)).unwrap();
+            d.body = big.clone();
+            cache.put(key, Arc::new(d));
+        }
+        let bytes = cache.entries.read().unwrap().bytes;
+        assert!(bytes <= MAX_BYTES, "{bytes}");
+        let ttl = Duration::from_secs(9);
+        assert!(
+            cache.get("/c", 0, NaiveDateTime::default(), ttl).is_some(),
+            "the newest stays"
+        );
+        assert!(cache.get("/a", 0, NaiveDateTime::default(), ttl).is_none());
     }
 }
