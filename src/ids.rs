@@ -71,6 +71,7 @@ id_type!(
     WebhookId: "webhook", "id", false;
     DeliveryId: "delivery", "delivery_id", false;
     MediaId: "media item", "id", false;
+    TownId: "town", "id", true;
 );
 
 /// Public author profiles are users addressed by their slug (or id).

@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod articles;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod changes;
 pub mod cli;
 pub mod comments;
@@ -17,6 +18,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod feeds;
 pub mod gate;
 pub mod http;
 pub mod ids;
@@ -35,6 +37,7 @@ pub mod scheduler;
 pub mod sections;
 pub mod seed;
 pub mod signal;
+pub mod sitemaps;
 pub mod slug;
 pub mod state;
 pub mod status;
@@ -43,6 +46,7 @@ pub mod tags;
 pub mod text;
 pub mod transfer;
 pub mod users;
+pub mod weather;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -164,6 +168,27 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
     });
 
     start_background(&state);
+    // The weather fetcher, when a provider is configured: now, then on its interval.
+    if let Some(provider) = state.config.weather.provider.clone() {
+        let polled = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(provider.interval);
+            loop {
+                tick.tick().await;
+                match weather::refresh(&polled).await {
+                    Ok(done) if done.failed > 0 => {
+                        tracing::warn!(
+                            stored = done.stored,
+                            failed = done.failed,
+                            "weather refreshed, with failures"
+                        )
+                    }
+                    Ok(done) => tracing::debug!(stored = done.stored, "weather refreshed"),
+                    Err(e) => tracing::warn!(error = %e, "could not refresh the weather"),
+                }
+            }
+        });
+    }
 
     let app_state = state.clone();
     let mut server = HttpServer::new(move || routes::app(app_state.clone()))

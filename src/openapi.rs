@@ -45,6 +45,9 @@ Authenticate with `Authorization: Bearer <token>`, where the token is a JWT acce
         (name = "changes", description = "The change feed: every change of content, in order, for integrators"),
         (name = "webhooks", description = "Signed webhooks: endpoints, their delivery log, redelivery and pings (admin); the payloads are under `webhooks`"),
         (name = "media", description = "The media library: images with fixed-preset variants, documents, audio and video"),
+        (name = "weather", description = "The weather box: the latest observation and short forecast per town"),
+        (name = "feeds", description = "RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the site, sections, tags, authors, job offers and events"),
+        (name = "sitemaps", description = "The sitemap index, child sitemaps and the Google News sitemap"),
     ),
     components(
         schemas(Problem),

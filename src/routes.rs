@@ -46,9 +46,11 @@ use crate::jobs::handlers as jobs;
 use crate::media::handlers as media;
 use crate::polls::{handlers as polls, votes};
 use crate::users::{account, handlers as users, me};
+use crate::weather::handlers as weather;
 use crate::webhooks::{
     deliveries as webhook_deliveries, handlers as webhooks, secret as webhook_secret,
 };
+use crate::{feeds::handlers as feeds, sitemaps::handlers as sitemaps};
 
 // Order matters where two templates could match one path: a literal segment
 // (`/comments/moderation`, `/events.ics`) comes before `{id}`.
@@ -159,6 +161,21 @@ routes! {
     DELETE "/media/{id}"                                     => media::delete_media;
     GET    "/media/{id}/file"                                => media::get_media_file;
     GET    "/media/{id}/v/{version}/{file}"                  => media::get_media_variant;
+    // the weather box
+    GET    "/weather"                                        => weather::list_weather;
+    GET    "/weather/{id}"                                   => weather::get_weather;
+    PUT    "/weather/{id}"                                   => weather::put_weather;
+
+    // feeds (RSS 2.0, Atom 1.0, JSON Feed 1.1) and sitemaps
+    GET    "/feeds/{format}"                                 => feeds::site_feed;
+    GET    "/feeds/sections/{id}/{format}"                   => feeds::section_feed;
+    GET    "/feeds/tags/{id}/{format}"                       => feeds::tag_feed;
+    GET    "/feeds/authors/{id}/{format}"                    => feeds::author_feed;
+    GET    "/feeds/jobs/{format}"                            => feeds::jobs_feed;
+    GET    "/feeds/events/{format}"                          => feeds::events_feed;
+    GET    "/sitemap.xml"                                    => sitemaps::sitemap_index;
+    GET    "/sitemaps/news.xml"                              => sitemaps::news_sitemap;
+    GET    "/sitemaps/{file}"                                => sitemaps::get_sitemap;
 }
 
 /// Outside the version: operations endpoints, for load balancers and Prometheus.

@@ -24,6 +24,8 @@ pub struct AppState {
     pub blobs: std::sync::Arc<dyn crate::storage::BlobStore>,
     /// Image work, off the async workers.
     pub images: crate::imaging::Workshop,
+    /// Built feeds and sitemaps, served until the content may have changed.
+    pub documents: crate::cache::Documents,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             outbound,
             blobs,
             images,
+            documents: crate::cache::Documents::new(),
         }
     }
 }

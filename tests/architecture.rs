@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("gate", 6),
     ("status", 6),
     ("outbound", 6),
+    ("cache", 6),
     ("auth", 7),
     ("state", 8),
     ("http", 9),
@@ -47,6 +48,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("users", RESOURCES),
     ("transfer", RESOURCES),
     ("webhooks", RESOURCES),
+    ("feeds", RESOURCES),
+    ("sitemaps", RESOURCES),
+    ("weather", RESOURCES),
     // what puts the application together
     ("routes", TOP),
     ("seed", TOP),

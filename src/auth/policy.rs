@@ -84,6 +84,8 @@ pub enum Action<'a> {
     EditMedia { uploader: Option<UserId> },
     /// Delete a media item uploaded by `uploader`.
     DeleteMedia { uploader: Option<UserId> },
+    /// Push a town's weather observation (`weather:write` keys, admins).
+    WriteWeather,
 }
 
 pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {
@@ -212,6 +214,8 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
         (Caller::Key(_), ReadMedia { .. }) => {
             caller.has_scope(KeyScope::ContentRead) || caller.has_scope(KeyScope::ContentWrite)
         }
+        (Caller::User(u), WriteWeather) => u.role == Role::Admin,
+        (Caller::Key(_), WriteWeather) => caller.has_scope(KeyScope::WeatherWrite),
     }
 }
 
@@ -266,6 +270,7 @@ fn describe(action: Action<'_>) -> String {
         Action::DeleteMedia { .. } => {
             "delete this media item (its uploader or an editor may)".into()
         }
+        Action::WriteWeather => "push weather observations".into(),
     }
 }
 

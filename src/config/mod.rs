@@ -18,6 +18,11 @@ mod webhooks;
 
 pub use outbound::{Cidr, OutboundSettings};
 pub use webhooks::{WebhookSettings, parse_schedule};
+mod site;
+mod weather;
+
+pub use site::Site;
+pub use weather::{Provider as WeatherProvider, Town as WeatherTown, Weather};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -190,6 +195,10 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     /// The media library (`KIOSQUE_MEDIA_*`).
     pub media: MediaSettings,
+    /// The public site: its address, page paths, feeds and sitemaps.
+    pub site: Site,
+    /// The weather box: staleness and the optional provider fetcher.
+    pub weather: Weather,
 }
 
 /// Who may read `/metrics`.
@@ -256,6 +265,8 @@ impl Config {
         outbound::read(&mut cfg)?;
         webhooks::read(&mut cfg)?;
         media::read(&mut cfg)?;
+        site::read(&mut cfg)?;
+        weather::read(&mut cfg)?;
         Ok(cfg)
     }
 
@@ -324,6 +335,8 @@ impl Config {
             outbound: OutboundSettings::default(),
             webhooks: WebhookSettings::default(),
             media,
+            site: Site::defaults(),
+            weather: Weather::defaults(),
         }
     }
 
@@ -403,6 +416,8 @@ mod tests {
             include_str!("outbound.rs"),
             include_str!("webhooks.rs"),
             include_str!("media.rs"),
+            include_str!("site.rs"),
+            include_str!("weather.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");

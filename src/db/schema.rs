@@ -490,3 +490,29 @@ diesel::allow_tables_to_appear_in_same_query!(
     media_variants,
     article_cover_media,
 );
+
+// ---- the weather box (issue 12) ----
+
+diesel::table! {
+    weather (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        temperature_c -> Double,
+        description -> Text,
+        icon -> Text,
+        observed_at -> Timestamp,
+        wind_speed_ms -> Double,
+        wind_direction_deg -> Nullable<Integer>,
+        pressure_hpa -> Double,
+        humidity_pct -> Integer,
+        forecast -> Text,
+        source -> Text,
+        failed_at -> Nullable<Timestamp>,
+        failure -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

@@ -1,6 +1,7 @@
 //! What every endpoint shares: strict body and query extractors, validation,
 //! pagination, conditional requests, and the middleware around each request.
 
+pub mod cached;
 pub mod caller;
 pub mod conditional;
 pub mod edge;

@@ -98,6 +98,7 @@ fn fill(
         for n in 0..count {
             fill_article(c, &editor, &site, &mut rng, n, now)?;
         }
+        fill_weather(c, now)?;
         Ok(Seeded {
             sections: sections.len(),
             authors: authors.len(),
@@ -156,6 +157,46 @@ fn fill_authors(
     Ok(ids)
 }
 
+/// The weather box of Besançon, as a provider would have reported it, with
+/// a short forecast (`/api/v1/weather/besancon`).
+fn fill_weather(c: &mut AnyConnection, now: NaiveDateTime) -> Result<(), AppError> {
+    use crate::weather::{ForecastStep, Observation, Report, Source};
+    let at = crate::state::utc(now);
+    let step = |hours: i64, temperature_c: f64, description: &str, icon: &str| ForecastStep {
+        at: at + Duration::hours(hours),
+        temperature_c,
+        description: description.to_string(),
+        icon: icon.to_string(),
+    };
+    let report = Report {
+        name: Some("Besançon".to_string()),
+        coordinates: Some((47.2378, 6.0241)),
+        observation: Observation {
+            temperature_c: 14.41,
+            description: "légère pluie".to_string(),
+            icon: "10d".to_string(),
+            observed_at: at,
+            wind_speed_ms: 1.85,
+            wind_direction_deg: Some(230),
+            pressure_hpa: 1018.0,
+            humidity_pct: 91,
+        },
+        forecast: vec![
+            step(3, 15.2, "nuageux", "04d"),
+            step(6, 13.8, "averses", "09d"),
+            step(9, 11.0, "ciel dégagé", "01n"),
+        ],
+        source: Source::Provider,
+    };
+    crate::weather::store(
+        c,
+        &crate::ids::IdOrSlug::Slug("besancon".into()),
+        report,
+        now,
+    )?;
+    Ok(())
+}
+
 /// What the articles are filed under.
 struct Site<'a> {
     sections: &'a [String],
@@ -197,6 +238,13 @@ fn fill_article(
             Some(now + Duration::days(rng.random_range(1..10))),
         ),
         _ => (Status::Published, Some(past)),
+    };
+    // the first dozen are this morning's and yesterday's news (the news sitemap's)
+    let published_at = match published_at {
+        Some(_) if n < 12 && status == Status::Published => {
+            Some(now - Duration::minutes(40 + 150 * n as i64))
+        }
+        other => other,
     };
     let body = format!(
         "{}\n\n## {}\n\n{}\n\n{}",

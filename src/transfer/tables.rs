@@ -35,6 +35,7 @@ pub const CARRIED: &[&str] = &[
     "media",
     "media_variants",
     "article_cover_media",
+    "weather",
 ];
 
 /// Deliberately left behind, with the reason.

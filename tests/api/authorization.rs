@@ -153,6 +153,18 @@ fn every_write_asks_the_policy(app: &TestApp) {
         let k = app.key(admin).name("k").create();
         Action::delete(k.path()).unchanged(k.path())
     });
+    m.row(
+        "push weather",
+        [UNAUTH, DENIED, DENIED, DENIED, OK, DENIED, OK],
+        |_| {
+            Action::put("/api/v1/weather/besancon")
+                .json(json!({"name": "Besançon", "observation": {
+                "temperature_c": 14.41, "description": "légère pluie",
+                "observed_at": "2026-06-22T10:00:00Z", "wind_speed_ms": 1.85,
+                "pressure_hpa": 1018.0, "humidity_pct": 91}}))
+                .unchanged("/api/v1/weather")
+        },
+    );
     m.row("read me", any_user, |_| Action::get("/api/v1/me"));
     m.row("update me", any_user, |_| {
         Action::patch("/api/v1/me").json(json!({"bio": "Bonjour"}))

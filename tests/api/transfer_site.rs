@@ -322,8 +322,34 @@ pub fn build_site(app: &TestApp) -> Site {
         "/api/v1/webhooks",
         json!({"url": "https://93.184.216.34/hook", "event_types": ["article.*"], "enabled": false}),
     );
+    // the weather box, pushed by the admin
+    let weather = app
+        .put("/api/v1/weather/besancon")
+        .bearer(&admin.token)
+        .json(
+            &json!({"name": "Besançon", "latitude": 47.2378, "longitude": 6.0241,
+            "observation": {"temperature_c": 14.41, "description": "légère pluie", "icon": "10d",
+                "observed_at": at(app, 0), "wind_speed_ms": 1.85, "wind_direction_deg": 230,
+                "pressure_hpa": 1018.0, "humidity_pct": 91},
+            "forecast": [{"at": at(app, 1), "temperature_c": 12.0, "description": "nuageux"}]}),
+        )
+        .send();
+    assert_eq!(weather.status, 201, "{}", weather.text());
 
     let mut paths: Vec<String> = [
+        "/api/v1/weather",
+        "/api/v1/weather/besancon",
+        "/api/v1/feeds/rss.xml",
+        "/api/v1/feeds/atom.xml",
+        "/api/v1/feeds/feed.json",
+        "/api/v1/feeds/sections/sport/rss.xml",
+        "/api/v1/feeds/tags/rugby/atom.xml",
+        "/api/v1/feeds/jobs/rss.xml",
+        "/api/v1/feeds/events/feed.json",
+        "/api/v1/sitemap.xml",
+        "/api/v1/sitemaps/news.xml",
+        "/api/v1/sitemaps/articles-1.xml",
+        "/api/v1/sitemaps/authors-1.xml",
         "/api/v1/openapi.json",
         "/api/v1/me",
         "/api/v1/users",
@@ -402,6 +428,10 @@ pub fn build_site(app: &TestApp) -> Site {
     {
         paths.push(format!(
             "/api/v1/authors/{}",
+            author_page["slug"].as_str().unwrap()
+        ));
+        paths.push(format!(
+            "/api/v1/feeds/authors/{}/rss.xml",
             author_page["slug"].as_str().unwrap()
         ));
     }

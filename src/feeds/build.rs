@@ -1,0 +1,240 @@
+//! From rows to a [`Feed`], then to the bytes of the asked format, with the
+//! time the feed stops being true by the clock alone.
+
+use chrono::NaiveDateTime;
+
+use super::formats;
+use super::links::Links;
+use super::model::{EventEntryRow, Feed, Image, Item, JobEntryRow, Person, Subject};
+use super::queries::{self, ArticleEntry, Scope};
+use super::requests::Format;
+use crate::config::Config;
+use crate::db::AnyConnection;
+use crate::error::AppResult;
+use crate::http::cached::Built;
+
+/// What a feed is about, as its title and home page say it.
+pub struct Heading {
+    pub title: String,
+    pub description: String,
+    pub home: String,
+}
+
+impl Heading {
+    /// The whole site.
+    pub fn site(config: &Config, links: &Links) -> Self {
+        Self {
+            title: config.site.name.clone(),
+            description: config.site.description.clone(),
+            home: links.home(),
+        }
+    }
+
+    /// A part of the site: "Economie — Le Quotidien".
+    pub fn of(config: &Config, subject: &Subject, home: String, fallback: &str) -> Self {
+        let description = if subject.description.is_empty() {
+            format!("{fallback} {}", subject.name)
+        } else {
+            subject.description.clone()
+        };
+        Self {
+            title: format!("{} — {}", subject.name, config.site.name),
+            description,
+            home,
+        }
+    }
+}
+
+fn encode(feed: &Feed, format: Format, until: Option<NaiveDateTime>) -> Built {
+    let (body, content_type) = match format {
+        Format::Rss => (formats::rss(feed).into_bytes(), formats::RSS),
+        Format::Atom => (formats::atom(feed).into_bytes(), formats::ATOM),
+        Format::Json => (formats::json_feed(feed), formats::JSON_FEED),
+    };
+    Built {
+        body,
+        content_type,
+        until,
+    }
+}
+
+fn feed(
+    config: &Config,
+    heading: Heading,
+    self_path: &str,
+    links: &Links,
+    items: Vec<Item>,
+) -> Feed {
+    Feed {
+        title: heading.title,
+        description: heading.description,
+        home: heading.home,
+        self_url: links.api(self_path),
+        language: config.site.language.clone(),
+        // an empty feed dates from the epoch: the same bytes (and ETag) at every build
+        updated: items.iter().map(|i| i.updated).max().unwrap_or_default(),
+        items,
+    }
+}
+
+/// The newest articles of `scope`.
+pub fn articles(
+    c: &mut AnyConnection,
+    now: NaiveDateTime,
+    config: &Config,
+    scope: Scope,
+    heading: impl FnOnce(&Links) -> Heading,
+    self_path: &str,
+    format: Format,
+) -> AppResult<Built> {
+    let links = Links::new(&config.site, config.addr);
+    let entries = queries::latest_articles(c, scope, now, config.site.feed_items)?;
+    let until = queries::next_article_publication(c, now)?;
+    let items = entries
+        .into_iter()
+        .map(|e| article_item(e, config, &links))
+        .collect();
+    let heading = heading(&links);
+    Ok(encode(
+        &feed(config, heading, self_path, &links, items),
+        format,
+        until,
+    ))
+}
+
+fn article_item(e: ArticleEntry, config: &Config, links: &Links) -> Item {
+    let row = e.row;
+    let published = row.published_at.unwrap_or(row.updated_at);
+    let mut categories: Vec<String> = e.section.iter().map(|(_, name)| name.clone()).collect();
+    categories.extend(e.tags);
+    Item {
+        id: links.api(&format!("/api/v1/articles/{}", row.id)),
+        link: links.article(
+            row.id,
+            &row.slug,
+            e.section.as_ref().map(|(s, _)| s.as_str()),
+        ),
+        title: row.title,
+        summary: row.lead,
+        content_html: config.site.feed_full_content.then_some(row.body_html),
+        published,
+        updated: row.updated_at.max(published),
+        authors: e
+            .authors
+            .into_iter()
+            .map(|(id, slug, name)| Person {
+                url: Some(links.author(id, slug.as_deref())),
+                name,
+            })
+            .collect(),
+        categories,
+        image: row.cover_url.map(|url| Image {
+            url,
+            alt: row.cover_alt,
+        }),
+    }
+}
+
+/// The newest job offers still open.
+pub fn jobs(
+    c: &mut AnyConnection,
+    now: NaiveDateTime,
+    config: &Config,
+    self_path: &str,
+    format: Format,
+) -> AppResult<Built> {
+    let links = Links::new(&config.site, config.addr);
+    let (rows, until) = queries::latest_jobs(c, now, config.site.feed_items)?;
+    let items = rows.into_iter().map(|r| job_item(r, &links)).collect();
+    let heading = Heading {
+        title: format!("Offres d'emploi — {}", config.site.name),
+        description: format!("Les offres d'emploi publiées sur {}", config.site.name),
+        home: links.jobs(),
+    };
+    Ok(encode(
+        &feed(config, heading, self_path, &links, items),
+        format,
+        until,
+    ))
+}
+
+fn job_item(r: JobEntryRow, links: &Links) -> Item {
+    let published = r.published_at.unwrap_or(r.updated_at);
+    Item {
+        id: links.api(&format!("/api/v1/jobs/{}", r.id)),
+        link: links.job(r.id),
+        summary: format!("{} — {}", r.company_name, r.city),
+        title: r.title,
+        content_html: Some(r.description_html),
+        published,
+        updated: r.updated_at.max(published),
+        authors: vec![Person {
+            name: r.company_name,
+            url: None,
+        }],
+        categories: vec![r.contract_type],
+        image: None,
+    }
+}
+
+/// The events to come, soonest first.
+pub fn events(
+    c: &mut AnyConnection,
+    now: NaiveDateTime,
+    config: &Config,
+    self_path: &str,
+    format: Format,
+) -> AppResult<Built> {
+    let links = Links::new(&config.site, config.addr);
+    let (rows, until) = queries::upcoming_events(c, now, config.site.feed_items)?;
+    let items = rows.into_iter().map(|r| event_item(r, &links)).collect();
+    let heading = Heading {
+        title: format!("Agenda — {}", config.site.name),
+        description: format!("Les événements à venir, sur {}", config.site.name),
+        home: links.events(),
+    };
+    Ok(encode(
+        &feed(config, heading, self_path, &links, items),
+        format,
+        until,
+    ))
+}
+
+/// "le 14/07 à 21h00, Salle des fêtes, Besançon", in the event's own time zone.
+fn when_and_where(r: &EventEntryRow) -> String {
+    let zone: chrono_tz::Tz = r.time_zone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let start = r.starts_at.and_utc().with_timezone(&zone);
+    let when = if r.all_day {
+        format!("le {}", start.format("%d/%m/%Y"))
+    } else {
+        format!(
+            "le {} à {}",
+            start.format("%d/%m/%Y"),
+            start.format("%Hh%M")
+        )
+    };
+    [when, r.venue_name.clone(), r.city.clone()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn event_item(r: EventEntryRow, links: &Links) -> Item {
+    let published = r.published_at.unwrap_or(r.updated_at);
+    Item {
+        id: links.api(&format!("/api/v1/events/{}", r.id)),
+        link: links.event(r.id),
+        summary: when_and_where(&r),
+        title: r.title,
+        content_html: Some(r.description_html),
+        published,
+        updated: r.updated_at.max(published),
+        authors: Vec::new(),
+        categories: vec![r.category],
+        image: r.image_url.map(|url| Image {
+            url,
+            alt: r.image_alt,
+        }),
+    }
+}
