@@ -22,6 +22,7 @@ pub mod http;
 pub mod ids;
 pub mod jobs;
 pub mod logging;
+pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
@@ -92,6 +93,10 @@ pub fn timed_tasks() -> Vec<scheduler::Task> {
 pub fn start_background(state: &web::Data<AppState>) {
     let listening = signal::listen(state.db.clone(), &state.config.database);
     let running = scheduler::start(state.clone(), timed_tasks());
+    // the mail queue is drained by the lease holder, beside the timed work
+    if let Some(running) = &running {
+        mail::send::start(state.clone(), running.leading());
+    }
     actix_web::rt::spawn(async move {
         let _kept = (listening, running);
         std::future::pending::<()>().await

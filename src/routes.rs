@@ -44,7 +44,7 @@ use crate::comments::{handlers as comments, moderation, own as own_comments};
 use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
 use crate::polls::{handlers as polls, votes};
-use crate::users::{account, handlers as users, me};
+use crate::users::{account, email, handlers as users, me};
 
 // Order matters where two templates could match one path: a literal segment
 // (`/comments/moderation`, `/events.ics`) comes before `{id}`.
@@ -56,6 +56,12 @@ routes! {
     POST   "/auth/login"                                     => account::login;
     POST   "/auth/refresh"                                   => account::refresh;
     POST   "/auth/logout"                                    => account::logout;
+    POST   "/auth/verify-email"                              => email::verify_email;
+    POST   "/auth/password-reset"                            => email::request_password_reset;
+    POST   "/auth/password-reset/complete"                   => email::complete_password_reset;
+    POST   "/auth/sign-in-link"                              => email::request_sign_in_link;
+    POST   "/auth/sign-in-link/complete"                     => email::complete_sign_in_link;
+    POST   "/me/verify-email"                                => email::resend_verification;
     GET    "/me"                                             => me::get_me;
     PATCH  "/me"                                             => me::update_me;
     POST   "/me/password"                                    => me::change_password;

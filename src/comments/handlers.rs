@@ -65,6 +65,7 @@ pub async fn post_comment(
             guests_allowed: cfg.comments_guests,
         },
     )?;
+    crate::http::caller::require_verified(&state, &caller).await?;
     let body = body.0;
     let text = posting::checked_text(&body, cfg)?;
     let (guest_name, guest_email) = posting::guest_identity(&caller, &body)?;

@@ -22,6 +22,8 @@ pub struct Me {
     pub avatar_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Whether the member confirmed the address (the link of the sign-up message).
+    pub email_verified: bool,
 }
 
 impl From<UserRow> for Me {
@@ -36,6 +38,7 @@ impl From<UserRow> for Me {
             avatar_url: u.avatar_url,
             created_at: utc(u.created_at),
             last_login_at: u.last_login_at.map(utc),
+            email_verified: u.email_verified_at.is_some(),
         }
     }
 }

@@ -2,10 +2,13 @@
 
 pub mod account;
 pub mod dto;
+pub mod email;
 pub mod handlers;
+pub mod links;
 pub mod me;
 pub mod model;
 pub mod queries;
+pub mod requests;
 pub mod signin;
 pub mod write;
 

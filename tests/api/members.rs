@@ -1,0 +1,478 @@
+//! Members for real (issue 13): the messages arrive at a real SMTP server on
+//! loopback (a small receiver below, started by each test), their links work
+//! once, expire, and nothing tells whether an address has an account.
+
+use std::cell::RefCell;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::Duration;
+use serde_json::json;
+
+use crate::db_tests;
+use crate::helpers::*;
+use kiosque::config::{Config, MailTransport, SmtpSecurity};
+
+/// A message as the SMTP server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: Vec<String>,
+    /// The raw message, quoted-printable undone.
+    pub data: String,
+}
+
+impl Received {
+    pub fn subject(&self) -> &str {
+        self.header("Subject").unwrap_or("")
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.data.lines().find_map(|l| {
+            l.split_once(": ")
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        })
+    }
+    /// The secret of the first link in the message.
+    pub fn token(&self) -> String {
+        let at = self.data.find("token=").expect("the message holds a link") + 6;
+        self.data[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+}
+
+/// A minimal SMTP server on a free loopback port: it accepts every message.
+#[derive(Clone)]
+pub struct Inbox {
+    pub port: u16,
+    messages: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Inbox {
+    pub fn start() -> Inbox {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let messages: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let kept = messages.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let kept = kept.clone();
+                std::thread::spawn(move || {
+                    let _ = session(stream, &kept);
+                });
+            }
+        });
+        Inbox { port, messages }
+    }
+
+    /// Waits (a bounded while) for the `n`-th message (counting from 1) to `to`.
+    #[track_caller]
+    pub fn nth_to(&self, to: &str, n: usize) -> Received {
+        let deadline = Instant::now() + StdDuration::from_secs(30);
+        loop {
+            let found: Vec<Received> = self
+                .messages
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
+                .cloned()
+                .collect();
+            if found.len() >= n {
+                return found[n - 1].clone();
+            }
+            assert!(Instant::now() < deadline, "no message {n} to {to} arrived");
+            std::thread::sleep(StdDuration::from_millis(50));
+        }
+    }
+
+    /// Waits for the `n`-th message to `to` that holds `needle`.
+    #[track_caller]
+    pub fn nth_with(&self, to: &str, needle: &str, n: usize) -> Received {
+        let deadline = Instant::now() + StdDuration::from_secs(30);
+        loop {
+            let found: Vec<Received> = self
+                .messages
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
+                .filter(|m| m.data.contains(needle))
+                .cloned()
+                .collect();
+            if found.len() >= n {
+                return found[n - 1].clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no message {n} to {to} with {needle} arrived"
+            );
+            std::thread::sleep(StdDuration::from_millis(50));
+        }
+    }
+
+    pub fn count_to(&self, to: &str) -> usize {
+        self.messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
+            .count()
+    }
+}
+
+fn session(stream: TcpStream, kept: &Mutex<Vec<Received>>) -> std::io::Result<()> {
+    let mut out = stream.try_clone()?;
+    let mut lines = BufReader::new(stream);
+    out.write_all(b"220 inbox.test ESMTP\r\n")?;
+    let mut to = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        if command.starts_with("EHLO") {
+            out.write_all(b"250-inbox.test\r\n250 8BITMIME\r\n")?;
+        } else if command.starts_with("RCPT TO:") {
+            let address = line.trim_end()[8..]
+                .trim()
+                .trim_matches(['<', '>'])
+                .to_string();
+            to.push(address);
+            out.write_all(b"250 OK\r\n")?;
+        } else if command == "DATA" {
+            out.write_all(b"354 go on\r\n")?;
+            let mut data = String::new();
+            loop {
+                line.clear();
+                if lines.read_line(&mut line)? == 0 {
+                    return Ok(());
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                data.push_str(line.strip_prefix('.').unwrap_or(&line));
+            }
+            kept.lock().unwrap().push(Received {
+                to: std::mem::take(&mut to),
+                data: unquote(&data),
+            });
+            out.write_all(b"250 OK\r\n")?;
+        } else if command == "QUIT" {
+            out.write_all(b"221 bye\r\n")?;
+            return Ok(());
+        } else {
+            out.write_all(b"250 OK\r\n")?;
+        }
+    }
+}
+
+/// Undoes quoted-printable (soft line breaks and `=XX`), keeping the rest.
+fn unquote(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+thread_local! {
+    static INBOX: RefCell<Option<Inbox>> = const { RefCell::new(None) };
+}
+
+/// The inbox of this test (started by its configuration).
+fn inbox() -> Inbox {
+    INBOX.with(|i| {
+        i.borrow()
+            .clone()
+            .expect("the test's configuration starts the inbox")
+    })
+}
+
+/// Mail through SMTP to this test's inbox, sent by the scheduler's lease
+/// holder; unverified members held back (the default outside the suite).
+fn smtp(config: &mut Config) {
+    let inbox = Inbox::start();
+    config.scheduler = true;
+    config.mail.transport = MailTransport::Smtp;
+    config.mail.smtp_host = "127.0.0.1".into();
+    config.mail.smtp_port = inbox.port;
+    config.mail.smtp_security = SmtpSecurity::None;
+    config.mail.site_url = "https://macommune.example".into();
+    config.mail.site_name = "macommune.info".into();
+    config.mail.unverified_may_participate = false;
+    config.mail.signin_links = true;
+    INBOX.with(|i| *i.borrow_mut() = Some(inbox));
+}
+
+fn register(app: &TestApp, email: &str) -> Resp {
+    app.post("/api/v1/auth/register")
+        .json(&json!({"email": email, "password": PASSWORD, "display_name": "Zoé Le Goff"}))
+        .send()
+}
+
+fn a_reader_joins_and_confirms_the_address(app: &TestApp) {
+    let editor = app.editor();
+    let article = app.article(&editor).published();
+    let email = "zoe@example.org";
+    let joined = register(app, email);
+    assert_eq!(joined.status, 202, "{}", joined.text());
+
+    let message = inbox().nth_to(email, 1);
+    assert!(
+        message.subject().contains("macommune.info"),
+        "{}",
+        message.data
+    );
+    assert!(message.data.contains("Content-Type: multipart/alternative"));
+    assert!(
+        message
+            .data
+            .contains("https://macommune.example/verifier-email?token=")
+    );
+    assert!(message.data.contains("Content-Type: text/html"));
+    let token = message.token();
+    assert!(token.len() >= 40, "a long random secret: {token}");
+
+    // signed in, but held back until the address is confirmed
+    let member = app.signed_in(email);
+    let me = app.get("/api/v1/me").bearer(&member.token).send().ok();
+    assert_eq!(me["email_verified"], false);
+    let held = app.comment(&member, article.id()).send().problem(403);
+    assert_eq!(held["code"], "email_unverified");
+    let held = app.event(&member).send().problem(403);
+    assert_eq!(held["code"], "email_unverified");
+    let poll = app.poll(&editor).create();
+    let options = poll["options"].as_array().unwrap();
+    let held = app
+        .post(&format!("/api/v1/polls/{}/votes", poll.id()))
+        .bearer(&member.token)
+        .json(&json!({"options": [options[0]["id"]]}))
+        .send()
+        .problem(403);
+    assert_eq!(held["code"], "email_unverified");
+
+    // the link works once
+    let verify = |token: &str| {
+        app.post("/api/v1/auth/verify-email")
+            .json(&json!({"token": token}))
+            .send()
+    };
+    assert_eq!(verify(&token).status, 204);
+    assert_eq!(verify(&token).problem(400)["code"], "link_used");
+    assert_eq!(verify("not-a-token").problem(400)["code"], "invalid_link");
+    let me = app.get("/api/v1/me").bearer(&member.token).send().ok();
+    assert_eq!(me["email_verified"], true);
+    let posted = app.comment(&member, article.id()).send();
+    assert!(posted.status < 300, "{}", posted.text());
+    let submitted = app.event(&member).send();
+    assert!(submitted.status < 300, "{}", submitted.text());
+}
+
+fn a_verification_link_expires_and_can_be_sent_again(app: &TestApp) {
+    let email = "yann@example.org";
+    assert_eq!(register(app, email).status, 202);
+    let first = inbox().nth_to(email, 1).token();
+    app.state.clock.advance(Duration::hours(49));
+    let p = app
+        .post("/api/v1/auth/verify-email")
+        .json(&json!({"token": first}))
+        .send()
+        .problem(400);
+    assert_eq!(p["code"], "link_expired");
+    let member = app.signed_in(email);
+    let again = app
+        .post("/api/v1/me/verify-email")
+        .bearer(&member.token)
+        .send();
+    assert_eq!(again.status, 202, "{}", again.text());
+    let second = inbox().nth_to(email, 2).token();
+    assert_ne!(first, second);
+    let ok = app
+        .post("/api/v1/auth/verify-email")
+        .json(&json!({"token": second}))
+        .send();
+    assert_eq!(ok.status, 204, "{}", ok.text());
+}
+
+fn a_forgotten_password_is_reset_by_mail(app: &TestApp) {
+    let member = app.member();
+    let ask = || {
+        let res = app
+            .post("/api/v1/auth/password-reset")
+            .json(&json!({"email": member.email.to_uppercase()}))
+            .send();
+        assert_eq!(res.status, 202, "{}", res.text());
+    };
+    ask();
+    const RESET: &str = "https://macommune.example/mot-de-passe?token=";
+    let older = inbox().nth_with(&member.email, RESET, 1);
+    ask();
+    let newer = inbox().nth_with(&member.email, RESET, 2).token();
+    let complete = |token: &str, password: &str| {
+        app.post("/api/v1/auth/password-reset/complete")
+            .json(&json!({"token": token, "password": password}))
+            .send()
+    };
+    // the strength rules apply, and a refused password does not spend the link
+    complete(&newer, "motdepasse1").problem(422);
+    // a newer link replaces the older one
+    assert_eq!(
+        complete(&older.token(), "Un-Nouveau-Mot-2-Passe").problem(400)["code"],
+        "link_used"
+    );
+    let done = complete(&newer, "Un-Nouveau-Mot-2-Passe");
+    assert_eq!(done.status, 204, "{}", done.text());
+    assert_eq!(
+        complete(&newer, "Encore-Un-Autre-3-Passe").problem(400)["code"],
+        "link_used"
+    );
+    // every session ended; the old password no longer works, the new one does
+    app.get("/api/v1/me")
+        .bearer(&member.token)
+        .send()
+        .problem(401);
+    app.post("/api/v1/auth/refresh")
+        .json(&json!({"refresh_token": member.refresh}))
+        .send()
+        .problem(401);
+    app.login(&member.email, PASSWORD).problem(401);
+    let back = app.login(&member.email, "Un-Nouveau-Mot-2-Passe");
+    assert_eq!(back.status, 200, "{}", back.text());
+    // the reset proved the address
+    assert_eq!(back.json()["user"]["email_verified"], true);
+
+    // expired: past the hour
+    ask();
+    let late = inbox().nth_with(&member.email, RESET, 3).token();
+    app.state.clock.advance(Duration::minutes(61));
+    assert_eq!(
+        complete(&late, "Encore-Un-Autre-3-Passe").problem(400)["code"],
+        "link_expired"
+    );
+}
+
+fn no_answer_tells_whether_an_address_has_an_account(app: &TestApp) {
+    let member = app.member();
+    let reset = |email: &str| {
+        app.post("/api/v1/auth/password-reset")
+            .json(&json!({"email": email}))
+            .send()
+    };
+    let known = reset(&member.email);
+    let unknown = reset("nobody@example.org");
+    assert_eq!(
+        (known.status, known.text()),
+        (unknown.status, unknown.text())
+    );
+    assert_eq!(known.status, 202);
+
+    let taken = register(app, &member.email);
+    let new = register(app, "newcomer@example.org");
+    assert_eq!((taken.status, taken.text()), (new.status, new.text()));
+    assert_eq!(taken.status, 202);
+    // the owner of the taken address is told, and the password is unchanged
+    let notice = inbox().nth_with(&member.email, "qui en a déjà un", 1);
+    assert!(
+        notice
+            .data
+            .contains("https://macommune.example/mot-de-passe-oublie")
+    );
+    assert_eq!(app.login(&member.email, PASSWORD).status, 200);
+
+    let link = |email: &str| {
+        app.post("/api/v1/auth/sign-in-link")
+            .json(&json!({"email": email}))
+            .send()
+    };
+    let known = link(&member.email);
+    let unknown = link("nobody@example.org");
+    assert_eq!(
+        (known.status, known.text()),
+        (unknown.status, unknown.text())
+    );
+    assert_eq!(inbox().count_to("nobody@example.org"), 0);
+}
+
+fn a_member_signs_in_by_link(app: &TestApp) {
+    let member = app.member();
+    let res = app
+        .post("/api/v1/auth/sign-in-link")
+        .json(&json!({"email": member.email}))
+        .send();
+    assert_eq!(res.status, 202, "{}", res.text());
+    let message = inbox().nth_with(
+        &member.email,
+        "https://macommune.example/connexion?token=",
+        1,
+    );
+    let token = message.token();
+    let use_it = || {
+        app.post("/api/v1/auth/sign-in-link/complete")
+            .json(&json!({"token": token}))
+            .send()
+    };
+    let session = use_it();
+    assert_eq!(session.status, 200, "{}", session.text());
+    let access = session.json()["access_token"].as_str().unwrap().to_string();
+    app.get("/api/v1/me").bearer(&access).send().ok();
+    assert_eq!(use_it().problem(400)["code"], "link_used");
+}
+
+/// Mail-sending requests are limited per address and per client address.
+fn limited(config: &mut Config) {
+    config.mail.per_hour = 1;
+    config.mail.burst = 2;
+}
+
+fn mail_requests_are_rate_limited(app: &TestApp) {
+    let reset = |email: &str| {
+        app.post("/api/v1/auth/password-reset")
+            .json(&json!({"email": email}))
+            .send()
+    };
+    assert_eq!(reset("a@example.org").status, 202);
+    assert_eq!(reset("a@example.org").status, 202);
+    let p = reset("a@example.org").problem(429);
+    assert!(p["detail"].is_string());
+}
+
+fn sign_in_links_are_off_by_default(app: &TestApp) {
+    app.post("/api/v1/auth/sign-in-link")
+        .json(&json!({"email": "a@example.org"}))
+        .send()
+        .problem(404);
+}
+
+db_tests!(
+    config = smtp;
+    a_reader_joins_and_confirms_the_address,
+    a_verification_link_expires_and_can_be_sent_again,
+    a_forgotten_password_is_reset_by_mail,
+    no_answer_tells_whether_an_address_has_an_account,
+    a_member_signs_in_by_link,
+);
+
+db_tests!(
+    config = limited;
+    mail_requests_are_rate_limited,
+);
+
+db_tests!(sign_in_links_are_off_by_default);
