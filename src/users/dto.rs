@@ -278,3 +278,80 @@ pub struct UserFiltersQuery {
 }
 
 pub const SORTABLE: [&str; 3] = ["created_at", "email", "display_name"];
+
+/// Everything Kiosque holds about the signed-in member (`GET /me/export`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Export {
+    pub exported_at: DateTime<Utc>,
+    pub profile: Me,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    /// The member's choices of messages (consents).
+    pub notifications: ExportNotifications,
+    pub comments: Vec<ExportComment>,
+    pub votes: Vec<ExportVote>,
+    /// Articles, events and job offers the member submitted.
+    pub submissions: Vec<ExportSubmission>,
+    /// Sessions (refresh tokens), without their secrets.
+    pub sessions: Vec<ExportSession>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportNotifications {
+    pub replies_to_my_comments: bool,
+    pub decisions_on_my_submissions: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportComment {
+    pub id: String,
+    pub article_id: String,
+    pub body: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportVote {
+    pub poll_id: String,
+    /// The options chosen, as stored.
+    #[schema(value_type = Object)]
+    pub choices: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportSubmission {
+    /// `article`, `event` or `job`.
+    pub kind: &'static str,
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportSession {
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The password, to confirm the erasure of one's own account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseMe {
+    #[schema(max_length = 1024)]
+    pub password: String,
+}
+
+impl Validate for EraseMe {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if self.password.is_empty() || self.password.len() > 1_024 {
+            e.add("password", "is required (at most 1024 bytes)");
+        }
+        e.finish()
+    }
+}

@@ -3,12 +3,14 @@
 pub mod account;
 pub mod dto;
 pub mod email;
+pub mod erase;
 pub mod handlers;
 pub mod links;
 pub mod me;
 pub mod model;
 pub mod queries;
 pub mod requests;
+pub mod rights;
 pub mod signin;
 pub mod write;
 

@@ -24,6 +24,7 @@ mod foundation;
 mod jobs;
 mod jsonld_safety;
 mod lifecycle;
+mod member_rights;
 mod members;
 mod openapi;
 mod paths;
