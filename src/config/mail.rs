@@ -178,12 +178,12 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
     };
     m.per_hour = ranged("KIOSQUE_MAIL_PER_HOUR", m.per_hour, 1, 1_000_000)?;
     m.burst = ranged("KIOSQUE_MAIL_BURST", m.burst, 1, 1_000_000)?;
-    if m.transport == MailTransport::Smtp && cfg.env == super::Environment::Production {
-        if m.smtp_security == SmtpSecurity::None && m.smtp_password.is_some() {
-            return Err(
-                "KIOSQUE_SMTP_SECURITY: `none` would send the SMTP password in clear".into(),
-            );
-        }
+    if m.transport == MailTransport::Smtp
+        && cfg.env == super::Environment::Production
+        && m.smtp_security == SmtpSecurity::None
+        && m.smtp_password.is_some()
+    {
+        return Err("KIOSQUE_SMTP_SECURITY: `none` would send the SMTP password in clear".into());
     }
     Ok(())
 }

@@ -59,9 +59,9 @@ pub fn site_link(config: &MailConfig, path: &str) -> String {
 pub fn in_words(d: std::time::Duration) -> String {
     let minutes = d.as_secs() / 60;
     let plural = |n: u64, one: &str| format!("{n} {one}{}", if n > 1 { "s" } else { "" });
-    if minutes % (24 * 60) == 0 {
+    if minutes.is_multiple_of(24 * 60) {
         plural(minutes / (24 * 60), "jour")
-    } else if minutes % 60 == 0 {
+    } else if minutes.is_multiple_of(60) {
         plural(minutes / 60, "heure")
     } else {
         plural(minutes, "minute")
