@@ -44,7 +44,7 @@ use crate::comments::{handlers as comments, moderation, own as own_comments};
 use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
 use crate::polls::{handlers as polls, votes};
-use crate::users::{account, email, handlers as users, me, rights};
+use crate::users::{account, email, handlers as users, me, notifications, rights};
 
 // Order matters where two templates could match one path: a literal segment
 // (`/comments/moderation`, `/events.ics`) comes before `{id}`.
@@ -68,6 +68,7 @@ routes! {
     GET    "/me/export"                                      => rights::export_me;
     DELETE "/me"                                             => rights::erase_me;
     POST   "/users/{id}/erase"                               => rights::erase_user;
+    POST   "/unsubscribe"                                    => notifications::unsubscribe;
     GET    "/users"                                          => users::list_users;
     GET    "/users/{id}"                                     => users::get_user;
     PATCH  "/users/{id}"                                     => users::update_user;

@@ -42,6 +42,8 @@ pub struct MailConfig {
     pub site_name: String,
     /// The front end's address; links in messages point there.
     pub site_url: String,
+    /// The API's public address, for the one-click `List-Unsubscribe` header.
+    pub api_url: String,
     /// Lifetimes of the links.
     pub verify_ttl: Duration,
     pub reset_ttl: Duration,
@@ -92,6 +94,7 @@ impl MailConfig {
             max_attempts: 8,
             site_name: "Kiosque".into(),
             site_url: "http://localhost:3000".into(),
+            api_url: "http://localhost:8080".into(),
             verify_ttl: Duration::from_secs(48 * 3600),
             reset_ttl: Duration::from_secs(3600),
             signin_ttl: Duration::from_secs(15 * 60),
@@ -152,6 +155,14 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
             ));
         }
         m.site_url = url.trim_end_matches('/').to_string();
+    }
+    if let Some(url) = var("KIOSQUE_API_URL") {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(format!(
+                "KIOSQUE_API_URL: `{url}` is not an http(s) address"
+            ));
+        }
+        m.api_url = url.trim_end_matches('/').to_string();
     }
     let minutes = |name: &str, d: Duration, max: u64| -> Result<Duration, String> {
         Ok(Duration::from_secs(

@@ -15,6 +15,7 @@
 pub mod outbox;
 pub mod send;
 pub mod templates;
+pub mod unsubscribe;
 
 use std::collections::BTreeMap;
 

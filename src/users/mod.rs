@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod links;
 pub mod me;
 pub mod model;
+pub mod notifications;
 pub mod queries;
 pub mod requests;
 pub mod rights;

@@ -53,4 +53,6 @@ pub struct UserChanges {
     pub disabled: Option<bool>,
     pub password_hash: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
+    pub notify_replies: Option<bool>,
+    pub notify_reviews: Option<bool>,
 }

@@ -436,6 +436,105 @@ fn a_member_signs_in_by_link(app: &TestApp) {
     assert_eq!(use_it().problem(400)["code"], "link_used");
 }
 
+/// A member whose address is verified, by the link of the sign-up message.
+fn verified_member(app: &TestApp) -> TestUser {
+    let member = app.member();
+    let token = inbox()
+        .nth_with(&member.email, "verifier-email?token=", 1)
+        .token();
+    let res = app
+        .post("/api/v1/auth/verify-email")
+        .json(&json!({"token": token}))
+        .send();
+    assert_eq!(res.status, 204, "{}", res.text());
+    member
+}
+
+fn unsubscribe_token(message: &Received) -> String {
+    let at = message
+        .data
+        .find("desabonnement?token=")
+        .expect("an unsubscribe link")
+        + 20;
+    message.data[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect()
+}
+
+fn a_submitter_is_told_of_the_decision_and_can_unsubscribe(app: &TestApp) {
+    use diesel::prelude::*;
+    use kiosque::db::schema::mail_outbox as m;
+    let editor = app.editor();
+    let member = verified_member(app);
+    let decide = |body: serde_json::Value| {
+        let event = app.event(&member).send();
+        assert_eq!(event.status, 201, "{}", event.text());
+        let id = event.json()["id"].as_str().unwrap().to_string();
+        let res = app
+            .patch(&format!("/api/v1/events/{id}"))
+            .bearer(&editor.token)
+            .json(&body)
+            .send();
+        assert_eq!(res.status, 200, "{}", res.text());
+    };
+    decide(json!({"status": "published"}));
+    let accepted = inbox().nth_with(&member.email, "Bonne nouvelle", 1);
+    assert!(
+        accepted
+            .data
+            .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    );
+    assert!(accepted.data.contains("/api/v1/unsubscribe?token="));
+
+    decide(json!({"status": "rejected", "rejection_reason": "Précisez l'horaire"}));
+    let refused = inbox().nth_with(&member.email, "Motif : Précisez l'horaire", 1);
+    let token = unsubscribe_token(&refused);
+
+    // one click, as a mail client does it (RFC 8058)
+    app.post("/api/v1/unsubscribe?token=forged.reviews.abc")
+        .raw(
+            "application/x-www-form-urlencoded",
+            "List-Unsubscribe=One-Click",
+        )
+        .send()
+        .problem(400);
+    let off = app
+        .post(&format!("/api/v1/unsubscribe?token={token}"))
+        .raw(
+            "application/x-www-form-urlencoded",
+            "List-Unsubscribe=One-Click",
+        )
+        .send();
+    assert_eq!(off.status, 204, "{}", off.text());
+    let me = app.get("/api/v1/me").bearer(&member.token).send().ok();
+    assert_eq!(me["notify_reviews"], false);
+    assert_eq!(me["notify_replies"], true);
+
+    // no more decisions by mail (the queue is written with the decision)
+    decide(json!({"status": "rejected", "rejection_reason": "Doublon"}));
+    let count = || -> i64 {
+        let mut conn = app.state.db.get().unwrap();
+        m::table
+            .filter(m::recipient.eq(&member.email))
+            .filter(m::kind.eq("review_decision"))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap()
+    };
+    assert_eq!(count(), 2);
+    // and back on in /me
+    let on = app
+        .patch("/api/v1/me")
+        .bearer(&member.token)
+        .json(&json!({"notify_reviews": true}))
+        .send()
+        .ok();
+    assert_eq!(on["notify_reviews"], true);
+    decide(json!({"status": "published"}));
+    assert_eq!(count(), 3);
+}
+
 /// Mail-sending requests are limited per address and per client address.
 fn limited(config: &mut Config) {
     config.mail.per_hour = 1;
@@ -468,6 +567,7 @@ db_tests!(
     a_forgotten_password_is_reset_by_mail,
     no_answer_tells_whether_an_address_has_an_account,
     a_member_signs_in_by_link,
+    a_submitter_is_told_of_the_decision_and_can_unsubscribe,
 );
 
 db_tests!(
