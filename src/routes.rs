@@ -44,7 +44,7 @@ use crate::comments::{handlers as comments, moderation, own as own_comments};
 use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
 use crate::polls::{handlers as polls, votes};
-use crate::users::{account, email, handlers as users, me, notifications, rights};
+use crate::users::{account, email, email_change, handlers as users, me, notifications, rights};
 
 // Order matters where two templates could match one path: a literal segment
 // (`/comments/moderation`, `/events.ics`) comes before `{id}`.
@@ -62,6 +62,8 @@ routes! {
     POST   "/auth/sign-in-link"                              => email::request_sign_in_link;
     POST   "/auth/sign-in-link/complete"                     => email::complete_sign_in_link;
     POST   "/me/verify-email"                                => email::resend_verification;
+    POST   "/me/email"                                       => email_change::request_email_change;
+    POST   "/auth/email-change/complete"                     => email_change::complete_email_change;
     GET    "/me"                                             => me::get_me;
     PATCH  "/me"                                             => me::update_me;
     POST   "/me/password"                                    => me::change_password;

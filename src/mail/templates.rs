@@ -15,6 +15,8 @@ pub enum Kind {
     AccountExists,
     SignIn,
     ReviewDecision,
+    EmailChange,
+    EmailChangeNotice,
 }
 
 impl Kind {
@@ -25,6 +27,8 @@ impl Kind {
             Kind::AccountExists => "account_exists",
             Kind::SignIn => "sign_in",
             Kind::ReviewDecision => "review_decision",
+            Kind::EmailChange => "email_change",
+            Kind::EmailChangeNotice => "email_change_notice",
         }
     }
 
@@ -49,6 +53,14 @@ impl Kind {
             Kind::ReviewDecision => (
                 include_str!("templates/review_decision.txt"),
                 include_str!("templates/review_decision.html"),
+            ),
+            Kind::EmailChange => (
+                include_str!("templates/email_change.txt"),
+                include_str!("templates/email_change.html"),
+            ),
+            Kind::EmailChangeNotice => (
+                include_str!("templates/email_change_notice.txt"),
+                include_str!("templates/email_change_notice.html"),
             ),
         }
     }
@@ -134,6 +146,8 @@ mod tests {
             Kind::AccountExists,
             Kind::SignIn,
             Kind::ReviewDecision,
+            Kind::EmailChange,
+            Kind::EmailChangeNotice,
         ] {
             let m = compose(
                 &config,
@@ -147,6 +161,7 @@ mod tests {
                     ("decision", "Décision"),
                     ("reason_line", ""),
                     ("unsubscribe", "https://x.fr/d?token=t"),
+                    ("new_email", "n@b.fr"),
                 ],
             );
             assert!(!m.subject.is_empty() && !m.subject.contains("{{"));

@@ -292,7 +292,6 @@ pub const SORTABLE: [&str; 3] = ["created_at", "email", "display_name"];
 /// Everything Kiosque holds about the signed-in member (`GET /me/export`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Export {
-    pub exported_at: DateTime<Utc>,
     pub profile: Me,
     pub email_verified_at: Option<DateTime<Utc>>,
     /// The member's choices of messages (consents).

@@ -23,7 +23,7 @@ use super::dto::{
 };
 
 /// Everything about the member `user`.
-pub fn export(conn: &mut AnyConnection, user: UserRow, now: NaiveDateTime) -> AppResult<Export> {
+pub fn export(conn: &mut AnyConnection, user: UserRow) -> AppResult<Export> {
     let id = user.id;
     let key = format!("user:{id}");
     let comments = comments::table
@@ -149,7 +149,6 @@ pub fn export(conn: &mut AnyConnection, user: UserRow, now: NaiveDateTime) -> Ap
     };
     let email_verified_at = user.email_verified_at.map(utc);
     Ok(Export {
-        exported_at: utc(now),
         profile: Me::from(user),
         email_verified_at,
         notifications,

@@ -19,6 +19,7 @@ pub enum Purpose {
     VerifyEmail,
     PasswordReset,
     SignIn,
+    EmailChange,
 }
 
 impl Purpose {
@@ -27,6 +28,7 @@ impl Purpose {
             Purpose::VerifyEmail => "verify_email",
             Purpose::PasswordReset => "password_reset",
             Purpose::SignIn => "sign_in",
+            Purpose::EmailChange => "email_change",
         }
     }
 }
@@ -38,6 +40,7 @@ struct TokenRow {
     token_hash: String,
     expires_at: NaiveDateTime,
     used_at: Option<NaiveDateTime>,
+    new_email: Option<String>,
 }
 
 /// Makes a link secret for `user_id`; older unused links of the same purpose
@@ -49,6 +52,18 @@ pub fn issue(
     ttl: Duration,
     now: NaiveDateTime,
 ) -> AppResult<String> {
+    issue_for(conn, user_id, purpose, ttl, now, None)
+}
+
+/// Like [`issue`], the link carrying an address to confirm (`EmailChange`).
+pub fn issue_for(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    purpose: Purpose,
+    ttl: Duration,
+    now: NaiveDateTime,
+    new_email: Option<&str>,
+) -> AppResult<String> {
     revoke(conn, user_id, purpose, now)?;
     let (token, hash) = new_link_token();
     let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::hours(1));
@@ -57,6 +72,7 @@ pub fn issue(
             t::user_id.eq(user_id),
             t::purpose.eq(purpose.as_str()),
             t::token_hash.eq(hash),
+            t::new_email.eq(new_email),
             t::created_at.eq(now),
             t::expires_at.eq(now + ttl),
         ))
@@ -89,11 +105,28 @@ pub fn redeem(
     purpose: Purpose,
     now: NaiveDateTime,
 ) -> AppResult<i64> {
+    Ok(redeem_for(conn, token, purpose, now)?.0)
+}
+
+/// Like [`redeem`], with the address the link carries.
+pub fn redeem_for(
+    conn: &mut AnyConnection,
+    token: &str,
+    purpose: Purpose,
+    now: NaiveDateTime,
+) -> AppResult<(i64, Option<String>)> {
     let hash = hash_secret(token.trim());
     let row: Option<TokenRow> = t::table
         .filter(t::token_hash.eq(&hash))
         .filter(t::purpose.eq(purpose.as_str()))
-        .select((t::id, t::user_id, t::token_hash, t::expires_at, t::used_at))
+        .select((
+            t::id,
+            t::user_id,
+            t::token_hash,
+            t::expires_at,
+            t::used_at,
+            t::new_email,
+        ))
         .first(conn)
         .optional()?;
     let Some(row) = row.filter(|r| same_secret(&r.token_hash, &hash)) else {
@@ -125,7 +158,7 @@ pub fn redeem(
     if n != 1 {
         return Err(refused("link_used", "this link was already used"));
     }
-    Ok(row.user_id)
+    Ok((row.user_id, row.new_email))
 }
 
 fn refused(code: &'static str, detail: &str) -> AppError {

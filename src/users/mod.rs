@@ -3,6 +3,7 @@
 pub mod account;
 pub mod dto;
 pub mod email;
+pub mod email_change;
 pub mod erase;
 pub mod handlers;
 pub mod links;

@@ -136,3 +136,19 @@ pub fn mark_verified(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> Q
     .set(users::email_verified_at.eq(now))
     .execute(conn)
 }
+
+/// Gives the account a new (confirmed) address.
+pub fn set_email(
+    conn: &mut AnyConnection,
+    id: i64,
+    email: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(email),
+            users::email_verified_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+}

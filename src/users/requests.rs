@@ -69,3 +69,28 @@ pub struct Accepted {
     pub status: &'static str,
     pub detail: &'static str,
 }
+
+/// A new address for the account, confirmed with the password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEmail {
+    #[schema(example = "lea.martin@example.net", format = Email, max_length = 320)]
+    pub new_email: String,
+    #[schema(max_length = 1024)]
+    pub password: String,
+}
+
+impl Validate for ChangeEmail {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if self.new_email.len() > 320
+            || !crate::http::validate::is_plausible_email(self.new_email.trim())
+        {
+            e.add("new_email", "is not a valid e-mail address");
+        }
+        if self.password.is_empty() || self.password.len() > 1_024 {
+            e.add("password", "is required (at most 1024 bytes)");
+        }
+        e.finish()
+    }
+}

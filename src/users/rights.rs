@@ -32,12 +32,11 @@ use crate::state::AppState;
 pub async fn export_me(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     authorize(&caller, Action::ManageOwnAccount)?;
     let id = caller.user_id().expect("the policy admits only users").0;
-    let now = state.clock.now();
     let export = state
         .db
         .run(move |c| {
             let user = queries::find(c, id)?;
-            super::erase::export(c, user, now)
+            super::erase::export(c, user)
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -535,6 +535,48 @@ fn a_submitter_is_told_of_the_decision_and_can_unsubscribe(app: &TestApp) {
     assert_eq!(count(), 3);
 }
 
+fn a_member_changes_address_confirmed_at_the_new_one(app: &TestApp) {
+    let member = app.member();
+    let other = app.member();
+    let ask = |new: &str, password: &str| {
+        app.post("/api/v1/me/email")
+            .bearer(&member.token)
+            .json(&json!({"new_email": new, "password": password}))
+            .send()
+    };
+    ask("nouvelle@example.org", "pas-le-bon").problem(422);
+    let asked = ask("Nouvelle@Example.org", PASSWORD);
+    assert_eq!(asked.status, 202, "{}", asked.text());
+    // the same answer for an address that has an account (nothing sent there)
+    let taken = ask(&other.email, PASSWORD);
+    assert_eq!((taken.status, taken.text()), (202, asked.text()));
+
+    let confirm = inbox().nth_with("nouvelle@example.org", "nouvelle-adresse?token=", 1);
+    let notice = inbox().nth_with(&member.email, "nouvelle@example.org", 1);
+    assert!(notice.data.contains("mot-de-passe-oublie"));
+    // nothing changes before the link is opened
+    assert_eq!(app.login(&member.email, PASSWORD).status, 200);
+    let complete = |token: &str| {
+        app.post("/api/v1/auth/email-change/complete")
+            .json(&json!({"token": token}))
+            .send()
+    };
+    let token = confirm.token();
+    assert_eq!(complete(&token).status, 204);
+    assert_eq!(complete(&token).problem(400)["code"], "link_used");
+    app.login(&member.email, PASSWORD).problem(401);
+    let back = app.login("nouvelle@example.org", PASSWORD);
+    assert_eq!(back.status, 200, "{}", back.text());
+    assert_eq!(back.json()["user"]["email"], "nouvelle@example.org");
+    assert_eq!(back.json()["user"]["email_verified"], true);
+    inbox().nth_with(&other.email, "verifier-email?token=", 1);
+    assert_eq!(
+        inbox().count_to(&other.email),
+        1,
+        "only its own verification"
+    );
+}
+
 /// Mail-sending requests are limited per address and per client address.
 fn limited(config: &mut Config) {
     config.mail.per_hour = 1;
@@ -568,6 +610,7 @@ db_tests!(
     no_answer_tells_whether_an_address_has_an_account,
     a_member_signs_in_by_link,
     a_submitter_is_told_of_the_decision_and_can_unsubscribe,
+    a_member_changes_address_confirmed_at_the_new_one,
 );
 
 db_tests!(

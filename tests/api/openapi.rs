@@ -36,6 +36,7 @@ fn every_operation_documents_its_errors_and_security() {
         "/api/v1/auth/sign-in-link",
         "/api/v1/auth/sign-in-link/complete",
         "/api/v1/unsubscribe",
+        "/api/v1/auth/email-change/complete",
     ];
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {

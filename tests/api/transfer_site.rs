@@ -318,6 +318,7 @@ pub fn build_site(app: &TestApp) -> Site {
     let mut paths: Vec<String> = [
         "/api/v1/openapi.json",
         "/api/v1/me",
+        "/api/v1/me/export",
         "/api/v1/users",
         "/api/v1/audit",
         "/api/v1/changes?limit=100",
