@@ -154,6 +154,11 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
                 Ok(n) => tracing::info!(removed = n, "purged old changes"),
                 Err(e) => tracing::warn!(error = %e, "could not purge old changes"),
             }
+            match mail::purge_sent(&purged).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "purged old sent mail"),
+                Err(e) => tracing::warn!(error = %e, "could not purge old sent mail"),
+            }
         }
     });
 

@@ -110,6 +110,9 @@ pub async fn post_comment(
         .db
         .write(move |c| {
             let row = posting::insert(c, new, now)?;
+            if row.approved() {
+                super::notify::reply(c, &st.config.mail, &st.config.jwt_secret, &row, now)?;
+            }
             views::one(c, &row, user_id, moderator, &st.config)
         })
         .await?;

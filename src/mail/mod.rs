@@ -48,3 +48,12 @@ pub fn queue(conn: &mut AnyConnection, message: &Message, now: NaiveDateTime) ->
 pub fn forget(conn: &mut AnyConnection, address: &str) -> AppResult<usize> {
     Ok(outbox::forget(conn, address)?)
 }
+
+/// Days a sent (or given up) message is kept in the queue table, for the record.
+pub const KEPT_DAYS: i64 = 30;
+
+/// Removes messages sent or given up more than [`KEPT_DAYS`] ago.
+pub async fn purge_sent(state: &crate::state::AppState) -> AppResult<usize> {
+    let cutoff = state.clock.now() - chrono::Duration::days(KEPT_DAYS);
+    state.db.write(move |c| Ok(outbox::purge(c, cutoff)?)).await
+}

@@ -153,3 +153,13 @@ pub fn mark_failed(
 pub fn forget(conn: &mut AnyConnection, address: &str) -> QueryResult<usize> {
     diesel::delete(m::table.filter(m::recipient.eq(address))).execute(conn)
 }
+
+/// Removes messages sent or given up before `cutoff` (their bodies are blank already).
+pub fn purge(conn: &mut AnyConnection, cutoff: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        m::table
+            .filter(m::state.ne("queued"))
+            .filter(m::created_at.lt(cutoff)),
+    )
+    .execute(conn)
+}

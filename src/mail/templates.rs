@@ -17,6 +17,7 @@ pub enum Kind {
     ReviewDecision,
     EmailChange,
     EmailChangeNotice,
+    CommentReply,
 }
 
 impl Kind {
@@ -29,6 +30,7 @@ impl Kind {
             Kind::ReviewDecision => "review_decision",
             Kind::EmailChange => "email_change",
             Kind::EmailChangeNotice => "email_change_notice",
+            Kind::CommentReply => "comment_reply",
         }
     }
 
@@ -61,6 +63,10 @@ impl Kind {
             Kind::EmailChangeNotice => (
                 include_str!("templates/email_change_notice.txt"),
                 include_str!("templates/email_change_notice.html"),
+            ),
+            Kind::CommentReply => (
+                include_str!("templates/comment_reply.txt"),
+                include_str!("templates/comment_reply.html"),
             ),
         }
     }
@@ -148,6 +154,7 @@ mod tests {
             Kind::ReviewDecision,
             Kind::EmailChange,
             Kind::EmailChangeNotice,
+            Kind::CommentReply,
         ] {
             let m = compose(
                 &config,
@@ -162,6 +169,9 @@ mod tests {
                     ("reason_line", ""),
                     ("unsubscribe", "https://x.fr/d?token=t"),
                     ("new_email", "n@b.fr"),
+                    ("replier", "R"),
+                    ("article", "A"),
+                    ("excerpt", "E"),
                 ],
             );
             assert!(!m.subject.is_empty() && !m.subject.contains("{{"));

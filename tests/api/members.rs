@@ -577,6 +577,72 @@ fn a_member_changes_address_confirmed_at_the_new_one(app: &TestApp) {
     );
 }
 
+fn a_member_is_told_of_a_reply_when_it_goes_public(app: &TestApp) {
+    use diesel::prelude::*;
+    use kiosque::db::schema::mail_outbox as m;
+    let editor = app.editor();
+    let article = app.article(&editor).title("Le marché du jeudi").published();
+    let anne = verified_member(app);
+    let bruno = verified_member(app);
+    let approve = |comment: &serde_json::Value| {
+        app.post("/api/v1/comments/moderation")
+            .bearer(&editor.token)
+            .json(&json!({"ids": [comment["id"]], "status": "approved"}))
+            .send()
+            .ok();
+    };
+    let first = app.comment(&anne, article.id()).send().json();
+    approve(&first);
+    let reply = app
+        .comment(&bruno, article.id())
+        .reply_to(&first)
+        .body("Tout à fait d'accord, Anne !")
+        .send()
+        .json();
+    let replies = || -> i64 {
+        let mut conn = app.state.db.get().unwrap();
+        m::table
+            .filter(m::recipient.eq(&anne.email))
+            .filter(m::kind.eq("comment_reply"))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap()
+    };
+    // waiting for moderation: nobody is told yet
+    assert_eq!(replies(), 0);
+    approve(&reply);
+    assert_eq!(replies(), 1);
+    let told = inbox().nth_with(&anne.email, "Tout à fait d'accord, Anne !", 1);
+    assert!(told.data.contains("Le marché du jeudi"));
+    assert!(told.data.contains("List-Unsubscribe: "));
+    // turned off in /me: no more
+    app.patch("/api/v1/me")
+        .bearer(&anne.token)
+        .json(&json!({"notify_replies": false}))
+        .send()
+        .ok();
+    let again = app
+        .comment(&bruno, article.id())
+        .reply_to(&first)
+        .send()
+        .json();
+    approve(&again);
+    assert_eq!(replies(), 1);
+    // nor for one's own replies
+    assert_eq!(
+        {
+            let mut conn = app.state.db.get().unwrap();
+            m::table
+                .filter(m::recipient.eq(&bruno.email))
+                .filter(m::kind.eq("comment_reply"))
+                .count()
+                .get_result::<i64>(&mut *conn)
+                .unwrap()
+        },
+        0
+    );
+}
+
 /// Mail-sending requests are limited per address and per client address.
 fn limited(config: &mut Config) {
     config.mail.per_hour = 1;
@@ -611,6 +677,7 @@ db_tests!(
     a_member_signs_in_by_link,
     a_submitter_is_told_of_the_decision_and_can_unsubscribe,
     a_member_changes_address_confirmed_at_the_new_one,
+    a_member_is_told_of_a_reply_when_it_goes_public,
 );
 
 db_tests!(
