@@ -25,6 +25,7 @@ pub mod ids;
 pub mod imaging;
 pub mod jobs;
 pub mod logging;
+pub mod mail;
 pub mod media;
 pub mod metrics;
 pub mod openapi;
@@ -49,6 +50,8 @@ pub mod users;
 pub mod weather;
 pub mod webhooks;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use actix_web::{HttpServer, web};
@@ -94,6 +97,33 @@ pub fn timed_tasks() -> Vec<scheduler::Task> {
     ]
 }
 
+/// The weather fetcher, when a provider is configured: on its interval,
+/// on the lease holder only (one call to the provider per interval for the
+/// whole cluster).
+fn fetch_weather(state: web::Data<AppState>, leading: Arc<AtomicBool>) {
+    let Some(provider) = state.config.weather.provider.clone() else {
+        return;
+    };
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(provider.interval);
+        loop {
+            tick.tick().await;
+            if !leading.load(Ordering::Acquire) {
+                continue;
+            }
+            match weather::refresh(&state).await {
+                Ok(done) if done.failed > 0 => tracing::warn!(
+                    stored = done.stored,
+                    failed = done.failed,
+                    "weather refreshed, with failures"
+                ),
+                Ok(done) => tracing::debug!(stored = done.stored, "weather refreshed"),
+                Err(e) => tracing::warn!(error = %e, "could not refresh the weather"),
+            }
+        }
+    });
+}
+
 /// Starts what a node does beside answering requests: the webhook delivery
 /// worker, the listener that hears other nodes' changes (PostgreSQL) and the
 /// scheduler of timed work (when this node holds the lease). Call it inside the actix system that
@@ -103,6 +133,11 @@ pub fn start_background(state: &web::Data<AppState>) {
     webhooks::start(state.clone());
     let listening = signal::listen(state.db.clone(), &state.config.database);
     let running = scheduler::start(state.clone(), timed_tasks());
+    // the mail queue is drained by the lease holder, beside the timed work
+    if let Some(running) = &running {
+        mail::send::start(state.clone(), running.leading());
+        fetch_weather(state.clone(), running.leading());
+    }
     actix_web::rt::spawn(async move {
         let _kept = (listening, running);
         std::future::pending::<()>().await
@@ -164,32 +199,15 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
                 Ok(n) => tracing::info!(removed = n, "purged old webhook deliveries"),
                 Err(e) => tracing::warn!(error = %e, "could not purge old webhook deliveries"),
             }
+            match mail::purge_sent(&purged).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "purged old sent mail"),
+                Err(e) => tracing::warn!(error = %e, "could not purge old sent mail"),
+            }
         }
     });
 
     start_background(&state);
-    // The weather fetcher, when a provider is configured: now, then on its interval.
-    if let Some(provider) = state.config.weather.provider.clone() {
-        let polled = state.clone();
-        actix_web::rt::spawn(async move {
-            let mut tick = actix_web::rt::time::interval(provider.interval);
-            loop {
-                tick.tick().await;
-                match weather::refresh(&polled).await {
-                    Ok(done) if done.failed > 0 => {
-                        tracing::warn!(
-                            stored = done.stored,
-                            failed = done.failed,
-                            "weather refreshed, with failures"
-                        )
-                    }
-                    Ok(done) => tracing::debug!(stored = done.stored, "weather refreshed"),
-                    Err(e) => tracing::warn!(error = %e, "could not refresh the weather"),
-                }
-            }
-        });
-    }
-
     let app_state = state.clone();
     let mut server = HttpServer::new(move || routes::app(app_state.clone()))
         .shutdown_timeout(30)

@@ -45,7 +45,7 @@ use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
 use crate::media::handlers as media;
 use crate::polls::{handlers as polls, votes};
-use crate::users::{account, handlers as users, me};
+use crate::users::{account, email, email_change, handlers as users, me, notifications, rights};
 use crate::weather::handlers as weather;
 use crate::webhooks::{
     deliveries as webhook_deliveries, handlers as webhooks, secret as webhook_secret,
@@ -62,9 +62,21 @@ routes! {
     POST   "/auth/login"                                     => account::login;
     POST   "/auth/refresh"                                   => account::refresh;
     POST   "/auth/logout"                                    => account::logout;
+    POST   "/auth/verify-email"                              => email::verify_email;
+    POST   "/auth/password-reset"                            => email::request_password_reset;
+    POST   "/auth/password-reset/complete"                   => email::complete_password_reset;
+    POST   "/auth/sign-in-link"                              => email::request_sign_in_link;
+    POST   "/auth/sign-in-link/complete"                     => email::complete_sign_in_link;
+    POST   "/me/verify-email"                                => email::resend_verification;
+    POST   "/me/email"                                       => email_change::request_email_change;
+    POST   "/auth/email-change/complete"                     => email_change::complete_email_change;
     GET    "/me"                                             => me::get_me;
     PATCH  "/me"                                             => me::update_me;
     POST   "/me/password"                                    => me::change_password;
+    GET    "/me/export"                                      => rights::export_me;
+    DELETE "/me"                                             => rights::erase_me;
+    POST   "/users/{id}/erase"                               => rights::erase_user;
+    POST   "/unsubscribe"                                    => notifications::unsubscribe;
     GET    "/users"                                          => users::list_users;
     GET    "/users/{id}"                                     => users::get_user;
     PATCH  "/users/{id}"                                     => users::update_user;

@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("state", 8),
     ("http", 9),
     ("scheduler", 9),
+    ("mail", 9),
     ("openapi", 10),
     ("audit", 11),
     ("changes", 11),

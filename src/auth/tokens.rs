@@ -147,3 +147,22 @@ pub fn hash_secret(secret: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// A new secret for a link sent by mail (returned once, inside the link) and
+/// the hash to store. 32 random bytes: nothing in it is guessable.
+pub fn new_link_token() -> (String, String) {
+    let token = random_secret(32);
+    let hash = hash_secret(&token);
+    (token, hash)
+}
+
+/// Compares two secrets (or their hashes) in constant time.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// A random claim mark for the mail queue (not a secret).
+pub fn new_claim() -> String {
+    random_secret(12)
+}

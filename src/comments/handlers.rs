@@ -65,6 +65,7 @@ pub async fn post_comment(
             guests_allowed: cfg.comments_guests,
         },
     )?;
+    crate::http::caller::require_verified(&state, &caller).await?;
     let body = body.0;
     let text = posting::checked_text(&body, cfg)?;
     let (guest_name, guest_email) = posting::guest_identity(&caller, &body)?;
@@ -109,6 +110,9 @@ pub async fn post_comment(
         .db
         .write(move |c| {
             let row = posting::insert(c, new, now)?;
+            if row.approved() {
+                super::notify::reply(c, &st.config.mail, &st.config.jwt_secret, &row, now)?;
+            }
             views::one(c, &row, user_id, moderator, &st.config)
         })
         .await?;

@@ -19,6 +19,7 @@ pub mod handlers;
 pub mod lifecycle;
 pub mod model;
 pub mod moderation;
+pub mod notify;
 pub mod own;
 pub mod posting;
 pub mod queries;

@@ -149,7 +149,11 @@ pub async fn decide_many(
             for id in ids {
                 let row = lifecycle::lock_and_read(c, id, now)?;
                 let entry = lifecycle::decision_entry(&row, to).detail("bulk", true);
-                rows.push(lifecycle::decide(c, &row, to, now)?);
+                let decided = lifecycle::decide(c, &row, to, now)?;
+                if decided.approved() && !row.ever_approved {
+                    super::notify::reply(c, &st.config.mail, &st.config.jwt_secret, &decided, now)?;
+                }
+                rows.push(decided);
                 audit::record(c, &actor, entry, now)?;
             }
             // last, once every comment is locked and written

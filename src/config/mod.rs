@@ -10,6 +10,7 @@ mod changes;
 mod comments;
 mod content;
 mod database;
+mod mail;
 mod media;
 mod outbound;
 mod scheduler;
@@ -28,6 +29,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use mail::{EraseComments, MailConfig, MailTransport, SmtpSecurity};
 pub use media::MediaSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +170,8 @@ pub struct Config {
     pub comments_blocked_words: Vec<Vec<String>>,
     /// Comments: more links than this sends a comment to the queue.
     pub comments_max_links: usize,
+    /// Mail and members' links (`config/mail.rs`).
+    pub mail: MailConfig,
     /// Who may read `/metrics`.
     pub metrics: MetricsAccess,
     /// Full-text searches run at once; more wait up to `search_wait`, then 503.
@@ -267,6 +271,7 @@ impl Config {
         media::read(&mut cfg)?;
         site::read(&mut cfg)?;
         weather::read(&mut cfg)?;
+        mail::read(&mut cfg)?;
         Ok(cfg)
     }
 
@@ -317,6 +322,7 @@ impl Config {
             comments_burst: 5,
             comments_blocked_words: Vec::new(),
             comments_max_links: 2,
+            mail: MailConfig::defaults(),
             metrics: if env == Environment::Production {
                 MetricsAccess::Closed
             } else {
@@ -361,6 +367,13 @@ impl Config {
             // timed work runs only in the tests that ask for it, quickly
             scheduler: false,
             scheduler_tick: Duration::from_millis(100),
+            // the suite's members are not held back by their unverified address
+            mail: MailConfig {
+                unverified_may_participate: true,
+                per_hour: 10_000,
+                burst: 1_000,
+                ..MailConfig::defaults()
+            },
             ..Self::defaults(Environment::Test, database, data_dir)
         }
     }
@@ -418,6 +431,7 @@ mod tests {
             include_str!("media.rs"),
             include_str!("site.rs"),
             include_str!("weather.rs"),
+            include_str!("mail.rs"),
         ]
         .concat();
         let example = include_str!("../../.env.example");

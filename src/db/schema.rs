@@ -40,6 +40,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_login_at -> Nullable<Timestamp>,
+        email_verified_at -> Nullable<Timestamp>,
+        notify_replies -> Bool,
+        notify_reviews -> Bool,
     }
 }
 
@@ -464,6 +467,43 @@ diesel::joinable!(media_variants -> media (media_id));
 diesel::joinable!(article_cover_media -> media (media_id));
 diesel::joinable!(article_cover_media -> articles (article_id));
 
+// ---- members: links sent by mail, and the mail queue (issue 13) ----
+
+diesel::table! {
+    member_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        new_email -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(member_tokens -> users (user_id));
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        recipient -> Text,
+        kind -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        headers -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claim -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
@@ -489,6 +529,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     media,
     media_variants,
     article_cover_media,
+    member_tokens,
+    mail_outbox,
 );
 
 // ---- the weather box (issue 12) ----

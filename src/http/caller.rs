@@ -171,3 +171,34 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, AppError> {
         })),
     }
 }
+
+/// Refuses (403 `email_unverified`) a member whose address is not verified
+/// yet, unless `KIOSQUE_UNVERIFIED_MAY_PARTICIPATE` lets them: called before
+/// commenting, voting and submitting. Staff, keys and guests pass.
+pub async fn require_verified(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    if state.config.mail.unverified_may_participate {
+        return Ok(());
+    }
+    let Some(user) = caller.user().filter(|u| u.role == Role::Member) else {
+        return Ok(());
+    };
+    let id = user.id.0;
+    let verified: Option<Option<chrono::NaiveDateTime>> = state
+        .db
+        .run(move |conn| {
+            Ok(users::table
+                .find(id)
+                .select(users::email_verified_at)
+                .first(conn)
+                .optional()?)
+        })
+        .await?;
+    match verified {
+        Some(Some(_)) => Ok(()),
+        _ => Err(AppError::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "email_unverified",
+            "confirm your e-mail address first (follow the link of the message sent at sign-up; POST /me/verify-email sends it again)",
+        )),
+    }
+}

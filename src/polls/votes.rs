@@ -86,7 +86,8 @@ async fn check_may_vote(state: &AppState, caller: &Caller, id: i64) -> AppResult
         Action::Vote {
             members_only: poll.members_only(),
         },
-    )
+    )?;
+    crate::http::caller::require_verified(state, caller).await
 }
 
 /// Vote.

@@ -106,6 +106,7 @@ pub async fn update<R: Reviewable>(
     let actor = Actor::of(&caller, origin);
     let now = state.clock.now();
     let settings = R::settings(state);
+    let (mail_config, secret) = (state.config.mail.clone(), state.config.jwt_secret.clone());
     let row = state
         .db
         .write(move |conn| {
@@ -155,6 +156,19 @@ pub async fn update<R: Reviewable>(
                 (after, row.published_at()),
                 now,
             )?;
+            if moved {
+                super::notify::decision(
+                    conn,
+                    &mail_config,
+                    &secret,
+                    &owners,
+                    caller.user_id(),
+                    R::KIND,
+                    (before, after),
+                    reason.as_deref(),
+                    now,
+                )?;
+            }
             changes::record(conn, change_of(&row, what, after, now))?;
             Ok(row)
         })

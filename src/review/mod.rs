@@ -11,6 +11,7 @@
 
 pub mod flow;
 pub mod model;
+pub mod notify;
 pub mod queries;
 pub mod rules;
 

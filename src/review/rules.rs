@@ -42,6 +42,7 @@ pub async fn limit_submissions(
     if crate::auth::policy::allowed(caller, Action::ReviewContent { kind }) {
         return Ok(());
     }
+    crate::http::caller::require_verified(state, caller).await?;
     match caller.user_id() {
         Some(id) => {
             let per_hour = state.config.submissions_per_hour;

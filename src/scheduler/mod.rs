@@ -43,6 +43,14 @@ pub struct Running {
     _lease: lease::Keeper,
 }
 
+impl Running {
+    /// Whether this node holds the lease now (other work that one node at a
+    /// time does, such as draining the mail queue, watches it).
+    pub fn leading(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self._lease.flag()
+    }
+}
+
 /// Starts the scheduler on the current actix system, when
 /// `KIOSQUE_SCHEDULER` allows it: the lease keeper, and the loop of `tasks`
 /// (in this order at each tick).

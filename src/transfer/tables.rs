@@ -39,10 +39,20 @@ pub const CARRIED: &[&str] = &[
 ];
 
 /// Deliberately left behind, with the reason.
-pub const LEFT_BEHIND: &[(&str, &str)] = &[(
-    "rate_limits",
-    "short-lived counters of the last minutes of traffic, not the site's data",
-)];
+pub const LEFT_BEHIND: &[(&str, &str)] = &[
+    (
+        "rate_limits",
+        "short-lived counters of the last minutes of traffic, not the site's data",
+    ),
+    (
+        "member_tokens",
+        "single-use links valid for minutes or hours: secrets of the old site, not data",
+    ),
+    (
+        "mail_outbox",
+        "mail in flight: the new site must not send the old site's messages again",
+    ),
+];
 
 /// Tables that are machinery of the database or of diesel, never Kiosque's
 /// data: diesel's migration log, and on SQLite the full-text indexes (virtual

@@ -78,14 +78,20 @@ pub(super) async fn verify_password(
         .map_err(|e| AppError::internal(format!("hashing task failed: {e}")))
 }
 
-/// Become a member. Answers with a signed-in session.
+/// Become a member. A message asks to confirm the address; sign in with
+/// `/auth/login` meanwhile (what an unverified member may do depends on
+/// `KIOSQUE_UNVERIFIED_MAY_PARTICIPATE`).
+///
+/// The answer is the same (202, same body) whether the address is new or
+/// already has an account: in that case no account is made, and the owner of
+/// the address gets a message saying so (with a way to reset the password).
+/// Nothing tells a caller which addresses have an account.
 #[utoipa::path(
     tag = "auth",
     request_body = Register,
     responses(
-        (status = 201, description = "Account created and signed in", body = Session),
+        (status = 202, description = "Accepted: a message is on its way to the address", body = super::requests::Accepted),
         (status = 400, response = oa::BadRequest),
-        (status = 409, response = oa::Conflict),
         (status = 413, response = oa::PayloadTooLarge),
         (status = 415, response = oa::UnsupportedMediaType),
         (status = 422, response = oa::ValidationFailed),
@@ -101,12 +107,16 @@ pub async fn register(
 ) -> AppResult<HttpResponse> {
     limit_by_ip(&req, &state, "register").await?;
     let body = body.0;
+    super::email::limit_mail(&req, &state, "register", &body.email).await?;
     let password_hash = hash_password(&state, body.password).await?;
     let now = state.clock.now();
-    let st = state.clone();
-    let session = state
+    let config = state.config.mail.clone();
+    state
         .db
         .write(move |c| {
+            if let Some(existing) = queries::find_by_email(c, &normalize_email(&body.email))? {
+                return super::email::queue_account_exists(c, &config, &existing, now);
+            }
             let user = super::open_account(
                 c,
                 super::NewAccount {
@@ -118,18 +128,22 @@ pub async fn register(
                 },
                 now,
             )?;
-            queries::touch_login(c, user.id, now)?;
+            super::email::queue_verification(c, &config, &user, now)?;
             // the id only: accounts are nobody's public business
             let change = crate::changes::Change::new("user", "registered", user.id, now);
-            let session = session_for(c, &st, user, None)?;
-            crate::changes::record(c, change)?;
-            Ok(session)
+            crate::changes::record(c, change)
         })
         .await?;
-    let mut created = HttpResponse::Created();
-    created.insert_header((header::LOCATION, "/api/v1/me"));
-    Ok(session_response(created, &session))
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(REGISTERED))
 }
+
+/// The one answer of a sign-up, for a new address and a taken one alike.
+const REGISTERED: super::requests::Accepted = super::requests::Accepted {
+    status: "accepted",
+    detail: "a message is on its way to this address: follow its link to confirm it",
+};
 
 /// Sign in with e-mail and password.
 ///

@@ -22,6 +22,12 @@ pub struct Me {
     pub avatar_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Whether the member confirmed the address (the link of the sign-up message).
+    pub email_verified: bool,
+    /// Mail me when someone replies to my comment (change it with `PATCH /me`).
+    pub notify_replies: bool,
+    /// Mail me the decision on my submissions.
+    pub notify_reviews: bool,
 }
 
 impl From<UserRow> for Me {
@@ -36,6 +42,9 @@ impl From<UserRow> for Me {
             avatar_url: u.avatar_url,
             created_at: utc(u.created_at),
             last_login_at: u.last_login_at.map(utc),
+            email_verified: u.email_verified_at.is_some(),
+            notify_replies: u.notify_replies,
+            notify_reviews: u.notify_reviews,
         }
     }
 }
@@ -172,6 +181,10 @@ pub struct UpdateMe {
     #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
     pub avatar_url: Option<Option<String>>,
+    /// Mail me when someone replies to my comment.
+    pub notify_replies: Option<bool>,
+    /// Mail me the decision on my submissions (accepted, or refused with the reason).
+    pub notify_reviews: Option<bool>,
 }
 
 fn validate_profile(
@@ -275,3 +288,79 @@ pub struct UserFiltersQuery {
 }
 
 pub const SORTABLE: [&str; 3] = ["created_at", "email", "display_name"];
+
+/// Everything Kiosque holds about the signed-in member (`GET /me/export`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Export {
+    pub profile: Me,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    /// The member's choices of messages (consents).
+    pub notifications: ExportNotifications,
+    pub comments: Vec<ExportComment>,
+    pub votes: Vec<ExportVote>,
+    /// Articles, events and job offers the member submitted.
+    pub submissions: Vec<ExportSubmission>,
+    /// Sessions (refresh tokens), without their secrets.
+    pub sessions: Vec<ExportSession>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportNotifications {
+    pub replies_to_my_comments: bool,
+    pub decisions_on_my_submissions: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportComment {
+    pub id: String,
+    pub article_id: String,
+    pub body: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportVote {
+    pub poll_id: String,
+    /// The options chosen, as stored.
+    #[schema(value_type = Object)]
+    pub choices: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportSubmission {
+    /// `article`, `event` or `job`.
+    pub kind: &'static str,
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportSession {
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The password, to confirm the erasure of one's own account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseMe {
+    #[schema(max_length = 1024)]
+    pub password: String,
+}
+
+impl Validate for EraseMe {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::new();
+        if self.password.is_empty() || self.password.len() > 1_024 {
+            e.add("password", "is required (at most 1024 bytes)");
+        }
+        e.finish()
+    }
+}

@@ -78,7 +78,7 @@ pub async fn get_user(
 }
 
 /// Refuses to leave the site without an active admin.
-fn keep_an_admin(
+pub(super) fn keep_an_admin(
     c: &mut AnyConnection,
     target_is_active_admin: bool,
     stays_active_admin: bool,

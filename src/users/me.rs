@@ -68,6 +68,8 @@ pub async fn update_me(
         slug: body.slug,
         bio: body.bio,
         avatar_url: body.avatar_url,
+        notify_replies: body.notify_replies,
+        notify_reviews: body.notify_reviews,
         updated_at: Some(state.clock.now()),
         ..Default::default()
     };

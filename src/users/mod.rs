@@ -2,10 +2,17 @@
 
 pub mod account;
 pub mod dto;
+pub mod email;
+pub mod email_change;
+pub mod erase;
 pub mod handlers;
+pub mod links;
 pub mod me;
 pub mod model;
+pub mod notifications;
 pub mod queries;
+pub mod requests;
+pub mod rights;
 pub mod signin;
 pub mod write;
 

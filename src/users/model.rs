@@ -19,6 +19,9 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub last_login_at: Option<NaiveDateTime>,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub notify_replies: bool,
+    pub notify_reviews: bool,
 }
 
 impl UserRow {
@@ -50,4 +53,6 @@ pub struct UserChanges {
     pub disabled: Option<bool>,
     pub password_hash: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
+    pub notify_replies: Option<bool>,
+    pub notify_reviews: Option<bool>,
 }

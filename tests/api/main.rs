@@ -26,6 +26,8 @@ mod jobs;
 mod jsonld_safety;
 mod lifecycle;
 mod media;
+mod member_rights;
+mod members;
 mod openapi;
 mod paths;
 mod polls;

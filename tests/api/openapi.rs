@@ -30,6 +30,13 @@ fn every_operation_documents_its_errors_and_security() {
         "/api/v1/auth/login",
         "/api/v1/auth/refresh",
         "/api/v1/auth/logout",
+        "/api/v1/auth/verify-email",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/complete",
+        "/api/v1/auth/sign-in-link",
+        "/api/v1/auth/sign-in-link/complete",
+        "/api/v1/unsubscribe",
+        "/api/v1/auth/email-change/complete",
     ];
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {

@@ -352,6 +352,7 @@ pub fn build_site(app: &TestApp) -> Site {
         "/api/v1/sitemaps/authors-1.xml",
         "/api/v1/openapi.json",
         "/api/v1/me",
+        "/api/v1/me/export",
         "/api/v1/users",
         "/api/v1/audit",
         "/api/v1/changes?limit=100",

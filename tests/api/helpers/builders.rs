@@ -247,8 +247,8 @@ impl TestApp {
             .json(&json!({"email": email, "password": PASSWORD,
                           "display_name": format!("{} {n}", role.as_str())}))
             .send();
-        assert_eq!(res.status, 201, "registering {email}: {}", res.text());
-        let session = res.json();
+        assert_eq!(res.status, 202, "registering {email}: {}", res.text());
+        let session = self.login(&email, PASSWORD).json();
         if role == Role::Member {
             return user_of(&session, &email);
         }
