@@ -5,10 +5,8 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
 
+use super::cursor::Cursor;
 use super::dto::{ChangeFeed, ChangeItem, FeedMeta, FeedQuery};
 use super::queries::{self, TypeFilter};
 use crate::auth::{Action, Caller, authorize};
@@ -23,38 +21,6 @@ const MAX_WAIT_SECS: u64 = 30;
 const RECHECK: Duration = Duration::from_secs(1);
 /// A long poll ends this long before `KIOSQUE_REQUEST_TIMEOUT_SECS` at most.
 const MARGIN: Duration = Duration::from_secs(2);
-
-/// A position in the log: the last change seen (`s`, 0 before any) and the
-/// time that position was reached (`t`, microseconds), to tell whether
-/// changes after it may have been purged.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-pub(super) struct Cursor {
-    pub(super) s: i64,
-    pub(super) t: i64,
-}
-
-impl Cursor {
-    /// The position just after `row`.
-    pub(super) fn after(row: &super::model::ChangeRow) -> Self {
-        Cursor {
-            s: row.seq,
-            t: row.occurred_at.and_utc().timestamp_micros(),
-        }
-    }
-
-    pub(super) fn encode(self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&self).unwrap_or_default())
-    }
-
-    fn decode(raw: &str) -> AppResult<Self> {
-        URL_SAFE_NO_PAD
-            .decode(raw)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
-            .filter(|c| c.s >= 0)
-            .ok_or_else(|| AppError::bad_query("after is not a cursor this feed gave"))
-    }
-}
 
 fn parse_types(raw: Option<&str>) -> AppResult<TypeFilter> {
     let mut f = TypeFilter::default();

@@ -10,6 +10,7 @@
 //! or a full body. Changes older than `KIOSQUE_CHANGES_RETENTION_DAYS` are
 //! purged at start-up and every hour ([`purge_expired`]).
 
+mod cursor;
 pub mod dto;
 pub mod handlers;
 pub mod model;

@@ -13,8 +13,8 @@ use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 
+use super::cursor::Cursor;
 use super::dto::ChangeItem;
-use super::handlers::Cursor;
 use super::model::ChangeRow;
 use super::queries::{self, TypeFilter};
 use crate::state::AppState;

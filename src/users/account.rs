@@ -1,81 +1,25 @@
 //! Sign-up, sign-in and sessions. The signed-in user's own account is in `me`.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
-use super::dto::{Login, Me, RefreshRequest, Register, Session, normalize_email};
-use super::model::UserRow;
+use super::credentials::{hash_password, session_for, session_response, verify_password};
+use super::dto::{Login, RefreshRequest, Register, Session, normalize_email};
 use super::queries;
 use super::signin::Attempt;
 use crate::audit::{self, Actor, Entry, Origin};
 use crate::auth::Role;
 use crate::auth::limits::client_ip;
 use crate::auth::session::{self, Rotation};
-use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
 use crate::http::Json;
 use crate::openapi as oa;
 use crate::state::AppState;
 
-pub(super) fn session_for(
-    conn: &mut AnyConnection,
-    state: &AppState,
-    user: UserRow,
-    family: Option<String>,
-) -> AppResult<Session> {
-    let issued = session::issue(
-        conn,
-        &state.auth.tokens,
-        (user.id, user.role(), user.token_epoch),
-        state.clock.now(),
-        family,
-    )?;
-    Ok(Session {
-        access_token: issued.access_token,
-        token_type: "Bearer".into(),
-        expires_in: issued.expires_in,
-        refresh_token: issued.refresh_token,
-        user: Me::from(user),
-    })
-}
-
 /// The per-address limit of an unauthenticated action (`register`, `login`, `refresh`).
 async fn limit_by_ip(req: &HttpRequest, state: &AppState, action: &str) -> AppResult<()> {
     let key = format!("{action}:{}", client_ip(req, state.config.trust_proxy));
     state.limit_auth("auth_ip", key).await
-}
-
-/// Answers that carry a session hold tokens: never cached.
-pub(super) fn session_response(
-    mut builder: HttpResponseBuilder,
-    session: &Session,
-) -> HttpResponse {
-    builder
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(session)
-}
-
-/// Hashing is slow on purpose: done on a blocking thread, without holding a
-/// database connection.
-pub(super) async fn hash_password(
-    state: &web::Data<AppState>,
-    password: String,
-) -> AppResult<String> {
-    let state = state.clone();
-    web::block(move || state.auth.passwords.hash(&password))
-        .await
-        .map_err(|e| AppError::internal(format!("hashing task failed: {e}")))?
-}
-
-pub(super) async fn verify_password(
-    state: &web::Data<AppState>,
-    password: String,
-    hash: Option<String>,
-) -> AppResult<bool> {
-    let state = state.clone();
-    web::block(move || state.auth.passwords.verify(&password, hash.as_deref()))
-        .await
-        .map_err(|e| AppError::internal(format!("hashing task failed: {e}")))
 }
 
 /// Become a member. A message asks to confirm the address; sign in with

@@ -5,7 +5,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
-use super::account::{hash_password, session_for, session_response};
+use super::credentials::{hash_password, session_for, session_response};
 use super::dto::normalize_email;
 use super::links::{self, Purpose};
 use super::model::{UserChanges, UserRow};

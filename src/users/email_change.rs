@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
-use super::account::verify_password;
+use super::credentials::verify_password;
 use super::dto::normalize_email;
 use super::email::{SENT, limit_mail};
 use super::links::{self, Purpose};

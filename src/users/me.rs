@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
-use super::account::{hash_password, session_for, session_response, verify_password};
+use super::credentials::{hash_password, session_for, session_response, verify_password};
 use super::dto::{ChangePassword, Me, Session, UpdateMe};
 use super::model::UserChanges;
 use super::queries;

@@ -1,6 +1,7 @@
 //! User accounts: sign-up, the signed-in user's own profile, and administration.
 
 pub mod account;
+mod credentials;
 pub mod dto;
 pub mod email;
 pub mod email_change;

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 
-use super::account::verify_password;
+use super::credentials::verify_password;
 use super::dto::{EraseMe, Export};
 use super::handlers::keep_an_admin;
 use super::queries;
