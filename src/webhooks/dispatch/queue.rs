@@ -248,10 +248,11 @@ fn mark_delivered(conn: &mut AnyConnection, outcomes: &[&Outcome]) -> QueryResul
     let sql = delivered_sql(outcomes.len());
     let outcomes = outcomes.iter().copied();
     match conn {
-        AnyConnection::Postgres(pg) => {
-            bind_outcomes!(diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>(), outcomes)
-                .load(pg)
-        }
+        AnyConnection::Postgres(pg) => bind_outcomes!(
+            diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>(),
+            outcomes
+        )
+        .load(pg),
         AnyConnection::Sqlite(lite) => bind_outcomes!(
             diesel::sql_query(sql.replace('$', "?")).into_boxed::<diesel::sqlite::Sqlite>(),
             outcomes
