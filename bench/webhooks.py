@@ -27,7 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.expanduser("~"), ".cache", "kiosque-release"))
-BIN = os.path.join(TARGET, "release", "kiosque")
+# KIOSQUE_BENCH_BIN: a binary built beforehand (to compare two builds back to back)
+BIN = os.environ.get("KIOSQUE_BENCH_BIN") or os.path.join(TARGET, "release", "kiosque")
 RECEIVER_PORT = 18190
 PASSWORD = "Tromp3tte-du-Lundi-2026"
 backend = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
@@ -142,8 +143,9 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
-subprocess.run(["cargo", "build", "--release", "-q", "--bin", "kiosque"], cwd=ROOT,
-               env=dict(os.environ, CARGO_TARGET_DIR=TARGET), check=True)
+if not os.environ.get("KIOSQUE_BENCH_BIN"):
+    subprocess.run(["cargo", "build", "--release", "-q", "--bin", "kiosque"], cwd=ROOT,
+                   env=dict(os.environ, CARGO_TARGET_DIR=TARGET), check=True)
 
 try:
     receiver = subprocess.Popen([sys.executable, os.path.join(ROOT, "bench", "receiver.py"), str(RECEIVER_PORT)])

@@ -7,12 +7,13 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
 use super::super::model::{NewDelivery, WebhookRow, status};
 use super::super::{payload, queries, types};
 use crate::changes::queries::{TypeFilter, after};
 use crate::db::AnyConnection;
-use crate::db::schema::{webhook_deliveries, webhooks};
+use crate::db::schema::webhooks;
 
 /// Changes read per endpoint and transaction.
 pub const BATCH: i64 = 500;
@@ -73,12 +74,7 @@ pub fn fan_out(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryRe
             created_at: now,
         })
         .collect();
-    // one by one: neither backend takes a batch through the shared connection type
-    for delivery in &new {
-        diesel::insert_into(webhook_deliveries::table)
-            .values(delivery)
-            .execute(conn)?;
-    }
+    insert_all(conn, &new)?;
     diesel::update(webhooks::table.find(id))
         .set(webhooks::last_seq.eq(last))
         .execute(conn)?;
@@ -86,4 +82,80 @@ pub fn fan_out(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryRe
         deliveries: new.len(),
         more,
     })
+}
+
+/// Rows per INSERT statement: nine parameters each, well within both
+/// backends' bounds on a statement's parameters.
+const ROWS_PER_INSERT: usize = 200;
+
+/// Binds the rows of a multi-row INSERT, in the order of [`insert_sql`].
+macro_rules! bind_rows {
+    ($query:expr, $rows:expr) => {{
+        let mut query = $query;
+        for d in $rows {
+            query = query
+                .bind::<BigInt, _>(d.webhook_id)
+                .bind::<Nullable<BigInt>, _>(d.seq)
+                .bind::<Text, _>(&d.event_type)
+                .bind::<Text, _>(&d.resource_key)
+                .bind::<Text, _>(&d.message_id)
+                .bind::<Text, _>(&d.payload)
+                .bind::<Text, _>(&d.status)
+                .bind::<Nullable<Timestamp>, _>(d.next_attempt_at)
+                .bind::<Timestamp, _>(d.created_at);
+        }
+        query
+    }};
+}
+
+/// `INSERT … VALUES ($1, …, $9), ($10, …)` for `rows` rows.
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO webhook_deliveries (webhook_id, seq, event_type, resource_key, \
+         message_id, payload, status, next_attempt_at, created_at) VALUES ",
+    );
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        let n = r * 9;
+        sql.push('(');
+        for c in 1..=9 {
+            if c > 1 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", n + c));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Inserts the deliveries a few hundred rows per statement.
+fn insert_all(conn: &mut AnyConnection, rows: &[NewDelivery]) -> QueryResult<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = insert_sql(chunk.len());
+        match conn {
+            AnyConnection::Postgres(pg) => {
+                bind_rows!(diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>(), chunk)
+                    .execute(pg)?
+            }
+            // SQLite numbers its parameters `?1`
+            AnyConnection::Sqlite(lite) => bind_rows!(
+                diesel::sql_query(sql.replace('$', "?")).into_boxed::<diesel::sqlite::Sqlite>(),
+                chunk
+            )
+            .execute(lite)?,
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_insert_numbers_every_row_s_parameters() {
+        let sql = super::insert_sql(2);
+        assert!(sql.ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9), ($10, $11, $12, $13, $14, $15, $16, $17, $18)"), "{sql}");
+    }
 }

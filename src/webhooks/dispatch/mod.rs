@@ -2,10 +2,14 @@
 //! claims the due ones, sends them (a bounded number at once) and records
 //! how they went. Claims make it safe on every node at once.
 //!
+//! Each round is one write transaction at most: the outcomes of finished
+//! sends recorded, new changes fanned out, due deliveries claimed.
+//!
 //! It wakes when this process commits a write (`Db::commits`, which a
 //! cross-node listener may also signal), when a send finishes, and every
 //! half second regardless, for retries that fall due and other nodes'
-//! changes. Its queries run on a small pool of their own, so deliveries
+//! changes; after a wake-up it waits a few milliseconds, to gather what
+//! else comes. Its queries run on a small pool of their own, so deliveries
 //! never take a request's connection.
 
 pub mod fanout;
@@ -26,6 +30,9 @@ use queue::{Outcome, Rules};
 
 /// The longest a worker sleeps without looking at the queue.
 const POLL: Duration = Duration::from_millis(500);
+/// After a wake-up, the worker waits this long for more changes and
+/// finished sends, so that one transaction handles them together.
+const GATHER: Duration = Duration::from_millis(3);
 /// A claim outlives the call's total timeout by this much.
 const CLAIM_MARGIN: Duration = Duration::from_secs(5);
 /// Connections of the worker's own pool.
@@ -85,34 +92,64 @@ impl Worker {
             let kicked = std::pin::pin!(self.shared.kick.notified());
             let sleep = std::pin::pin!(actix_web::rt::time::sleep(POLL));
             let _ = select(commits, select(kicked, sleep)).await;
+            // a burst of commits or of finished sends is handled in one round
+            actix_web::rt::time::sleep(GATHER).await;
         }
     }
 
-    /// One pass: record, fan out, claim and send. True when work is left
-    /// that should not wait for a wake-up.
+    /// One pass: record, fan out and claim, all in one write transaction,
+    /// then send. When no send finished, a read comes first, so that the
+    /// write (SQLite's single write lock) is taken only when there is work.
+    /// True when work is left that should not wait for a wake-up.
+    ///
+    /// If the transaction fails the outcomes are lost, and the claims
+    /// expire: the deliveries go out again, with the same `webhook-id`.
     async fn round(&self) -> AppResult<bool> {
-        let mut again = false;
-        self.record().await?;
-        let now = self.state.clock.now();
-        for id in self.db.run(|c| Ok(fanout::behind(c)?)).await? {
-            let fanned = self
-                .db
-                .write(move |c| Ok(fanout::fan_out(c, id, now)?))
-                .await?;
-            again |= fanned.more;
+        let mut done =
+            std::mem::take(&mut *self.shared.done.lock().unwrap_or_else(|p| p.into_inner()));
+        for o in &done {
+            self.meters.seconds.observe(o.latency_ms as f64 / 1_000.0);
         }
+        let now = self.state.clock.now();
         let settings = &self.state.config;
         let in_flight = self.shared.in_flight.load(Ordering::Acquire);
-        let free = settings.webhooks.concurrency.saturating_sub(in_flight);
-        if free == 0 || !self.db.run(move |c| Ok(queue::any_due(c, now)?)).await? {
-            return Ok(again);
+        let free = settings.webhooks.concurrency.saturating_sub(in_flight) as i64;
+        if done.is_empty() {
+            let idle = self
+                .db
+                .run(move |c| {
+                    Ok(fanout::behind(c)?.is_empty() && (free == 0 || !queue::any_due(c, now)?))
+                })
+                .await?;
+            if idle {
+                return Ok(false);
+            }
         }
         let hold = settings.outbound.timeout + CLAIM_MARGIN;
         let until = now + chrono::Duration::from_std(hold).unwrap_or(chrono::Duration::MAX);
-        let claimed = self
+        let w = &settings.webhooks;
+        let (schedule, disable_after) = (w.retry_schedule.clone(), w.disable_after);
+        let (recorded, more, claimed) = self
             .db
-            .write(move |c| Ok(queue::claim(c, now, until, free as i64)?))
+            .write(move |c| {
+                let rules = Rules {
+                    schedule: &schedule,
+                    disable_after,
+                };
+                let recorded = queue::record(c, &mut done, &rules)?;
+                let mut more = false;
+                for id in fanout::behind(c)? {
+                    more |= fanout::fan_out(c, id, now)?.more;
+                }
+                let claimed = if free > 0 {
+                    queue::claim(c, now, until, free)?
+                } else {
+                    Vec::new()
+                };
+                Ok((recorded, more, claimed))
+            })
             .await?;
+        self.count(recorded);
         for (delivery, hook) in claimed {
             self.shared.in_flight.fetch_add(1, Ordering::AcqRel);
             let (state, shared) = (self.state.clone(), self.shared.clone());
@@ -127,33 +164,11 @@ impl Worker {
                 shared.kick.notify_one();
             });
         }
-        Ok(again)
+        Ok(more)
     }
 
-    /// Writes the outcomes of finished sends in one transaction. If that
-    /// fails they are lost, and the claims expire: the deliveries go out
-    /// again, with the same `webhook-id`.
-    async fn record(&self) -> AppResult<()> {
-        let mut done =
-            std::mem::take(&mut *self.shared.done.lock().unwrap_or_else(|p| p.into_inner()));
-        if done.is_empty() {
-            return Ok(());
-        }
-        for o in &done {
-            self.meters.seconds.observe(o.latency_ms as f64 / 1_000.0);
-        }
-        let w = &self.state.config.webhooks;
-        let (schedule, disable_after) = (w.retry_schedule.clone(), w.disable_after);
-        let recorded = self
-            .db
-            .write(move |c| {
-                let rules = Rules {
-                    schedule: &schedule,
-                    disable_after,
-                };
-                Ok(queue::record(c, &mut done, &rules)?)
-            })
-            .await?;
+    /// The metrics and logs of recorded outcomes.
+    fn count(&self, recorded: queue::Recorded) {
         for (outcome, n) in [
             ("delivered", recorded.delivered),
             ("retry", recorded.retried),
@@ -167,7 +182,6 @@ impl Worker {
         for (id, reason) in recorded.disabled {
             tracing::warn!(webhook = id, reason, "a webhook endpoint was disabled");
         }
-        Ok(())
     }
 }
 
