@@ -90,9 +90,14 @@ pub fn articles(
     let links = Links::new(&config.site, config.addr);
     let entries = queries::latest_articles(c, scope, now, config.site.feed_items)?;
     let until = queries::next_article_publication(c, now)?;
+    let ids: Vec<i64> = entries.iter().map(|e| e.row.id).collect();
+    let mut covers = crate::media::article_covers(c, &ids)?;
     let items = entries
         .into_iter()
-        .map(|e| article_item(e, config, &links))
+        .map(|e| {
+            let cover = covers.remove(&e.row.id);
+            article_item(e, cover, config, &links)
+        })
         .collect();
     let heading = heading(&links);
     Ok(encode(
@@ -102,7 +107,28 @@ pub fn articles(
     ))
 }
 
-fn article_item(e: ArticleEntry, config: &Config, links: &Links) -> Item {
+/// A media-library cover as the feed shows it: its default (JPEG) variant,
+/// at an absolute address, with that variant's size.
+fn cover_image(cover: crate::media::ImageObject, links: &Links) -> Image {
+    let size = cover
+        .variants
+        .iter()
+        .find(|v| v.url == cover.url)
+        .map(|v| (v.width, v.height));
+    Image {
+        url: links.api(&cover.url),
+        alt: Some(cover.alt).filter(|a| !a.is_empty()),
+        width: size.map(|s| s.0),
+        height: size.map(|s| s.1),
+    }
+}
+
+fn article_item(
+    e: ArticleEntry,
+    cover: Option<crate::media::ImageObject>,
+    config: &Config,
+    links: &Links,
+) -> Item {
     let row = e.row;
     let published = row.published_at.unwrap_or(row.updated_at);
     let mut categories: Vec<String> = e.section.iter().map(|(_, name)| name.clone()).collect();
@@ -128,10 +154,16 @@ fn article_item(e: ArticleEntry, config: &Config, links: &Links) -> Item {
             })
             .collect(),
         categories,
-        image: row.cover_url.map(|url| Image {
-            url,
-            alt: row.cover_alt,
-        }),
+        // a media-library cover wins over a cover given by address
+        image: match cover {
+            Some(cover) => Some(cover_image(cover, links)),
+            None => row.cover_url.map(|url| Image {
+                url,
+                alt: row.cover_alt,
+                width: None,
+                height: None,
+            }),
+        },
     }
 }
 
@@ -235,6 +267,8 @@ fn event_item(r: EventEntryRow, links: &Links) -> Item {
         image: r.image_url.map(|url| Image {
             url,
             alt: r.image_alt,
+            width: None,
+            height: None,
         }),
     }
 }

@@ -73,10 +73,12 @@ fn rss_item(out: &mut String, item: &Item) {
     if let Some(image) = &item.image {
         let url = escape(&image.url);
         let kind = image.media_type();
-        // the length is unknown until media keeps sizes: 0, as RSS readers expect
+        // the length in bytes is not known before the variant is made: 0, as
+        // RSS readers expect; the dimensions are, for media-library images
+        let size = dimensions(image);
         let _ = write!(
             out,
-            r#"<enclosure url="{url}" length="0" type="{kind}"/><media:content url="{url}" medium="image" type="{kind}">"#
+            r#"<enclosure url="{url}" length="0" type="{kind}"/><media:content url="{url}" medium="image" type="{kind}"{size}>"#
         );
         if let Some(alt) = &image.alt {
             let _ = write!(
@@ -163,7 +165,8 @@ fn atom_entry(out: &mut String, item: &Item, site: &str) {
         let kind = image.media_type();
         let _ = write!(
             out,
-            r#"<link rel="enclosure" type="{kind}" href="{url}"/><media:content url="{url}" medium="image" type="{kind}"/>"#
+            r#"<link rel="enclosure" type="{kind}" href="{url}"/><media:content url="{url}" medium="image" type="{kind}"{size}/>"#,
+            size = dimensions(image)
         );
     }
     out.push_str("</entry>");
@@ -216,4 +219,12 @@ fn json_item(item: &Item) -> Value {
         v["image"] = json!(image.url);
     }
     v
+}
+
+/// ` width="…" height="…"` for `media:content`, when the image's size is known.
+fn dimensions(image: &super::model::Image) -> String {
+    match (image.width, image.height) {
+        (Some(w), Some(h)) => format!(r#" width="{w}" height="{h}""#),
+        _ => String::new(),
+    }
 }

@@ -103,6 +103,9 @@ pub struct Person {
 pub struct Image {
     pub url: String,
     pub alt: Option<String>,
+    /// Known for media-library images (the variant the feed points to).
+    pub width: Option<u32>,
+    pub height: Option<u32>,
 }
 
 impl Image {

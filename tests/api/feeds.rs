@@ -375,7 +375,72 @@ fn conditional_gets_answer_304(app: &TestApp) {
     assert_eq!(titles(&parse(&changed)), vec!["Second", "Premier"]);
 }
 
+fn a_media_cover_goes_out_with_its_size(app: &TestApp) {
+    let editor = app.editor();
+    // a 2000×1000 photo in the media library, with its alt text
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(2000, 1000, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    }))
+    .write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Jpeg,
+    )
+    .unwrap();
+    let photo = app
+        .post("/api/v1/media?alt=Le%20march%C3%A9&credit=J.%20Dupont")
+        .bearer(&editor.token)
+        .raw("image/jpeg", bytes)
+        .send();
+    assert_eq!(photo.status, 201, "{}", photo.text());
+    let photo_id = photo.json()["id"].as_str().unwrap().to_string();
+    let res = app
+        .post("/api/v1/articles")
+        .bearer(&editor.token)
+        .json(
+            &json!({"title": "Le marché couvert rouvre", "body": "Texte.",
+                      "status": "published", "cover_media_id": photo_id}),
+        )
+        .send();
+    assert_eq!(res.status, 201, "{}", res.text());
+    for format in ["rss.xml", "atom.xml"] {
+        let res = app.get(&format!("/api/v1/feeds/{format}")).send();
+        assert_eq!(res.status, 200, "{format}");
+        let feed = parse(&res);
+        let entry = feed
+            .entries
+            .iter()
+            .find(|e| {
+                e.title.as_ref().map(|t| t.content.as_str()) == Some("Le marché couvert rouvre")
+            })
+            .unwrap_or_else(|| panic!("{format}: the article is in the feed"));
+        let content = entry
+            .media
+            .iter()
+            .flat_map(|m| m.content.iter())
+            .next()
+            .unwrap_or_else(|| panic!("{format}: media:content"));
+        let url = content.url.as_ref().unwrap().to_string();
+        assert!(
+            url.starts_with("http") && url.contains(&format!("/api/v1/media/{photo_id}/v/")),
+            "{format}: {url}"
+        );
+        // the widest variant, never wider than the original, with its size
+        let xml = res.text();
+        assert!(
+            xml.contains(&format!(r#"<media:content url="{}" medium="image" type="image/jpeg" width="1600" height="800""#, url.replace('&', "&amp;"))),
+            "{format}: {xml}"
+        );
+        // and the address serves that image
+        let served = app.get(&url[url.find("/api/v1/").unwrap()..]).send();
+        assert_eq!(served.status, 200, "{format}");
+        let img = image::load_from_memory(&served.body).unwrap();
+        assert_eq!((img.width(), img.height()), (1600, 800), "{format}");
+    }
+}
+
 db_tests!(
+    a_media_cover_goes_out_with_its_size,
     site_feed_lists_published_articles_in_three_formats,
     section_tag_and_author_feeds_follow_their_subject,
     job_and_event_feeds_show_what_is_open,
