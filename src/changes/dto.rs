@@ -31,7 +31,9 @@ pub struct ChangeItem {
     /// `job.created|updated|scheduled|published|unpublished|expired|deleted`,
     /// `event.created|updated|scheduled|published|unpublished|deleted`,
     /// `poll.created|updated|closed|deleted`, `section.created|updated|deleted`,
-    /// `tag.created|updated|deleted`, `user.registered`. A publication set
+    /// `tag.created|updated|deleted`, `media.created|updated|deleted`,
+    /// `weather.created|updated|failed`, `user.registered|verified`. A
+    /// webhook's test delivery is `webhook.ping` (never in the feed). A publication set
     /// for later is `scheduled` when written, and `published` at its time
     /// (recorded by the scheduler then); `job.expired` and `poll.closed` are
     /// recorded when their time passes (or when a poll is closed by hand).
