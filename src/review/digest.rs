@@ -40,10 +40,7 @@ pub async fn send_due(state: &AppState) -> AppResult<usize> {
     }
     let secret = state.config.jwt_secret.clone();
     let now = state.clock.now();
-    state
-        .db
-        .write(move |c| run(c, &config, &secret, now))
-        .await
+    state.db.write(move |c| run(c, &config, &secret, now)).await
 }
 
 /// The work of [`send_due`], in a write transaction.

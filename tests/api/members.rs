@@ -673,12 +673,7 @@ fn run_digest(app: &TestApp) -> usize {
     let mut conn = app.state.db.get().unwrap();
     let now = app.state.clock.now();
     kiosque::db::write_tx(&mut conn, |c| {
-        kiosque::review::digest::run(
-            c,
-            &app.state.config.mail,
-            &app.state.config.jwt_secret,
-            now,
-        )
+        kiosque::review::digest::run(c, &app.state.config.mail, &app.state.config.jwt_secret, now)
     })
     .unwrap()
 }
@@ -729,7 +724,11 @@ fn editors_get_a_digest_of_the_moderation_queue(app: &TestApp) {
     run_digest(app);
 
     let digest = inbox().nth_with(&editor.email, "file de mod", 1);
-    assert!(digest.data.contains("Quels horaires le jeudi ?"), "{}", digest.data);
+    assert!(
+        digest.data.contains("Quels horaires le jeudi ?"),
+        "{}",
+        digest.data
+    );
     assert!(digest.data.contains(&title), "{}", digest.data);
     assert!(
         digest
