@@ -124,6 +124,29 @@ fn fetch_weather(state: web::Data<AppState>, leading: Arc<AtomicBool>) {
     });
 }
 
+/// The digest of the moderation queue to the staff, when it has a period:
+/// checked at each scheduler tick, on the lease holder only (the durable mark
+/// in `review::digest` keeps a period from being sent twice).
+fn send_moderation_digests(state: web::Data<AppState>, leading: Arc<AtomicBool>) {
+    if state.config.mail.digest_hours == 0 {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(state.config.scheduler_tick);
+        loop {
+            tick.tick().await;
+            if !leading.load(Ordering::Acquire) {
+                continue;
+            }
+            match review::digest::send_due(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(messages = n, "moderation digest queued"),
+                Err(e) => tracing::warn!(error = %e, "could not send the moderation digest"),
+            }
+        }
+    });
+}
+
 /// Starts what a node does beside answering requests: the webhook delivery
 /// worker, the listener that hears other nodes' changes (PostgreSQL) and the
 /// scheduler of timed work (when this node holds the lease). Call it inside the actix system that
@@ -137,6 +160,7 @@ pub fn start_background(state: &web::Data<AppState>) {
     if let Some(running) = &running {
         mail::send::start(state.clone(), running.leading());
         fetch_weather(state.clone(), running.leading());
+        send_moderation_digests(state.clone(), running.leading());
     }
     actix_web::rt::spawn(async move {
         let _kept = (listening, running);

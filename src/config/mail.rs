@@ -57,6 +57,8 @@ pub struct MailConfig {
     /// Mail-sending actions per address and per client address: per hour, and at once.
     pub per_hour: u32,
     pub burst: u32,
+    /// Hours between two digests of the moderation queue to the staff (0: none).
+    pub digest_hours: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +105,7 @@ impl MailConfig {
             erase_comments: EraseComments::Keep,
             per_hour: 10,
             burst: 3,
+            digest_hours: 24,
         }
     }
 }
@@ -174,6 +177,7 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
     };
     m.per_hour = ranged("KIOSQUE_MAIL_PER_HOUR", m.per_hour, 1, 1_000_000)?;
     m.burst = ranged("KIOSQUE_MAIL_BURST", m.burst, 1, 1_000_000)?;
+    m.digest_hours = ranged("KIOSQUE_MODERATION_DIGEST_HOURS", m.digest_hours, 0, 8_760)?;
     if m.transport == MailTransport::Smtp
         && cfg.env == super::Environment::Production
         && m.smtp_security == SmtpSecurity::None

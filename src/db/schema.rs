@@ -43,6 +43,7 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamp>,
         notify_replies -> Bool,
         notify_reviews -> Bool,
+        notify_digest -> Bool,
     }
 }
 
@@ -556,5 +557,14 @@ diesel::table! {
         failure -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+// ---- the moderation digest (issue 13) ----
+
+diesel::table! {
+    digest_marks (name) {
+        name -> Text,
+        last_at -> Timestamp,
     }
 }

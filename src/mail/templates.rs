@@ -18,6 +18,7 @@ pub enum Kind {
     EmailChange,
     EmailChangeNotice,
     CommentReply,
+    ModerationDigest,
 }
 
 impl Kind {
@@ -31,6 +32,7 @@ impl Kind {
             Kind::EmailChange => "email_change",
             Kind::EmailChangeNotice => "email_change_notice",
             Kind::CommentReply => "comment_reply",
+            Kind::ModerationDigest => "moderation_digest",
         }
     }
 
@@ -67,6 +69,10 @@ impl Kind {
             Kind::CommentReply => (
                 include_str!("templates/comment_reply.txt"),
                 include_str!("templates/comment_reply.html"),
+            ),
+            Kind::ModerationDigest => (
+                include_str!("templates/moderation_digest.txt"),
+                include_str!("templates/moderation_digest.html"),
             ),
         }
     }

@@ -18,6 +18,8 @@ pub enum Topic {
     Replies,
     /// A decision on my submission.
     Reviews,
+    /// The digest of the moderation queue (staff).
+    Digest,
 }
 
 impl Topic {
@@ -25,12 +27,14 @@ impl Topic {
         match self {
             Topic::Replies => "replies",
             Topic::Reviews => "reviews",
+            Topic::Digest => "digest",
         }
     }
     fn parse(s: &str) -> Option<Self> {
         match s {
             "replies" => Some(Topic::Replies),
             "reviews" => Some(Topic::Reviews),
+            "digest" => Some(Topic::Digest),
             _ => None,
         }
     }

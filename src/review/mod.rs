@@ -9,6 +9,7 @@
 //! - [`flow`]: the handlers' sequences (load, create, update, delete) for a
 //!   [`Reviewable`] resource, written once for job offers and events.
 
+pub mod digest;
 pub mod flow;
 pub mod model;
 pub mod notify;

@@ -52,6 +52,10 @@ pub const LEFT_BEHIND: &[(&str, &str)] = &[
         "mail_outbox",
         "mail in flight: the new site must not send the old site's messages again",
     ),
+    (
+        "digest_marks",
+        "when the last moderation digest went out: the new site starts its own periods",
+    ),
 ];
 
 /// Tables that are machinery of the database or of diesel, never Kiosque's

@@ -28,6 +28,8 @@ pub struct Me {
     pub notify_replies: bool,
     /// Mail me the decision on my submissions.
     pub notify_reviews: bool,
+    /// Mail me the digest of the moderation queue (editors and admins only).
+    pub notify_digest: bool,
 }
 
 impl From<UserRow> for Me {
@@ -45,6 +47,7 @@ impl From<UserRow> for Me {
             email_verified: u.email_verified_at.is_some(),
             notify_replies: u.notify_replies,
             notify_reviews: u.notify_reviews,
+            notify_digest: u.notify_digest,
         }
     }
 }
@@ -185,6 +188,8 @@ pub struct UpdateMe {
     pub notify_replies: Option<bool>,
     /// Mail me the decision on my submissions (accepted, or refused with the reason).
     pub notify_reviews: Option<bool>,
+    /// Mail me, periodically, what waits in the moderation queue (editors and admins).
+    pub notify_digest: Option<bool>,
 }
 
 fn validate_profile(

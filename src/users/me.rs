@@ -70,6 +70,7 @@ pub async fn update_me(
         avatar_url: body.avatar_url,
         notify_replies: body.notify_replies,
         notify_reviews: body.notify_reviews,
+        notify_digest: body.notify_digest,
         updated_at: Some(state.clock.now()),
         ..Default::default()
     };

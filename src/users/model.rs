@@ -22,6 +22,7 @@ pub struct UserRow {
     pub email_verified_at: Option<NaiveDateTime>,
     pub notify_replies: bool,
     pub notify_reviews: bool,
+    pub notify_digest: bool,
 }
 
 impl UserRow {
@@ -55,4 +56,5 @@ pub struct UserChanges {
     pub updated_at: Option<NaiveDateTime>,
     pub notify_replies: Option<bool>,
     pub notify_reviews: Option<bool>,
+    pub notify_digest: Option<bool>,
 }

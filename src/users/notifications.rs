@@ -49,6 +49,7 @@ pub async fn unsubscribe(
     let changes = UserChanges {
         notify_replies: (topic == Topic::Replies).then_some(false),
         notify_reviews: (topic == Topic::Reviews).then_some(false),
+        notify_digest: (topic == Topic::Digest).then_some(false),
         updated_at: Some(now),
         ..Default::default()
     };

@@ -668,6 +668,108 @@ fn sign_in_links_are_off_by_default(app: &TestApp) {
         .problem(404);
 }
 
+/// Runs the moderation digest as the lease holder's loop does, at the test's time.
+fn run_digest(app: &TestApp) -> usize {
+    let mut conn = app.state.db.get().unwrap();
+    let now = app.state.clock.now();
+    kiosque::db::write_tx(&mut conn, |c| {
+        kiosque::review::digest::run(c, &app.state.config.mail, &app.state.config.jwt_secret, now)
+    })
+    .unwrap()
+}
+
+fn digests_to(app: &TestApp, to: &str) -> i64 {
+    use diesel::prelude::*;
+    use kiosque::db::schema::mail_outbox as m;
+    let mut conn = app.state.db.get().unwrap();
+    m::table
+        .filter(m::recipient.eq(to))
+        .filter(m::kind.eq("moderation_digest"))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap()
+}
+
+fn editors_get_a_digest_of_the_moderation_queue(app: &TestApp) {
+    let editor = app.editor();
+    let quiet = app.editor();
+    let off = app
+        .patch("/api/v1/me")
+        .bearer(&quiet.token)
+        .json(&json!({"notify_digest": false}))
+        .send()
+        .ok();
+    assert_eq!(off["notify_digest"], false);
+    let me = app.get("/api/v1/me").bearer(&editor.token).send().ok();
+    assert_eq!(me["notify_digest"], true);
+
+    let article = app.article(&editor).title("Le marché du jeudi").published();
+    let member = verified_member(app);
+    let comment = app
+        .comment(&member, article.id())
+        .body("Quels horaires le jeudi ?")
+        .send();
+    assert_eq!(comment.status, 201, "{}", comment.text());
+    assert_eq!(comment.json()["status"], "pending");
+    let event = app.event(&member).send();
+    assert_eq!(event.status, 201, "{}", event.text());
+    let title = event.json()["title"].as_str().unwrap().to_string();
+
+    // the first period starts; nothing before it ends
+    run_digest(app);
+    app.state.clock.advance(Duration::hours(23));
+    assert_eq!(run_digest(app), 0);
+    app.state.clock.advance(Duration::hours(2));
+    run_digest(app);
+    run_digest(app);
+
+    let digest = inbox().nth_with(&editor.email, "file de mod", 1);
+    assert!(
+        digest.data.contains("Quels horaires le jeudi ?"),
+        "{}",
+        digest.data
+    );
+    assert!(digest.data.contains(&title), "{}", digest.data);
+    assert!(
+        digest
+            .data
+            .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    );
+    // once for the period, whichever ran it, and none to who turned it off
+    assert_eq!(digests_to(app, &editor.email), 1);
+    assert_eq!(digests_to(app, &quiet.email), 0);
+
+    // one click turns it off
+    let token = unsubscribe_token(&digest);
+    let res = app
+        .post(&format!("/api/v1/unsubscribe?token={token}"))
+        .raw(
+            "application/x-www-form-urlencoded",
+            "List-Unsubscribe=One-Click",
+        )
+        .send();
+    assert_eq!(res.status, 204, "{}", res.text());
+    // (the editor's session has expired with the days gone by: the row says it)
+    use diesel::prelude::*;
+    use kiosque::db::schema::users as u;
+    let mut conn = app.state.db.get().unwrap();
+    let (digest_on, reviews_on): (bool, bool) = u::table
+        .filter(u::email.eq(&editor.email))
+        .select((u::notify_digest, u::notify_reviews))
+        .first(&mut *conn)
+        .unwrap();
+    assert!(!digest_on);
+    assert!(reviews_on);
+}
+
+fn no_digest_when_the_queue_is_empty(app: &TestApp) {
+    let editor = app.editor();
+    run_digest(app);
+    app.state.clock.advance(Duration::hours(25));
+    assert_eq!(run_digest(app), 0);
+    assert_eq!(digests_to(app, &editor.email), 0);
+}
+
 db_tests!(
     config = smtp;
     a_reader_joins_and_confirms_the_address,
@@ -678,6 +780,8 @@ db_tests!(
     a_submitter_is_told_of_the_decision_and_can_unsubscribe,
     a_member_changes_address_confirmed_at_the_new_one,
     a_member_is_told_of_a_reply_when_it_goes_public,
+    editors_get_a_digest_of_the_moderation_queue,
+    no_digest_when_the_queue_is_empty,
 );
 
 db_tests!(
