@@ -313,6 +313,8 @@ pub struct Export {
 pub struct ExportNotifications {
     pub replies_to_my_comments: bool,
     pub decisions_on_my_submissions: bool,
+    /// Editors and admins: the periodic digest of the moderation queue.
+    pub moderation_digest: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

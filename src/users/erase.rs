@@ -146,6 +146,7 @@ pub fn export(conn: &mut AnyConnection, user: UserRow) -> AppResult<Export> {
     let notifications = ExportNotifications {
         replies_to_my_comments: user.notify_replies,
         decisions_on_my_submissions: user.notify_reviews,
+        moderation_digest: user.notify_digest,
     };
     let email_verified_at = user.email_verified_at.map(utc);
     Ok(Export {

@@ -82,6 +82,7 @@ fn a_member_downloads_their_data_then_is_erased(app: &TestApp) {
     );
     assert!(!export["sessions"].as_array().unwrap().is_empty());
     assert_eq!(export["notifications"]["replies_to_my_comments"], true);
+    assert_eq!(export["notifications"]["moderation_digest"], true);
     assert!(
         !export.to_string().contains("argon2"),
         "no secret in the export"
