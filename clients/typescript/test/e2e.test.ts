@@ -32,7 +32,13 @@ const anonymous = new Kiosque({ baseUrl });
 const member = new Kiosque({ baseUrl });
 const editor = new Kiosque({ baseUrl });
 /** A member session left idle until its access token expires (see the last test). */
-const sleeper = new Kiosque({ baseUrl });
+let sleeperSessionChanges = 0;
+const sleeper = new Kiosque({
+  baseUrl,
+  onSessionChange: () => {
+    sleeperSessionChanges += 1;
+  },
+});
 let sleeperSignedInAt = 0;
 
 /** What the editor sets up for the reader: a section, a tag, articles. */
@@ -432,20 +438,32 @@ describe(`Kiosque through the SDK (${process.env.KIOSQUE_E2E_DATABASE ?? "?"})`,
   });
 
   describe("a long visit", () => {
-    it("renews an expired access token by itself and retries the call", async () => {
+    it("renews an expired access token by itself, once for calls made together", async () => {
       assert.ok(sleeperSignedInAt > 0);
-      const initial = sleeper.session?.access_token;
+      const initial = sleeper.session;
+      assert.ok(initial !== null);
       // the server refuses a token past its lifetime (plus 5 s of leeway)
       const expiredAt = sleeperSignedInAt + (accessTtlSecs + 6) * 1000;
       await sleep(Math.max(0, expiredAt - Date.now()));
       const stale = await new Kiosque({ baseUrl, etagCache: false }).api.GET("/api/v1/me", {
-        headers: { Authorization: `Bearer ${initial ?? ""}` },
+        headers: { Authorization: `Bearer ${initial.access_token}` },
       });
       assert.equal(stale.response.status, 401, "the first access token has expired by now");
 
-      const me = unwrap(await sleeper.api.GET("/api/v1/me"));
-      assert.equal(me.email, memberEmail);
-      assert.notEqual(sleeper.session?.access_token, initial);
+      // three calls fail together; one refresh serves them all (two would
+      // replay the refresh token, and the server would end the session)
+      const changesBefore = sleeperSessionChanges;
+      const [me, mine, exported] = await Promise.all([
+        sleeper.api.GET("/api/v1/me"),
+        sleeper.api.GET("/api/v1/articles", { params: { query: { mine: true } } }),
+        sleeper.api.GET("/api/v1/me/export"),
+      ]);
+      assert.equal(unwrap(me).email, memberEmail);
+      assert.equal(unwrap(mine).meta.total, 0);
+      assert.equal(unwrap(exported).profile.email, memberEmail);
+      assert.equal(sleeperSessionChanges, changesBefore + 1, "one refresh");
+      assert.notEqual(sleeper.session?.access_token, initial.access_token);
+      assert.notEqual(sleeper.session?.refresh_token, initial.refresh_token);
     });
   });
 });
