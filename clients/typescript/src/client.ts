@@ -59,6 +59,7 @@ export class Kiosque {
   /** The ETag cache, or null when turned off. */
   readonly cache: EtagCache | null;
 
+  readonly #baseUrl: string;
   readonly #store: SessionStore;
   readonly #apiKey: string | null;
   readonly #fetch: (request: Request) => Promise<Response>;
@@ -69,6 +70,7 @@ export class Kiosque {
 
   constructor(options: KiosqueOptions) {
     const baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#baseUrl = baseUrl;
     this.#store = options.store ?? memoryStore();
     this.#apiKey = options.apiKey ?? null;
     this.#onSessionChange = options.onSessionChange;
@@ -81,6 +83,28 @@ export class Kiosque {
     const common = { baseUrl, ...(options.headers === undefined ? {} : { headers: options.headers }) };
     this.#bare = createClient<paths>({ ...common, fetch: plainFetch });
     this.api = createClient<paths>({ ...common, fetch: (request) => this.#send(request) });
+  }
+
+  /**
+   * An address the API gave, made absolute: media URLs (`cover_image.url`,
+   * variants) are relative to the API's origin, and a front end served from
+   * another origin must resolve them there.
+   */
+  resolve(url: string): string {
+    return new URL(url, `${this.#baseUrl}/`).toString();
+  }
+
+  /** A `srcset` value (`/…/w320.jpg 320w, …`) with each address made absolute. */
+  resolveSrcset(srcset: string): string {
+    return srcset
+      .split(",")
+      .map((candidate) => candidate.trim())
+      .filter((candidate) => candidate !== "")
+      .map((candidate) => {
+        const [url = "", ...descriptor] = candidate.split(/\s+/);
+        return [this.resolve(url), ...descriptor].join(" ");
+      })
+      .join(", ");
   }
 
   /** The signed-in member, as of sign-in or the last refresh. */

@@ -29,19 +29,24 @@ export async function eventually<T>(what: string, probe: () => Promise<T | null>
 /**
  * The token of the link a message to `email` carries, read from the server's
  * log: with `KIOSQUE_MAIL_TRANSPORT=log` every message is written there, as a
- * developer would read it. `page` is the front end's page the link opens
- * (`verifier-email`, `mot-de-passe`…).
+ * developer would read it — the text first, then its fields (`to=…`). `page`
+ * is the front end's page the link opens (`verifier-email`, `mot-de-passe`…).
  */
 export async function linkTokenFromLog(logFile: string, email: string, page: string): Promise<string> {
+  return eventually(`the ${page} message to ${email} in ${logFile}`, async () =>
+    linkTokenIn(await readFile(logFile, "utf8"), email, page),
+  );
+}
+
+/** The token of the last message to `email` in a server log, if any. */
+export function linkTokenIn(log: string, email: string, page: string): string | null {
+  const to = log.lastIndexOf(email);
+  if (to < 0) {
+    return null;
+  }
+  const start = log.lastIndexOf("mail (transport", to);
   const link = new RegExp(`/${page}\\?token=([A-Za-z0-9_-]+)`);
-  return eventually(`the ${page} message to ${email} in ${logFile}`, async () => {
-    const log = await readFile(logFile, "utf8");
-    const at = log.lastIndexOf(email);
-    if (at < 0) {
-      return null;
-    }
-    return link.exec(log.slice(at))?.[1] ?? null;
-  });
+  return start < 0 ? null : (link.exec(log.slice(start, to))?.[1] ?? null);
 }
 
 /** A unique suffix, so a flow can run twice against one database. */

@@ -66,8 +66,9 @@ function renderCover(article: ArticleDetail): HTMLElement | null {
       "figure",
       { class: "cover" },
       h("img", {
-        src: image.url,
-        srcset: image.srcset.jpeg,
+        // media addresses are relative to the API's origin
+        src: kiosque.resolve(image.url),
+        srcset: kiosque.resolveSrcset(image.srcset.jpeg),
         sizes: "(min-width: 60rem) 40rem, 100vw",
         alt: image.alt,
         width: String(image.width),

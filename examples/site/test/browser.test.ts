@@ -39,8 +39,8 @@ const member = { email: `camille.${suffix}@example.org`, password: "Cloche-du-Ma
 let article: ArticleDetail;
 let poll: Poll;
 let jobTitle = "";
-let server: Server;
-let browser: Browser;
+let server: Server | undefined;
+let browser: Browser | undefined;
 const pageErrors: string[] = [];
 
 /** The built site, served as a static front end would be (its own origin: the API is cross-origin). */
@@ -67,12 +67,14 @@ function serveSite(): Promise<Server> {
   return new Promise((resolve) => site.listen(sitePort, "127.0.0.1", () => resolve(site)));
 }
 
+/** The verification link's token, from the server's log (mail transport `log`: the text, then `to=…`). */
 async function verifyLink(email: string): Promise<string> {
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
     const log = await readFile(serverLog, "utf8");
-    const at = log.lastIndexOf(email);
-    const token = at < 0 ? undefined : /\/verifier-email\?token=([A-Za-z0-9_-]+)/.exec(log.slice(at))?.[1];
+    const to = log.lastIndexOf(email);
+    const start = to < 0 ? -1 : log.lastIndexOf("mail (transport", to);
+    const token = start < 0 ? undefined : /\/verifier-email\?token=([A-Za-z0-9_-]+)/.exec(log.slice(start, to))?.[1];
     if (token !== undefined) return token;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -181,10 +183,14 @@ describe("the reference site in Chromium", () => {
 
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    const site = server;
+    if (site !== undefined) {
+      await new Promise((resolve) => site.close(resolve));
+    }
   });
 
   async function open(): Promise<Page> {
+    assert.ok(browser !== undefined, "the browser started");
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(`${siteUrl}/?article=${article.slug}`);
@@ -203,7 +209,12 @@ describe("the reference site in Chromium", () => {
     // the photo is Kiosque's own, loaded, with its credit
     const photo = page.locator(".cover img");
     await photo.waitFor();
-    assert.ok(await photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), "the photo loads");
+    // the variant is made on its first request: wait for it to arrive
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>(".cover img");
+      return img !== null && img.complete && img.naturalWidth > 0;
+    });
+    assert.match((await photo.getAttribute("src")) ?? "", new RegExp(`^${apiUrl}/api/v1/media/`));
     assert.match((await page.locator(".cover figcaption").textContent()) ?? "", /© Claire Vuillemin/);
     assert.equal(await page.locator(".video video").getAttribute("src"), article.video_url);
     assert.ok((await page.locator(".body p").count()) > 0, "the body is rendered");
