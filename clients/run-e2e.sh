@@ -70,7 +70,7 @@ start_server() {
   shift 3
   mkdir -p "$OUT/$name"
   env DATABASE_URL="$db" KIOSQUE_ADDR="127.0.0.1:$port" KIOSQUE_DATA_DIR="$OUT/$name" \
-    KIOSQUE_JWT_SECRET="e2e-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" \
+    KIOSQUE_JWT_SECRET="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
     KIOSQUE_MAIL_TRANSPORT=log KIOSQUE_LOG=info KIOSQUE_ACCESS_TOKEN_TTL_SECS=30 \
     KIOSQUE_ARGON2_MEMORY_KIB=1024 KIOSQUE_ARGON2_ITERATIONS=1 "$@" \
     "$BIN" serve >"$OUT/$name/server.log" 2>&1 &
@@ -89,18 +89,18 @@ kiosque_cli() {
   local db=$1
   shift
   DATABASE_URL="$db" KIOSQUE_DATA_DIR="$OUT" KIOSQUE_ARGON2_MEMORY_KIB=1024 KIOSQUE_ARGON2_ITERATIONS=1 \
-    KIOSQUE_LOG=warn "$BIN" "$@"
+    KIOSQUE_JWT_SECRET=these-commands-sign-no-token-at-all KIOSQUE_LOG=warn "$BIN" "$@"
 }
 
 EDITOR_EMAIL=redaction@example.org
-EDITOR_PASSWORD="Rotative-$(head -c 9 /dev/urandom | base64 | tr -d '/+=')"
+EDITOR_PASSWORD="Rotative-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 SQLITE_URL="sqlite://$OUT/sdk-sqlite/kiosque.db"
 mkdir -p "$OUT/sdk-sqlite"
 DATABASES=(sqlite)
 if [[ ${KIOSQUE_E2E_SKIP_POSTGRES:-} != 1 ]]; then
   PG_DB_URL="${PG_URL%/*}/kiosque_e2e_sdk"
-  psql -q "$PG_URL" -c 'DROP DATABASE IF EXISTS kiosque_e2e_sdk' -c 'CREATE DATABASE kiosque_e2e_sdk'
+  PGOPTIONS='--client-min-messages=warning' psql -q "$PG_URL" -c 'DROP DATABASE IF EXISTS kiosque_e2e_sdk' -c 'CREATE DATABASE kiosque_e2e_sdk'
   DATABASES+=(postgres)
 fi
 

@@ -210,8 +210,12 @@ function wireRegisterForm(): void {
 function renderResults(poll: Poll): HTMLElement {
   const results = poll.results;
   if (!results.visible || !results.options) {
-    const when = results.visible_from ? ` à partir du ${frenchDateTime(results.visible_from)}` : " après votre vote";
-    return h("p", { class: "results-hidden" }, results.reason ?? `Les résultats seront visibles${when}.`);
+    // the server's `reason` is written for developers: the reader gets French
+    const when =
+      poll.results_visibility === "after_close"
+        ? `à la clôture du sondage, le ${frenchDateTime(results.visible_from ?? poll.closes_at)}`
+        : "dès que vous avez voté (ou à la clôture du sondage)";
+    return h("p", { class: "results-hidden" }, `Les résultats s’affichent ${when}.`);
   }
   const mine = new Set(results.my_choice ?? []);
   return h(
