@@ -135,11 +135,13 @@ pub fn main() -> ExitCode {
         Command::SeedDemo { articles, seed } => crate::seed::seed(&config, articles, seed)
             .map(|s| {
                 println!(
-                    "seeded {} sections, {} authors, {} tags and {} articles into {}",
+                    "seeded {} sections, {} authors, {} tags, {} articles, {} events and {} pictures into {}",
                     s.sections,
                     s.authors,
                     s.tags,
                     s.articles,
+                    s.events,
+                    s.pictures,
                     config.database.redacted()
                 );
             })

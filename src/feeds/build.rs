@@ -92,10 +92,19 @@ pub fn articles(
     let until = queries::next_article_publication(c, now)?;
     let ids: Vec<i64> = entries.iter().map(|e| e.row.id).collect();
     let mut covers = crate::media::article_covers(c, &ids)?;
+    let full = config.site.feed_full_content;
+    let embeds = if full {
+        embedded_images(c, entries.iter().map(|e| e.row.body_html.as_str()))?
+    } else {
+        Default::default()
+    };
     let items = entries
         .into_iter()
-        .map(|e| {
+        .map(|mut e| {
             let cover = covers.remove(&e.row.id);
+            if full {
+                e.row.body_html = with_embeds(&e.row.body_html, &embeds, &links);
+            }
             article_item(e, cover, config, &links)
         })
         .collect();
@@ -105,6 +114,27 @@ pub fn articles(
         format,
         until,
     ))
+}
+
+/// The images that these bodies embed, by media id.
+fn embedded_images<'a>(
+    c: &mut AnyConnection,
+    bodies: impl Iterator<Item = &'a str>,
+) -> AppResult<Embeds> {
+    let mut ids = Vec::new();
+    for html in bodies {
+        ids.extend(crate::text::embedded_media(html));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(crate::media::images(c, &ids)?)
+}
+
+type Embeds = std::collections::HashMap<i64, crate::media::ImageObject>;
+
+/// A body with its embedded images as figures, at absolute addresses.
+fn with_embeds(html: &str, embeds: &Embeds, links: &Links) -> String {
+    crate::media::render_embeds(html, embeds, &links.api(""))
 }
 
 /// A media-library cover as the feed shows it: its default (JPEG) variant,
@@ -177,7 +207,14 @@ pub fn jobs(
 ) -> AppResult<Built> {
     let links = Links::new(&config.site, config.addr);
     let (rows, until) = queries::latest_jobs(c, now, config.site.feed_items)?;
-    let items = rows.into_iter().map(|r| job_item(r, &links)).collect();
+    let embeds = embedded_images(c, rows.iter().map(|r| r.description_html.as_str()))?;
+    let items = rows
+        .into_iter()
+        .map(|mut r| {
+            r.description_html = with_embeds(&r.description_html, &embeds, &links);
+            job_item(r, &links)
+        })
+        .collect();
     let heading = Heading {
         title: format!("Offres d'emploi — {}", config.site.name),
         description: format!("Les offres d'emploi publiées sur {}", config.site.name),
@@ -219,7 +256,14 @@ pub fn events(
 ) -> AppResult<Built> {
     let links = Links::new(&config.site, config.addr);
     let (rows, until) = queries::upcoming_events(c, now, config.site.feed_items)?;
-    let items = rows.into_iter().map(|r| event_item(r, &links)).collect();
+    let embeds = embedded_images(c, rows.iter().map(|r| r.description_html.as_str()))?;
+    let items = rows
+        .into_iter()
+        .map(|mut r| {
+            r.description_html = with_embeds(&r.description_html, &embeds, &links);
+            event_item(r, &links)
+        })
+        .collect();
     let heading = Heading {
         title: format!("Agenda — {}", config.site.name),
         description: format!("Les événements à venir, sur {}", config.site.name),
