@@ -299,7 +299,9 @@ fn fill_article(
     );
     // every fifth article shows a second picture within its text
     let body = match site.pictures.get((n + 3) % site.pictures.len().max(1)) {
-        Some(id) if n % 5 == 0 => format!("{body}\n\n![](media:{id})\n\n{}", paragraph(rng)),
+        Some(id) if n.is_multiple_of(5) => {
+            format!("{body}\n\n![](media:{id})\n\n{}", paragraph(rng))
+        }
         _ => body,
     };
     let mut tags = site.tags.to_vec();
@@ -397,8 +399,8 @@ fn fill_event(
             longitude: None,
         },
         price: Price {
-            free: n % 2 == 0,
-            amount_cents: (n % 2 == 1).then_some(500),
+            free: n.is_multiple_of(2),
+            amount_cents: (!n.is_multiple_of(2)).then_some(500),
             currency: None,
             text: None,
         },
