@@ -135,13 +135,13 @@ pub fn main() -> ExitCode {
         Command::SeedDemo { articles, seed } => crate::seed::seed(&config, articles, seed)
             .map(|s| {
                 println!(
-                    "seeded {} sections, {} authors, {} tags, {} articles, {} events and {} pictures into {}",
+                    "seeded {} sections, {} authors, {} tags, {} events, {} pictures and {} articles into {}",
                     s.sections,
                     s.authors,
                     s.tags,
-                    s.articles,
                     s.events,
                     s.pictures,
+                    s.articles,
                     config.database.redacted()
                 );
             })
