@@ -137,7 +137,7 @@ fn with_embeds(html: &str, embeds: &Embeds, links: &Links) -> String {
     crate::media::render_embeds(html, embeds, &links.api(""))
 }
 
-/// A media-library cover as the feed shows it: its default (JPEG) variant,
+/// A media-library cover (or poster) as the feed shows it: its default (JPEG) variant,
 /// at an absolute address, with that variant's size.
 fn cover_image(cover: crate::media::ImageObject, links: &Links) -> Image {
     let size = cover
@@ -256,12 +256,18 @@ pub fn events(
 ) -> AppResult<Built> {
     let links = Links::new(&config.site, config.addr);
     let (rows, until) = queries::upcoming_events(c, now, config.site.feed_items)?;
-    let embeds = embedded_images(c, rows.iter().map(|r| r.description_html.as_str()))?;
+    // the posters and the images the descriptions embed, in one query
+    let images = crate::media::images_of(
+        c,
+        rows.iter().filter_map(|r| r.image_media_id),
+        rows.iter().map(|r| r.description_html.as_str()),
+    )?;
     let items = rows
         .into_iter()
         .map(|mut r| {
-            r.description_html = with_embeds(&r.description_html, &embeds, &links);
-            event_item(r, &links)
+            r.description_html = with_embeds(&r.description_html, &images, &links);
+            let poster = r.image_media_id.and_then(|id| images.get(&id).cloned());
+            event_item(r, poster, &links)
         })
         .collect();
     let heading = Heading {
@@ -296,7 +302,7 @@ fn when_and_where(r: &EventEntryRow) -> String {
         .join(", ")
 }
 
-fn event_item(r: EventEntryRow, links: &Links) -> Item {
+fn event_item(r: EventEntryRow, poster: Option<crate::media::ImageObject>, links: &Links) -> Item {
     let published = r.published_at.unwrap_or(r.updated_at);
     Item {
         id: links.api(&format!("/api/v1/events/{}", r.id)),
@@ -308,11 +314,15 @@ fn event_item(r: EventEntryRow, links: &Links) -> Item {
         updated: r.updated_at.max(published),
         authors: Vec::new(),
         categories: vec![r.category],
-        image: r.image_url.map(|url| Image {
-            url,
-            alt: r.image_alt,
-            width: None,
-            height: None,
-        }),
+        // a poster from the library wins over an image given by address
+        image: match poster {
+            Some(poster) => Some(cover_image(poster, links)),
+            None => r.image_url.map(|url| Image {
+                url,
+                alt: r.image_alt,
+                width: None,
+                height: None,
+            }),
+        },
     }
 }

@@ -304,6 +304,19 @@ fn events_and_offers_show_their_image(app: &TestApp) {
         .find(|e| e["id"] == event["id"])
         .expect("the published event is listed");
     assert_eq!(shown["image_media"]["media_id"], poster["id"]);
+    // the agenda's feed shows the poster at an absolute address
+    let feed = app.get("/api/v1/feeds/events/feed.json").send().ok();
+    let item = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"] == event["title"])
+        .expect("the event is in the agenda's feed");
+    let image = item["image"].as_str().unwrap();
+    assert!(
+        image.starts_with("http") && image.contains(&format!("/media/{}/v/", id(&poster))),
+        "{item}"
+    );
     // protected while shown, cleared when forced
     app.delete(&media_path(&poster))
         .bearer(&member.token)
