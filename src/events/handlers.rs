@@ -60,7 +60,8 @@ pub async fn list_events(
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&SORTABLE, "starts_at")?;
     let (page, now) = page_of(&state, &caller, &query, &paged).await?;
-    let page = page.map(|r| Event::from_row(r, now));
+    let images = flow::uses(&state, &page.data).await?;
+    let page = page.map(|r| Event::from_row(r, now, &images));
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
@@ -88,7 +89,7 @@ pub async fn get_event(
     Ok(respond(
         &req,
         caller.freshness(),
-        &Event::from_row(row, now),
+        &flow::shown(&state, row, now).await?,
     ))
 }
 

@@ -141,9 +141,13 @@ pub struct Job {
     pub salary: Option<Salary>,
     /// Markdown, as written.
     pub description: String,
-    /// The description rendered and sanitized.
+    /// The description rendered and sanitized; embedded media items
+    /// (`![alt](media:12)`) are `<figure>`s with their variants.
     pub description_html: String,
     pub apply: HowToApply,
+    /// The company's logo from the media library (`image_media_id`):
+    /// variants, `srcset`, placeholder, alt text, caption and credit.
+    pub image_media: Option<crate::media::ImageObject>,
     /// `scheduled` is a published offer whose `published_at` is still to come.
     pub status: Status,
     /// Why an editor rejected the offer (its submitter reads it).
@@ -157,7 +161,7 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn from_row(r: JobRow, now: NaiveDateTime) -> Self {
+    pub fn from_row(r: JobRow, now: NaiveDateTime, images: &crate::media::Images) -> Self {
         let (status, expired) = (r.status(now), r.is_expired(now));
         let (f, review) = (r.fields, r.review);
         let salary = f
@@ -189,7 +193,8 @@ impl Job {
             working_time: WorkingTime::parse(&f.working_time).unwrap_or(WorkingTime::FullTime),
             salary,
             description: f.description,
-            description_html: f.description_html,
+            description_html: crate::media::render_embeds(&f.description_html, images, ""),
+            image_media: f.image_media_id.and_then(|id| images.get(&id).cloned()),
             apply: HowToApply {
                 url: f.apply_url,
                 email: f.apply_email,

@@ -50,7 +50,8 @@ pub async fn list_jobs(
         queries::list(c, &filters, p, by_relevance, now)
     })
     .await?;
-    let page = page.map(|r| Job::from_row(r, now));
+    let images = flow::uses(&state, &page.data).await?;
+    let page = page.map(|r| Job::from_row(r, now, &images));
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
@@ -77,7 +78,11 @@ pub async fn get_job(
     path: Id<JobId>,
 ) -> AppResult<HttpResponse> {
     let (row, now) = flow::load::<JobRow>(&state, &caller, path.0.0).await?;
-    Ok(respond(&req, caller.freshness(), &Job::from_row(row, now)))
+    Ok(respond(
+        &req,
+        caller.freshness(),
+        &flow::shown(&state, row, now).await?,
+    ))
 }
 
 /// The offer as schema.org `JobPosting` JSON-LD, for search engines' job listings.
@@ -103,7 +108,7 @@ pub async fn get_job_jsonld(
     path: Id<JobId>,
 ) -> AppResult<HttpResponse> {
     let (row, now) = flow::load::<JobRow>(&state, &caller, path.0.0).await?;
-    let doc = super::jsonld::job_posting(&Job::from_row(row, now));
+    let doc = super::jsonld::job_posting(&flow::shown(&state, row, now).await?);
     Ok(super::jsonld::respond_ld(&req, caller.freshness(), &doc))
 }
 

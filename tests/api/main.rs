@@ -26,6 +26,7 @@ mod jobs;
 mod jsonld_safety;
 mod lifecycle;
 mod media;
+mod media_content;
 mod member_rights;
 mod members;
 mod openapi;

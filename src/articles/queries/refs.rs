@@ -22,6 +22,8 @@ pub struct Refs {
     pub polls: HashMap<i64, i64>,
     /// Covers that are media items, whole.
     pub covers: HashMap<i64, crate::media::ImageObject>,
+    /// Uploaded videos.
+    pub videos: HashMap<i64, crate::media::FileObject>,
 }
 
 pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<Refs> {
@@ -48,6 +50,7 @@ pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<R
         .load(conn)?;
     let mut refs = Refs {
         covers: crate::media::article_covers(conn, &ids)?,
+        videos: crate::media::article_videos(conn, &ids)?,
         ..Refs::default()
     };
     for (article, poll) in crate::polls::poll_ids_for_articles(conn, &ids)? {
