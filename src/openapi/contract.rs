@@ -75,7 +75,9 @@ pub fn finish(doc: &mut OpenApi) {
     operations_described_and_secured(doc);
 }
 
-fn operations_mut(item: &mut utoipa::openapi::path::PathItem) -> Vec<(&'static str, &mut Operation)> {
+fn operations_mut(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> Vec<(&'static str, &mut Operation)> {
     [
         ("get", item.get.as_mut()),
         ("post", item.post.as_mut()),
@@ -112,7 +114,8 @@ fn list_items_by_ref(doc: &mut OpenApi) {
 /// `Vec<u8>` bodies come out of utoipa as arrays of integers; a file is a
 /// binary string (generators then take a `Blob` or a byte stream).
 fn binary_bodies(doc: &mut OpenApi) {
-    let bytes = json!({"type": "array", "items": {"type": "integer", "format": "int32", "minimum": 0}});
+    let bytes =
+        json!({"type": "array", "items": {"type": "integer", "format": "int32", "minimum": 0}});
     let binary = || {
         RefOr::T(Schema::Object(
             ObjectBuilder::new()
@@ -124,9 +127,9 @@ fn binary_bodies(doc: &mut OpenApi) {
     let fix = |content: &mut RefOr<utoipa::openapi::Content>| {
         if let RefOr::T(content) = content
             && content
-            .schema
-            .as_ref()
-            .is_some_and(|s| serde_json::to_value(s).is_ok_and(|v| v == bytes))
+                .schema
+                .as_ref()
+                .is_some_and(|s| serde_json::to_value(s).is_ok_and(|v| v == bytes))
         {
             content.schema = Some(binary());
         }
@@ -146,7 +149,11 @@ fn binary_bodies(doc: &mut OpenApi) {
 }
 
 /// The names of the component schemas that `value` refers to, transitively.
-fn referenced(value: &Value, schemas: &serde_json::Map<String, Value>, into: &mut BTreeSet<String>) {
+fn referenced(
+    value: &Value,
+    schemas: &serde_json::Map<String, Value>,
+    into: &mut BTreeSet<String>,
+) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref")
@@ -221,7 +228,9 @@ fn always_sent_fields_required(doc: &mut OpenApi) {
                 .properties
                 .iter()
                 .filter(|(field, _)| !object.required.iter().any(|r| r == *field))
-                .filter(|(field, _)| !SOMETIMES_ABSENT.contains(&format!("{name}.{field}").as_str()))
+                .filter(|(field, _)| {
+                    !SOMETIMES_ABSENT.contains(&format!("{name}.{field}").as_str())
+                })
                 .filter(|(_, s)| is_nullable(&serde_json::to_value(s).unwrap_or(Value::Null)))
                 .map(|(field, _)| field.clone())
                 .collect();
@@ -231,7 +240,10 @@ fn always_sent_fields_required(doc: &mut OpenApi) {
 }
 
 /// Calls `f` on every object schema inside `schema`, itself included.
-fn each_object(schema: &mut RefOr<Schema>, f: &mut impl FnMut(&mut utoipa::openapi::schema::Object)) {
+fn each_object(
+    schema: &mut RefOr<Schema>,
+    f: &mut impl FnMut(&mut utoipa::openapi::schema::Object),
+) {
     let RefOr::T(schema) = schema else { return };
     match schema {
         Schema::Object(o) => {
@@ -398,8 +410,12 @@ fn typed_documents(doc: &mut OpenApi) {
         "additionalProperties": true
     });
     let components = doc.components.get_or_insert_with(Default::default);
-    components.schemas.insert("JobPosting".into(), schema_of(job_posting));
-    components.schemas.insert("OpenApiDocument".into(), schema_of(document));
+    components
+        .schemas
+        .insert("JobPosting".into(), schema_of(job_posting));
+    components
+        .schemas
+        .insert("OpenApiDocument".into(), schema_of(document));
     for item in doc.paths.paths.values_mut() {
         for (_, op) in operations_mut(item) {
             let name = match op.operation_id.as_deref() {
@@ -433,7 +449,9 @@ fn header(description: &str) -> RefOr<utoipa::openapi::header::Header> {
 /// may answer 304 (which generated clients must not read as an error).
 fn conditional_reads(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
-        let Some(op) = item.get.as_mut() else { continue };
+        let Some(op) = item.get.as_mut() else {
+            continue;
+        };
         if UNCONDITIONAL_READS.contains(&op.operation_id.as_deref().unwrap_or("")) {
             continue;
         }
@@ -469,7 +487,9 @@ fn conditional_reads(doc: &mut OpenApi) {
                     .name("If-None-Match")
                     .parameter_in(ParameterIn::Header)
                     .required(Required::False)
-                    .description(Some("The `ETag` of the copy you hold: 304 if it is still current"))
+                    .description(Some(
+                        "The `ETag` of the copy you hold: 304 if it is still current",
+                    ))
                     .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
                     .build(),
             ));
@@ -480,7 +500,9 @@ fn conditional_reads(doc: &mut OpenApi) {
                     .name("If-Modified-Since")
                     .parameter_in(ParameterIn::Header)
                     .required(Required::False)
-                    .description(Some("The `Last-Modified` of the copy you hold: 304 if nothing changed since"))
+                    .description(Some(
+                        "The `Last-Modified` of the copy you hold: 304 if nothing changed since",
+                    ))
                     .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
                     .build(),
             ));

@@ -59,8 +59,14 @@ fn every_operation_answers_as_documented(app: &TestApp) {
             json!({"token": "nope", "password": PASSWORD}),
         ),
         ("/api/v1/auth/sign-in-link", json!({"email": fresh})),
-        ("/api/v1/auth/sign-in-link/complete", json!({"token": "nope"})),
-        ("/api/v1/auth/email-change/complete", json!({"token": "nope"})),
+        (
+            "/api/v1/auth/sign-in-link/complete",
+            json!({"token": "nope"}),
+        ),
+        (
+            "/api/v1/auth/email-change/complete",
+            json!({"token": "nope"}),
+        ),
     ] {
         let res = app.post(path).json(&body).send();
         assert!(res.status < 500, "{path}: {}", res.text());
@@ -101,33 +107,33 @@ fn every_operation_answers_as_documented(app: &TestApp) {
         .send();
 
     // administration
-    app.get("/api/v1/users").bearer(&admin).send().ok();
+    app.get("/api/v1/users").bearer(&admin.token).send().ok();
     let victim = app.member();
     let victim_path = format!("/api/v1/users/{}", victim.id);
-    app.get(&victim_path).bearer(&admin).send().ok();
+    app.get(&victim_path).bearer(&admin.token).send().ok();
     app.patch(&victim_path)
-        .bearer(&admin)
+        .bearer(&admin.token)
         .json(&json!({"display_name": "Renommé"}))
         .send()
         .ok();
     app.put(&format!("{victim_path}/comment-ban"))
-        .bearer(&editor)
+        .bearer(&editor.token)
         .json(&json!({"reason": "insultes"}))
         .send();
     app.delete(&format!("{victim_path}/comment-ban"))
-        .bearer(&editor)
+        .bearer(&editor.token)
         .send();
     app.post(&format!("{victim_path}/erase"))
-        .bearer(&admin)
+        .bearer(&admin.token)
         .send();
     let other = app.member();
     app.delete(&format!("/api/v1/users/{}", other.id))
-        .bearer(&admin)
+        .bearer(&admin.token)
         .send();
     let key = app.key(&admin).scopes(&["content:read"]).create();
-    app.get("/api/v1/api-keys").bearer(&admin).send().ok();
-    app.get(&key.path()).bearer(&admin).send().ok();
-    app.delete(&key.path()).bearer(&admin).send();
+    app.get("/api/v1/api-keys").bearer(&admin.token).send().ok();
+    app.get(&key.path()).bearer(&admin.token).send().ok();
+    app.delete(&key.path()).bearer(&admin.token).send();
 
     // sections, tags, authors
     let section = app.section(&admin).create();
@@ -135,7 +141,7 @@ fn every_operation_answers_as_documented(app: &TestApp) {
     for made in [&section, &tag] {
         app.get(&made.path()).send().ok();
         app.patch(&made.path())
-            .bearer(&admin)
+            .bearer(&admin.token)
             .json(&json!({"description": "Changée"}))
             .send();
     }
@@ -151,29 +157,29 @@ fn every_operation_answers_as_documented(app: &TestApp) {
         .published();
     let path = article.path();
     app.patch(&path)
-        .bearer(&editor)
+        .bearer(&editor.token)
         .json(&json!({"lead": "Un chapeau revu."}))
         .send()
         .ok();
     anyone(&format!("/api/v1/articles?section={}", section.slug())).ok();
     app.get("/api/v1/articles?status=draft,pending")
-        .bearer(&editor)
+        .bearer(&editor.token)
         .send()
         .ok();
     anyone(&path).ok();
     anyone(&format!("{path}/related")).ok();
     let revisions = app
         .get(&format!("{path}/revisions"))
-        .bearer(&editor)
+        .bearer(&editor.token)
         .send()
         .ok();
     if let Some(rev) = revisions["data"][0]["id"].as_str() {
         app.get(&format!("{path}/revisions/{rev}"))
-            .bearer(&editor)
+            .bearer(&editor.token)
             .send()
             .ok();
         app.post(&format!("{path}/revisions/{rev}/restore"))
-            .bearer(&editor)
+            .bearer(&editor.token)
             .send();
     }
     let authors = anyone("/api/v1/authors").ok();
@@ -183,55 +189,58 @@ fn every_operation_answers_as_documented(app: &TestApp) {
     let comment = app.comment(&member, article.id()).create();
     let comment_path = format!("/api/v1/comments/{}", comment.id());
     anyone(&format!("{path}/comments")).ok();
-    app.get("/api/v1/comments").bearer(&editor).send().ok();
+    app.get("/api/v1/comments")
+        .bearer(&editor.token)
+        .send()
+        .ok();
     app.patch(&comment_path)
-        .bearer(&member)
+        .bearer(&member.token)
         .json(&json!({"body": "Commentaire corrigé"}))
         .send();
     app.post(&format!("{comment_path}/flags"))
-        .bearer(&editor)
+        .bearer(&editor.token)
         .json(&json!({"reason": "spam"}))
         .send();
     app.post("/api/v1/comments/moderation")
-        .bearer(&editor)
+        .bearer(&editor.token)
         .json(&json!({"ids": [comment.id()], "status": "approved"}))
         .send();
-    app.delete(&comment_path).bearer(&member).send();
+    app.delete(&comment_path).bearer(&member.token).send();
     let scrap = app.article(&editor).draft();
-    app.delete(&scrap.path()).bearer(&editor).send();
+    app.delete(&scrap.path()).bearer(&editor.token).send();
 
     // job offers
     let job = app.job(&editor).published();
     anyone("/api/v1/jobs?contract_type=cdi,cdd").ok();
     app.get("/api/v1/jobs?status=draft,pending")
-        .bearer(&editor)
+        .bearer(&editor.token)
         .send()
         .ok();
     anyone(&job.path()).ok();
     anyone(&format!("{}/jsonld", job.path())).ok();
     app.patch(&job.path())
-        .bearer(&editor)
+        .bearer(&editor.token)
         .json(&json!({"working_time": "part_time"}))
         .send()
         .ok();
-    app.delete(&job.path()).bearer(&editor).send();
+    app.delete(&job.path()).bearer(&editor.token).send();
 
     // events
     let event = app.event(&editor).published();
     anyone("/api/v1/events").ok();
     app.get("/api/v1/events?status=published,pending")
-        .bearer(&editor)
+        .bearer(&editor.token)
         .send()
         .ok();
     anyone(&event.path()).ok();
     assert_eq!(anyone("/api/v1/events.ics").status, 200);
     assert_eq!(anyone(&format!("{}.ics", event.path())).status, 200);
     app.patch(&event.path())
-        .bearer(&editor)
+        .bearer(&editor.token)
         .json(&json!({"organizer": "La mairie"}))
         .send()
         .ok();
-    app.delete(&event.path()).bearer(&editor).send();
+    app.delete(&event.path()).bearer(&editor.token).send();
 
     // polls
     let poll = app.poll(&editor).article(&article).create();
@@ -240,49 +249,52 @@ fn every_operation_answers_as_documented(app: &TestApp) {
     anyone(&poll_path).ok();
     let option = poll["options"][0]["id"].clone();
     app.post(&format!("{poll_path}/votes"))
-        .bearer(&member)
+        .bearer(&member.token)
         .json(&json!({"options": [option]}))
         .send()
         .ok();
     app.put(&format!("{poll_path}/votes/mine"))
-        .bearer(&member)
+        .bearer(&member.token)
         .json(&json!({"options": [poll["options"][1]["id"]]}))
         .send();
     anyone(&format!("{poll_path}/results")).ok();
     app.patch(&poll_path)
-        .bearer(&editor)
+        .bearer(&editor.token)
         .json(&json!({"question": "Faut-il vraiment piétonniser ?"}))
         .send();
     app.post(&format!("{poll_path}/close"))
-        .bearer(&editor)
+        .bearer(&editor.token)
         .send();
-    app.delete(&poll_path).bearer(&editor).send();
+    app.delete(&poll_path).bearer(&editor.token).send();
 
     // the change feed and the audit log
-    app.get("/api/v1/changes").bearer(&admin).send().ok();
-    app.get("/api/v1/audit").bearer(&admin).send().ok();
+    app.get("/api/v1/changes").bearer(&admin.token).send().ok();
+    app.get("/api/v1/audit").bearer(&admin.token).send().ok();
 
     // webhooks
     let hook = app
         .post("/api/v1/webhooks")
-        .bearer(&admin)
+        .bearer(&admin.token)
         .json(&json!({"url": "https://hooks.example.org/kiosque", "event_types": ["article.*"]}))
         .send()
         .ok();
     let hook_path = format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap());
-    app.get("/api/v1/webhooks").bearer(&admin).send().ok();
-    app.get(&hook_path).bearer(&admin).send().ok();
+    app.get("/api/v1/webhooks").bearer(&admin.token).send().ok();
+    app.get(&hook_path).bearer(&admin.token).send().ok();
     app.patch(&hook_path)
-        .bearer(&admin)
+        .bearer(&admin.token)
         .json(&json!({"description": "Le site partenaire"}))
         .send();
     app.post(&format!("{hook_path}/rotate-secret"))
-        .bearer(&admin)
+        .bearer(&admin.token)
         .send();
-    let ping = app.post(&format!("{hook_path}/ping")).bearer(&admin).send();
+    let ping = app
+        .post(&format!("{hook_path}/ping"))
+        .bearer(&admin.token)
+        .send();
     let deliveries = app
         .get(&format!("{hook_path}/deliveries"))
-        .bearer(&admin)
+        .bearer(&admin.token)
         .send()
         .ok();
     let delivery = ping
@@ -293,29 +305,29 @@ fn every_operation_answers_as_documented(app: &TestApp) {
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_else(|| "1".into());
     app.post(&format!("{hook_path}/deliveries/{delivery}/redeliver"))
-        .bearer(&admin)
+        .bearer(&admin.token)
         .send();
-    app.delete(&hook_path).bearer(&admin).send();
+    app.delete(&hook_path).bearer(&admin.token).send();
 
     // media
     let media = app
         .post("/api/v1/media?title=Photo&alt=Une%20photo&file_name=photo.png")
-        .bearer(&editor)
+        .bearer(&editor.token)
         .raw("image/png", png())
         .send()
         .ok();
     let media_path = format!("/api/v1/media/{}", media["id"].as_str().unwrap());
-    app.get("/api/v1/media").bearer(&editor).send().ok();
+    app.get("/api/v1/media").bearer(&editor.token).send().ok();
     anyone(&media_path).ok();
     assert_eq!(anyone(&format!("{media_path}/file")).status, 200);
     if let Some(url) = media["variants"][0]["url"].as_str() {
         anyone(url);
     }
     app.patch(&media_path)
-        .bearer(&editor)
+        .bearer(&editor.token)
         .json(&json!({"caption": "Légende"}))
         .send();
-    app.delete(&media_path).bearer(&editor).send();
+    app.delete(&media_path).bearer(&editor.token).send();
 
     // weather
     let key = app.api_key(&["weather:write"]);
@@ -356,9 +368,9 @@ fn every_operation_answers_as_documented(app: &TestApp) {
     }
 
     // the tidying last: sections and tags in use go last
-    app.delete(&article.path()).bearer(&editor).send();
-    app.delete(&tag.path()).bearer(&editor).send();
-    app.delete(&section.path()).bearer(&admin).send();
+    app.delete(&article.path()).bearer(&editor.token).send();
+    app.delete(&tag.path()).bearer(&editor.token).send();
+    app.delete(&section.path()).bearer(&admin.token).send();
 
     let exercised = app.exercised.lock().unwrap().clone();
     let missed: Vec<String> = documented_operations()
@@ -378,7 +390,10 @@ fn the_document_types_what_clients_generate_from() {
     let schemas = &doc["components"]["schemas"];
     // the wire's spelling
     assert_eq!(schemas["ContractType"]["enum"][0], "cdi");
-    assert_eq!(schemas["WorkingTime"]["enum"], json!(["full_time", "part_time"]));
+    assert_eq!(
+        schemas["WorkingTime"]["enum"],
+        json!(["full_time", "part_time"])
+    );
     assert_eq!(schemas["SalaryPeriod"]["enum"][3], "month");
     // a default would make `currency` required in generated request types
     assert!(schemas["Salary"]["properties"]["currency"]["default"].is_null());
@@ -403,7 +418,12 @@ fn the_document_types_what_clients_generate_from() {
         "#/components/schemas/JobPosting"
     );
     // conditional reads say so
-    for path in ["/api/v1/jobs", "/api/v1/events", "/api/v1/events.ics", "/api/v1/events/{id}.ics"] {
+    for path in [
+        "/api/v1/jobs",
+        "/api/v1/events",
+        "/api/v1/events.ics",
+        "/api/v1/events/{id}.ics",
+    ] {
         let get = &doc["paths"][path]["get"];
         assert!(get["responses"]["304"].is_object(), "{path} lacks 304");
         assert!(
@@ -419,12 +439,20 @@ fn the_document_types_what_clients_generate_from() {
     for path in ["/api/v1/articles", "/api/v1/jobs", "/api/v1/events"] {
         for p in doc["paths"][path]["get"]["parameters"].as_array().unwrap() {
             if p["name"] == "status" {
-                assert!(p["example"].is_null() && p["schema"]["example"].is_null(), "{path}");
+                assert!(
+                    p["example"].is_null() && p["schema"]["example"].is_null(),
+                    "{path}"
+                );
             }
         }
     }
     // readers of the public document do not have our files
-    assert!(!doc["info"]["description"].as_str().unwrap().contains("API.md"));
+    assert!(
+        !doc["info"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("API.md")
+    );
     assert!(!doc["servers"].as_array().unwrap().is_empty());
     assert_eq!(doc["info"]["license"]["identifier"], "AGPL-3.0-or-later");
 }
@@ -446,29 +474,34 @@ fn status_filters_take_lists(app: &TestApp) {
     };
     let listed = ids(app
         .get("/api/v1/jobs?status=pending,draft")
-        .bearer(&editor)
+        .bearer(&editor.token)
         .send()
         .ok());
     assert!(listed.contains(&pending.id().to_string()));
     assert!(listed.contains(&draft.id().to_string()));
     assert!(!listed.contains(&published.id().to_string()));
-    let refused = app.get("/api/v1/jobs?status=pending,bogus").bearer(&editor).send();
+    let refused = app
+        .get("/api/v1/jobs?status=pending,bogus")
+        .bearer(&editor.token)
+        .send();
     refused.problem(400);
     // reviewing is for the staff, whatever the list
-    app.get("/api/v1/jobs?status=pending,draft").send().problem(401);
+    app.get("/api/v1/jobs?status=pending,draft")
+        .send()
+        .problem(401);
 
     let upcoming = app.event(&editor).published();
     let submitted = app.event(&member).create();
     let listed = ids(app
         .get("/api/v1/events?status=published,pending")
-        .bearer(&editor)
+        .bearer(&editor.token)
         .send()
         .ok());
     assert!(listed.contains(&upcoming.id().to_string()));
     assert!(listed.contains(&submitted.id().to_string()));
     let only = ids(app
         .get("/api/v1/events?status=pending")
-        .bearer(&editor)
+        .bearer(&editor.token)
         .send()
         .ok());
     assert_eq!(only, vec![submitted.id().to_string()]);
@@ -478,7 +511,10 @@ fn status_filters_take_lists(app: &TestApp) {
 fn calendars_revalidate(app: &TestApp) {
     let editor = app.editor();
     let event = app.event(&editor).published();
-    for path in ["/api/v1/events.ics".to_string(), format!("{}.ics", event.path())] {
+    for path in [
+        "/api/v1/events.ics".to_string(),
+        format!("{}.ics", event.path()),
+    ] {
         let first = app.get(&path).send();
         assert_eq!(first.status, 200);
         let etag = first.header("etag").unwrap().to_string();
@@ -486,12 +522,15 @@ fn calendars_revalidate(app: &TestApp) {
         assert_eq!(again.status, 304, "{path}");
         assert!(again.body.is_empty());
         app.patch(&event.path())
-            .bearer(&editor)
+            .bearer(&editor.token)
             .json(&json!({"organizer": format!("Autre organisateur {path}")}))
             .send()
             .ok();
         let changed = app.get(&path).header("If-None-Match", &etag).send();
-        assert_eq!(changed.status, 200, "{path}: a changed agenda is sent again");
+        assert_eq!(
+            changed.status, 200,
+            "{path}: a changed agenda is sent again"
+        );
         assert!(changed.text().contains("BEGIN:VCALENDAR"));
     }
 }
@@ -500,15 +539,15 @@ fn calendars_revalidate(app: &TestApp) {
 /// it may send the voter's header and cookie, and read the headers it needs.
 fn cross_origin_voters_keep_their_identity(app: &TestApp) {
     let editor = app.editor();
-    let poll = app
-        .poll(&editor)
-        .set("who_may_vote", "anyone")
-        .create();
+    let poll = app.poll(&editor).set("who_may_vote", "anyone").create();
     let preflight = app
         .request("OPTIONS", &format!("{}/votes", poll.path()))
         .header("Origin", "https://front.example")
         .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "content-type, x-voter-token")
+        .header(
+            "Access-Control-Request-Headers",
+            "content-type, x-voter-token",
+        )
         .send();
     assert_eq!(preflight.status, 200, "{:?}", preflight.headers);
     assert!(
@@ -528,7 +567,10 @@ fn cross_origin_voters_keep_their_identity(app: &TestApp) {
         .json(&json!({"options": [poll["options"][0]["id"]]}))
         .send();
     assert_eq!(vote.status, 201, "{}", vote.text());
-    assert_eq!(vote.header("access-control-allow-credentials"), Some("true"));
+    assert_eq!(
+        vote.header("access-control-allow-credentials"),
+        Some("true")
+    );
     let exposed = vote
         .header("access-control-expose-headers")
         .unwrap_or("")

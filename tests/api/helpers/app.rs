@@ -356,9 +356,7 @@ impl<'a> Req<'a> {
         for (k, v) in &self.headers {
             builder = builder.header(k, v);
         }
-        let request = builder
-            .body(self.body.clone().unwrap_or_default())
-            .unwrap();
+        let request = builder.body(self.body.clone().unwrap_or_default()).unwrap();
         let mut response = self.app.agent.run(request).expect("the server answers");
         let status = response.status().as_u16();
         let headers = response

@@ -96,14 +96,17 @@ impl Contract {
             .iter()
             .filter(|o| o.method == method && o.segments.len() == parts.len())
             .filter(|o| {
-                o.segments.iter().zip(&parts).all(|((lit, param), part)| match param {
-                    None => lit == part,
-                    Some(suffix) => {
-                        part.len() > lit.len() + suffix.len()
-                            && part.starts_with(lit.as_str())
-                            && part.ends_with(suffix.as_str())
-                    }
-                })
+                o.segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|((lit, param), part)| match param {
+                        None => lit == part,
+                        Some(suffix) => {
+                            part.len() > lit.len() + suffix.len()
+                                && part.starts_with(lit.as_str())
+                                && part.ends_with(suffix.as_str())
+                        }
+                    })
             })
             .max_by_key(|o| o.specificity)
     }
@@ -134,7 +137,9 @@ impl Contract {
             jsonschema::draft202012::options()
                 .should_validate_formats(true)
                 .build(&root)
-                .unwrap_or_else(|e| panic!("the document's schema does not compile: {e}: {schema}")),
+                .unwrap_or_else(|e| {
+                    panic!("the document's schema does not compile: {e}: {schema}")
+                }),
         );
         self.validators
             .lock()
@@ -205,7 +210,9 @@ pub fn check(sent: &Sent, resp: &Resp) -> Option<String> {
     let Some(declared) = declared else {
         panic!(
             "{name}: the document declares no {status} (declared: {:?}); the answer: {}",
-            op["responses"].as_object().map(|r| r.keys().collect::<Vec<_>>()),
+            op["responses"]
+                .as_object()
+                .map(|r| r.keys().collect::<Vec<_>>()),
             resp.text()
         );
     };
@@ -224,16 +231,18 @@ pub fn check(sent: &Sent, resp: &Resp) -> Option<String> {
                 "a `{sent_type}` body, but {status} declares {:?}",
                 content.map(|c| c.keys().collect::<Vec<_>>())
             )),
-            Some((_, media)) if is_json(&sent_type) => match serde_json::from_slice::<Value>(&resp.body) {
-                Err(e) => wrong.push(format!("the body is not JSON: {e}")),
-                Ok(body) => {
-                    if let Some(schema) = media.get("schema") {
-                        for e in contract.errors(schema, &body) {
-                            wrong.push(format!("body: {e}"));
+            Some((_, media)) if is_json(&sent_type) => {
+                match serde_json::from_slice::<Value>(&resp.body) {
+                    Err(e) => wrong.push(format!("the body is not JSON: {e}")),
+                    Ok(body) => {
+                        if let Some(schema) = media.get("schema") {
+                            for e in contract.errors(schema, &body) {
+                                wrong.push(format!("body: {e}"));
+                            }
                         }
                     }
                 }
-            },
+            }
             Some(_) => {}
         }
     }
@@ -252,7 +261,9 @@ pub fn check(sent: &Sent, resp: &Resp) -> Option<String> {
         if resp.header(contract_header).is_some()
             && !declared_headers.iter().any(|h| h == contract_header)
         {
-            wrong.push(format!("`{contract_header}` sent but not declared on {status}"));
+            wrong.push(format!(
+                "`{contract_header}` sent but not declared on {status}"
+            ));
         }
     }
 
@@ -283,7 +294,9 @@ pub fn check(sent: &Sent, resp: &Resp) -> Option<String> {
                 .iter()
                 .find(|p| p["in"] == "query" && p["name"] == key.as_str())
             else {
-                wrong.push(format!("accepted query parameter `{key}` is not documented"));
+                wrong.push(format!(
+                    "accepted query parameter `{key}` is not documented"
+                ));
                 continue;
             };
             if let Some(schema) = param.get("schema") {
