@@ -15,7 +15,8 @@ use crate::review::{ListScope, Status};
 #[derive(Debug, Clone)]
 pub struct Filters {
     pub scope: ListScope,
-    pub status: Option<Status>,
+    /// Any of these (never an empty list).
+    pub status: Option<Vec<Status>>,
     /// Events that end after this time.
     pub from: Option<NaiveDateTime>,
     /// Events that start before this time.

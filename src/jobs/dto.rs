@@ -14,6 +14,10 @@ macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+        // utoipa does not see a variant's `rename` through the macro's literal,
+        // so the document learns the wire names from `rename_all`; the
+        // contract test holds both to what the server sends and accepts
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),*
         }
@@ -106,9 +110,11 @@ pub struct Salary {
     /// Not less than `min_cents`.
     #[schema(minimum = 0, maximum = 100_000_000_000_i64, example = 220000)]
     pub max_cents: Option<i64>,
-    /// ISO 4217 code.
+    /// ISO 4217 code; `EUR` when left out of a request.
+    // no `default` in the schema: generated clients would make the field
+    // required in their types, requests included
     #[serde(default = "euro")]
-    #[schema(example = "EUR", default = "EUR", pattern = "^[A-Z]{3}$")]
+    #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
     pub currency: String,
     pub period: SalaryPeriod,
 }

@@ -332,6 +332,7 @@ pub struct VoteReceipt {
 #[serde(deny_unknown_fields)]
 pub struct PollFilters {
     /// Polls attached to this article (its id or slug).
+    #[param(inline)]
     pub article: Option<IdOrSlug>,
     /// `upcoming`, `open` or `closed`, at the time of the request.
     pub status: Option<PollStatus>,

@@ -38,7 +38,7 @@ macro_rules! in_status {
 
 /// `$query` (a boxed query on `$table`) narrowed to a list's scope (the
 /// public's, one submitter's, or everything for the staff) and, if given, to
-/// the rows in `$status`.
+/// the rows in any of `$status` (an `Option<Vec<Status>>`).
 macro_rules! in_scope {
     ($query:expr, $table:ident, $scope:expr, $status:expr, $now:expr) => {{
         use diesel::prelude::*;
@@ -53,8 +53,16 @@ macro_rules! in_scope {
             ListScope::Mine(user) => $query.filter($table::submitted_by.eq(user)),
             ListScope::Review => $query,
         };
-        match $status {
-            Some(status) => query.filter($crate::review::queries::in_status!($table, status, now)),
+        match &$status {
+            Some(statuses) => {
+                let mut any = statuses
+                    .iter()
+                    .map(|s| $crate::review::queries::in_status!($table, *s, now));
+                match any.next() {
+                    Some(first) => query.filter(any.fold(first, |acc, c| Box::new(acc.or(c)))),
+                    None => query,
+                }
+            }
             None => query,
         }
     }};

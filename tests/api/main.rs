@@ -16,6 +16,7 @@ mod change_stream;
 mod changes;
 mod comment_edits;
 mod comments;
+mod contract;
 mod drills;
 mod edge_input;
 mod events;

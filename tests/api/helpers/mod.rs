@@ -25,12 +25,17 @@
 //!   authorization test; it re-reads the target of each refused write and
 //!   checks that nothing changed.
 //!
+//! - `contract`: every answer `Req::send` receives is checked against the
+//!   OpenAPI document (status, headers, body; and, on success, the request's
+//!   body and query), so the document cannot drift from the server.
+//!
 //! `db_tests!(a, b)` declares each test function twice, `a::sqlite` and
 //! `a::postgres`; `db_tests!(config = tweak; a, b)` changes the
 //! configuration first.
 
 mod app;
 mod builders;
+pub mod contract;
 mod matrix;
 
 pub use app::*;
