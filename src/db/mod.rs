@@ -5,6 +5,7 @@
 pub mod error;
 pub mod schema;
 pub mod search;
+pub mod touched;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +18,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::{Backend, DatabaseUrl};
 pub use error::DbError;
+pub use touched::{Touched, touch};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -250,6 +252,8 @@ pub struct Db {
     /// other nodes once a listener reports them through [`Db::wake`]): an
     /// answer computed at generation g is current while the count is g.
     generation: Arc<AtomicU64>,
+    /// Who hears of the cache keys each write touches (see `touched.rs`).
+    touched: touched::HookSlot,
 }
 
 impl Db {
@@ -276,6 +280,7 @@ impl Db {
             sqlite_writer: Arc::default(),
             commits: Arc::default(),
             generation: Arc::default(),
+            touched: Arc::default(),
         }
     }
 
@@ -304,6 +309,8 @@ impl Db {
             sqlite_writer: self.sqlite_writer.clone(),
             commits: Arc::default(),
             generation: Arc::default(),
+            // its writes (timed work) touch what readers of the main pool see
+            touched: self.touched.clone(),
         }
     }
 
@@ -359,7 +366,10 @@ impl Db {
         let pool = self.clone();
         actix_web::web::block(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let done = f(&mut conn);
+            // a read that wrote on its own (a transaction of its own) hands over what it touched
+            pool.hand_over();
+            done
         })
         .await
         .map_err(|e| E::from(DbError::Other(format!("blocking task failed: {e}"))))?
@@ -385,6 +395,9 @@ impl Db {
             };
             let mut conn = pool.get()?;
             let done = write_tx(&mut conn, f);
+            // after the commit: the keys it touched leave this node's cache
+            // before the writer hears back (after a rollback too: harmless)
+            pool.hand_over();
             if done.is_ok() {
                 pool.wake();
             }

@@ -8,6 +8,7 @@ mod helpers;
 
 mod api_keys;
 mod articles;
+mod cache;
 mod audit;
 mod auth;
 mod authorization;
