@@ -56,10 +56,12 @@ impl AppState {
         // writes of this node (after commit) and other nodes' changes (as
         // the listener hears them) drop what they touched
         let dropping = responses.clone();
-        db.on_touched(std::sync::Arc::new(move |touched: crate::db::Touched<'_>| match touched {
-            crate::db::Touched::Keys(keys) => dropping.drop_keys(keys),
-            crate::db::Touched::All => dropping.drop_all(),
-        }));
+        db.on_touched(std::sync::Arc::new(
+            move |touched: crate::db::Touched<'_>| match touched {
+                crate::db::Touched::Keys(keys) => dropping.drop_keys(keys),
+                crate::db::Touched::All => dropping.drop_all(),
+            },
+        ));
         crate::imaging::set_presets(crate::imaging::Preset::from_settings(&config.media));
         Self {
             config,

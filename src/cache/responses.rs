@@ -327,15 +327,60 @@ impl Responses {
         let c = &self.counters;
         let mut out = String::new();
         for (name, kind, help, value) in [
-            ("hits_total", "counter", "Anonymous reads answered from the response cache", c.hits.load(Ordering::Relaxed)),
-            ("misses_total", "counter", "Cacheable reads the response cache could not answer", c.misses.load(Ordering::Relaxed)),
-            ("stores_total", "counter", "Answers kept by the response cache", c.stores.load(Ordering::Relaxed)),
-            ("refused_total", "counter", "Answers not kept because a write touched them while they were read", c.refused.load(Ordering::Relaxed)),
-            ("evictions_total", "counter", "Entries pushed out of the response cache to stay within its memory", c.evictions.load(Ordering::Relaxed)),
-            ("invalidations_total", "counter", "Entries dropped from the response cache by writes", c.invalidations.load(Ordering::Relaxed)),
-            ("entries", "gauge", "Entries in the response cache", entries as u64),
-            ("bytes", "gauge", "Bytes held by the response cache", bytes as u64),
-            ("budget_bytes", "gauge", "Memory allowed to the response cache (KIOSQUE_CACHE_MB)", self.budget as u64),
+            (
+                "hits_total",
+                "counter",
+                "Anonymous reads answered from the response cache",
+                c.hits.load(Ordering::Relaxed),
+            ),
+            (
+                "misses_total",
+                "counter",
+                "Cacheable reads the response cache could not answer",
+                c.misses.load(Ordering::Relaxed),
+            ),
+            (
+                "stores_total",
+                "counter",
+                "Answers kept by the response cache",
+                c.stores.load(Ordering::Relaxed),
+            ),
+            (
+                "refused_total",
+                "counter",
+                "Answers not kept because a write touched them while they were read",
+                c.refused.load(Ordering::Relaxed),
+            ),
+            (
+                "evictions_total",
+                "counter",
+                "Entries pushed out of the response cache to stay within its memory",
+                c.evictions.load(Ordering::Relaxed),
+            ),
+            (
+                "invalidations_total",
+                "counter",
+                "Entries dropped from the response cache by writes",
+                c.invalidations.load(Ordering::Relaxed),
+            ),
+            (
+                "entries",
+                "gauge",
+                "Entries in the response cache",
+                entries as u64,
+            ),
+            (
+                "bytes",
+                "gauge",
+                "Bytes held by the response cache",
+                bytes as u64,
+            ),
+            (
+                "budget_bytes",
+                "gauge",
+                "Memory allowed to the response cache (KIOSQUE_CACHE_MB)",
+                self.budget as u64,
+            ),
         ] {
             out.push_str(&format!(
                 "# HELP kiosque_cache_{name} {help}\n# TYPE kiosque_cache_{name} {kind}\nkiosque_cache_{name} {value}\n"

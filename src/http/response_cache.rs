@@ -157,7 +157,10 @@ impl Validators {
                 .and_then(|v| v.parse::<HttpDate>().ok())
                 .map(std::time::SystemTime::from)
         };
-        match (self.if_modified_since.as_ref().and_then(date), last_modified.and_then(date)) {
+        match (
+            self.if_modified_since.as_ref().and_then(date),
+            last_modified.and_then(date),
+        ) {
             (Some(since), Some(modified)) => modified <= since,
             _ => false,
         }
@@ -174,8 +177,8 @@ pub async fn serve(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let cache = &state.responses;
-    let key = (cache.is_on() && anonymous_read(&req))
-        .then(|| normalised(req.path(), req.query_string()));
+    let key =
+        (cache.is_on() && anonymous_read(&req)).then(|| normalised(req.path(), req.query_string()));
     let Some(key) = key else {
         let res = next.call(req).await?.map_into_boxed_body();
         return Ok(with_keys(res));

@@ -54,7 +54,10 @@ fn expired_at(row: &JobRow, now: NaiveDateTime) -> Option<NaiveDateTime> {
 
 /// The next time the public list of offers changes by the clock alone: a
 /// scheduled offer's publication or a public offer's expiry.
-pub fn next_change(c: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+pub fn next_change(
+    c: &mut AnyConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
     let publication: Option<NaiveDateTime> = jobs::table
         .filter(jobs::status.eq("published"))
         .filter(jobs::published_at.gt(now))

@@ -80,10 +80,7 @@ fn a_write_shows_at_once_on_the_same_node(app: &TestApp) {
     let second = app.article(&editor).title("Deuxième").published();
     assert_eq!(titles(&app.get("/api/v1/articles").send()).len(), 2);
     read_twice(app, "/api/v1/articles");
-    app.delete(&second.path())
-        .bearer(&editor.token)
-        .send()
-        .ok();
+    app.delete(&second.path()).bearer(&editor.token).send().ok();
     assert_eq!(
         titles(&app.get("/api/v1/articles").send()),
         vec!["Après".to_string()]
@@ -172,12 +169,19 @@ fn answers_carry_their_surrogate_keys(app: &TestApp) {
         assert!(keys.contains(&want.as_str()), "{want} in {keys:?}");
     }
     assert_eq!(
-        res.header("cache-tag").unwrap().split(',').collect::<Vec<_>>(),
+        res.header("cache-tag")
+            .unwrap()
+            .split(',')
+            .collect::<Vec<_>>(),
         keys,
         "Cache-Tag names the same keys"
     );
     let list = app.get("/api/v1/articles").send();
-    assert!(list.header("surrogate-key").unwrap().contains("list:articles"));
+    assert!(
+        list.header("surrogate-key")
+            .unwrap()
+            .contains("list:articles")
+    );
     let s = app.get(&section.path()).send();
     assert_eq!(
         s.header("surrogate-key"),
@@ -239,7 +243,10 @@ fn signed_in_reads_are_never_cached(app: &TestApp) {
         let queries = app.state.db.query_count();
         let mine = app.get(&draft.path()).bearer(&author.token).send();
         assert_eq!(mine.json()["title"], "Brouillon");
-        assert!(app.state.db.query_count() > queries, "read from the database");
+        assert!(
+            app.state.db.query_count() > queries,
+            "read from the database"
+        );
         assert_eq!(mine.header("surrogate-key"), None);
         app.get(&draft.path()).send().problem(404);
     }
@@ -252,7 +259,10 @@ fn signed_in_reads_are_never_cached(app: &TestApp) {
     assert_eq!(staff["data"][0]["title"], "Brouillon");
     let before = hits(app);
     let queries = app.state.db.query_count();
-    app.get("/api/v1/articles").bearer(&editor.token).send().ok();
+    app.get("/api/v1/articles")
+        .bearer(&editor.token)
+        .send()
+        .ok();
     assert!(app.state.db.query_count() > queries);
     assert_eq!(hits(app), before, "a signed-in read does not use the cache");
     assert_eq!(
@@ -355,8 +365,9 @@ fn another_node_drops_what_a_write_touched(app: &TestApp) {
         eventually(|| other.get(&path).send().json()["title"] == "Après"),
         "the other node shows the new title"
     );
-    assert!(eventually(|| titles(&other.get("/api/v1/articles").send())
-        == vec!["Après".to_string()]));
+    assert!(eventually(
+        || titles(&other.get("/api/v1/articles").send()) == vec!["Après".to_string()]
+    ));
     // and keeps serving it from memory afterwards
     read_twice(&other, &path);
 }

@@ -8,11 +8,11 @@ mod helpers;
 
 mod api_keys;
 mod articles;
-mod cache;
 mod audit;
 mod auth;
 mod authorization;
 mod backup;
+mod cache;
 mod change_stream;
 mod changes;
 mod comment_edits;
