@@ -254,6 +254,8 @@ pub struct Db {
     generation: Arc<AtomicU64>,
     /// Who hears of the cache keys each write touches (see `touched.rs`).
     touched: touched::HookSlot,
+    /// This node's id in its notifications (random per process start).
+    node: u64,
 }
 
 impl Db {
@@ -281,6 +283,7 @@ impl Db {
             commits: Arc::default(),
             generation: Arc::default(),
             touched: Arc::default(),
+            node: rand::random::<u64>() | 1,
         }
     }
 
@@ -311,6 +314,7 @@ impl Db {
             generation: Arc::default(),
             // its writes (timed work) touch what readers of the main pool see
             touched: self.touched.clone(),
+            node: self.node,
         }
     }
 
@@ -318,6 +322,11 @@ impl Db {
     /// after each [`Db::wake`]).
     pub fn commits(&self) -> &tokio::sync::Notify {
         &self.commits
+    }
+
+    /// This node's id in its notifications.
+    pub fn node(&self) -> u64 {
+        self.node
     }
 
     /// The number of commits heard of so far (see the field's comment).
@@ -365,6 +374,7 @@ impl Db {
     {
         let pool = self.clone();
         actix_web::web::block(move || {
+            touched::enter(pool.node);
             let mut conn = pool.get()?;
             let done = f(&mut conn);
             // a read that wrote on its own (a transaction of its own) hands over what it touched
@@ -393,6 +403,7 @@ impl Db {
                 ),
                 Backend::Postgres => None,
             };
+            touched::enter(pool.node);
             let mut conn = pool.get()?;
             let done = write_tx(&mut conn, f);
             // after the commit: the keys it touched leave this node's cache

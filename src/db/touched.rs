@@ -30,6 +30,18 @@ pub(super) type HookSlot = Arc<OnceLock<Hook>>;
 
 thread_local! {
     static PENDING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// The node (pool) whose work runs on this thread now.
+    static NODE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The node whose write runs on this thread: its own notifications are
+/// not dropped twice (it dropped their keys after the commit already).
+pub fn node() -> u64 {
+    NODE.with(|n| n.get())
+}
+
+pub(super) fn enter(node: u64) {
+    NODE.with(|n| n.set(node));
 }
 
 /// Notes keys touched by the write under way on this thread.

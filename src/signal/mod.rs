@@ -45,7 +45,7 @@ pub fn notify(conn: &mut AnyConnection, keys: &[String]) -> QueryResult<()> {
         diesel::sql_query(format!(
             "SELECT pg_notify('{CHANNEL}', currval(pg_get_serial_sequence('changes', 'seq'))::text || $1)"
         ))
-        .bind::<diesel::sql_types::Text, _>(key_list(keys))
+        .bind::<diesel::sql_types::Text, _>(format!("@{}{}", crate::db::touched::node(), key_list(keys)))
         .execute(c)?;
     }
     Ok(())
@@ -57,7 +57,11 @@ pub fn touch(conn: &mut AnyConnection, keys: &[String]) -> QueryResult<()> {
     crate::db::touch(keys.iter().cloned());
     if let AnyConnection::Postgres(c) = conn {
         diesel::sql_query(format!("SELECT pg_notify('{CHANNEL}', '-' || $1)"))
-            .bind::<diesel::sql_types::Text, _>(key_list(keys))
+            .bind::<diesel::sql_types::Text, _>(format!(
+                "@{}{}",
+                crate::db::touched::node(),
+                key_list(keys)
+            ))
             .execute(c)?;
     }
     Ok(())
@@ -86,10 +90,17 @@ fn key_list(keys: &[String]) -> String {
     out
 }
 
+/// The node that sent a payload (`<seq>@<node> keys…`), if it says.
+fn from_node(payload: &str) -> Option<u64> {
+    let first = payload.split_ascii_whitespace().next()?;
+    first.split_once('@')?.1.parse().ok()
+}
+
 /// Reads a payload: `None` when everything must go (`*`, or a payload from
 /// an older version, which named no keys).
 fn keys_of(payload: &str) -> Option<Vec<String>> {
     let mut words = payload.split_ascii_whitespace();
+    // `<seq>@<node>`: the node is read by `from_node`
     let _seq = words.next();
     let keys: Vec<String> = words.map(str::to_string).collect();
     if keys.is_empty() || keys.iter().any(|k| k == "*") {
@@ -177,6 +188,10 @@ fn follow(db: &Db, conn: &mut PgConnection, stopped: &mpsc::Receiver<()>) -> Opt
             match n {
                 Ok(n) => {
                     heard = true;
+                    // this node dropped its own writes' keys after their commit
+                    if from_node(&n.payload) == Some(db.node()) {
+                        continue;
+                    }
                     match keys_of(&n.payload) {
                         Some(keys) => db.touched(Touched::Keys(&keys)),
                         None => db.touched(Touched::All),
@@ -204,8 +219,10 @@ mod tests {
     #[test]
     fn payloads_carry_keys_or_say_drop_all() {
         let keys = vec!["article:1".to_string(), "list:articles".to_string()];
-        let payload = format!("12{}", key_list(&keys));
+        let payload = format!("12@7{}", key_list(&keys));
         assert_eq!(keys_of(&payload), Some(keys));
+        assert_eq!(from_node(&payload), Some(7));
+        assert_eq!(from_node("12 a:1"), None);
         assert_eq!(keys_of("12"), None, "no keys named: drop all");
         let many: Vec<String> = (0..2_000).map(|n| format!("article:{n}")).collect();
         assert_eq!(key_list(&many), " *");
