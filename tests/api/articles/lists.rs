@@ -119,8 +119,10 @@ fn lists_filter_sort_and_stay_cheap(app: &TestApp) {
     let small = queries_for(2);
     let large = queries_for(40);
     assert_eq!(small, large, "no query per article");
-    // one more than before the media library: the page's cover images, in one query
-    assert!(large <= 7, "a list page takes {large} queries");
+    // one more than before the media library: the page's cover images, in one query;
+    // and with the response cache on, when the next scheduled article goes public
+    // (how long the page may be kept)
+    assert!(large <= 8, "a list page takes {large} queries");
 }
 
 fn related_articles_share_the_section(app: &TestApp) {
