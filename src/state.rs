@@ -26,6 +26,8 @@ pub struct AppState {
     pub images: crate::imaging::Workshop,
     /// Built feeds and sitemaps, served until the content may have changed.
     pub documents: crate::cache::Documents,
+    /// Answers to anonymous public reads, dropped by the keys writes touch.
+    pub responses: std::sync::Arc<crate::cache::Responses>,
 }
 
 impl AppState {
@@ -47,6 +49,19 @@ impl AppState {
             }),
         );
         let images = crate::imaging::Workshop::new(config.media.workers, config.media.queue);
+        let responses = std::sync::Arc::new(crate::cache::Responses::new(
+            config.cache_bytes,
+            config.cache_ttl,
+        ));
+        // writes of this node (after commit) and other nodes' changes (as
+        // the listener hears them) drop what they touched
+        let dropping = responses.clone();
+        db.on_touched(std::sync::Arc::new(
+            move |touched: crate::db::Touched<'_>| match touched {
+                crate::db::Touched::Keys(keys) => dropping.drop_keys(keys),
+                crate::db::Touched::All => dropping.drop_all(),
+            },
+        ));
         crate::imaging::set_presets(crate::imaging::Preset::from_settings(&config.media));
         Self {
             config,
@@ -59,6 +74,7 @@ impl AppState {
             blobs,
             images,
             documents: crate::cache::Documents::new(),
+            responses,
         }
     }
 }

@@ -120,6 +120,22 @@ pub struct ArticleDetail {
 }
 
 impl ArticleSummary {
+    /// The cache keys of what it shows: itself, its section, tags, authors
+    /// and library cover (their names and pictures are in it).
+    pub fn cache_keys(&self) -> Vec<String> {
+        let mut keys = vec![format!("article:{}", self.id.0)];
+        keys.extend(self.section.iter().map(|s| format!("section:{}", s.id.0)));
+        keys.extend(self.tags.iter().map(|t| format!("tag:{}", t.id.0)));
+        keys.extend(self.authors.iter().map(|a| format!("user:{}", a.id.0)));
+        keys.extend(
+            self.cover_image
+                .iter()
+                .map(|m| format!("media:{}", m.media_id.0)),
+        );
+        keys.extend(self.poll_id.iter().map(|p| format!("poll:{}", p.0)));
+        keys
+    }
+
     pub fn from_row(row: &ArticleRow, refs: &Refs, now: NaiveDateTime) -> Self {
         Self {
             id: ArticleId(row.id),

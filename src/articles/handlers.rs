@@ -141,7 +141,34 @@ pub async fn list_articles(
             }
         })
         .await?;
+    if freshness == Freshness::Public {
+        tag_summaries(&req, &state, &page.data).await?;
+    }
     Ok(respond_page(&req, freshness, &page, &paged))
+}
+
+/// Names the cache keys of a public list of summaries (every article list,
+/// and what each item shows) and when it changes by the clock alone (a
+/// scheduled article's time comes).
+async fn tag_summaries(
+    req: &HttpRequest,
+    state: &AppState,
+    items: &[ArticleSummary],
+) -> AppResult<()> {
+    use crate::http::response_cache as cache;
+    cache::tag(req, ["list:articles".to_string()]);
+    for item in items {
+        cache::tag(req, item.cache_keys());
+    }
+    if state.responses.is_on() {
+        let now = state.clock.now();
+        let next = state
+            .db
+            .run(move |c| Ok(super::timed::next_publication(c, now)?))
+            .await?;
+        cache::until(req, next);
+    }
+    Ok(())
 }
 
 fn moved(current_slug: &str) -> HttpResponse {
@@ -193,6 +220,9 @@ pub async fn get_article(
             } else {
                 Freshness::Private
             };
+            if freshness == Freshness::Public {
+                crate::http::response_cache::tag(&req, detail.summary.cache_keys());
+            }
             Ok(respond(&req, freshness, &detail))
         }
     }
@@ -410,5 +440,8 @@ pub async fn related_articles(
             ))
         })
         .await?;
+    if caller.freshness() == Freshness::Public {
+        tag_summaries(&req, &state, &page.data).await?;
+    }
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }

@@ -155,13 +155,31 @@ pub async fn list_comments(
     let paged = query.paged(&THREAD_SORTABLE, "created_at")?;
     let now = state.clock.now();
     let (p, c2, key) = (paged.clone(), caller.clone(), path.into_inner());
-    let page = state
+    let (page, article_id) = state
         .db
         .run(move |c| {
             let article = posting::article(c, &c2, &key, now)?;
             let (tops, total) = queries::threads(c, article.id, &p)?;
-            Ok(Page::new(&p, views::threads(c, tops)?, total))
+            Ok((Page::new(&p, views::threads(c, tops)?, total), article.id))
         })
         .await?;
+    if caller.is_anonymous() {
+        // the thread, its article (which may stop being public), and the
+        // commenters whose names and pictures it shows
+        use crate::http::response_cache as cache;
+        cache::tag(
+            &req,
+            [
+                format!("thread:article:{article_id}"),
+                format!("article:{article_id}"),
+            ],
+        );
+        for thread in &page.data {
+            let authors = std::iter::once(&thread.comment)
+                .chain(&thread.replies)
+                .filter_map(|c| c.author.as_ref().and_then(|a| a.id));
+            cache::tag(&req, authors.map(|id| format!("user:{}", id.0)));
+        }
+    }
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }

@@ -132,6 +132,11 @@ pub struct Config {
     pub request_timeout: Duration,
     pub cors_origins: Vec<String>,
     pub public_max_age: u32,
+    /// Memory for the response cache of anonymous public reads, bytes (0: off).
+    pub cache_bytes: usize,
+    /// The longest an entry of the response cache is served, a safety net
+    /// behind exact invalidation (changes the content's own rows cannot foresee).
+    pub cache_ttl: Duration,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub rate_auth_per_minute: u32,
@@ -300,6 +305,8 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             cors_origins: Vec::new(),
             public_max_age: 60,
+            cache_bytes: 8 << 20,
+            cache_ttl: Duration::from_secs(300),
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             rate_auth_per_minute: 10,

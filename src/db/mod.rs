@@ -5,6 +5,7 @@
 pub mod error;
 pub mod schema;
 pub mod search;
+pub mod touched;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +18,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::{Backend, DatabaseUrl};
 pub use error::DbError;
+pub use touched::{Touched, touch};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -250,6 +252,10 @@ pub struct Db {
     /// other nodes once a listener reports them through [`Db::wake`]): an
     /// answer computed at generation g is current while the count is g.
     generation: Arc<AtomicU64>,
+    /// Who hears of the cache keys each write touches (see `touched.rs`).
+    touched: touched::HookSlot,
+    /// This node's id in its notifications (random per process start).
+    node: u64,
 }
 
 impl Db {
@@ -276,6 +282,8 @@ impl Db {
             sqlite_writer: Arc::default(),
             commits: Arc::default(),
             generation: Arc::default(),
+            touched: Arc::default(),
+            node: rand::random::<u64>() | 1,
         }
     }
 
@@ -304,6 +312,9 @@ impl Db {
             sqlite_writer: self.sqlite_writer.clone(),
             commits: Arc::default(),
             generation: Arc::default(),
+            // its writes (timed work) touch what readers of the main pool see
+            touched: self.touched.clone(),
+            node: self.node,
         }
     }
 
@@ -311,6 +322,11 @@ impl Db {
     /// after each [`Db::wake`]).
     pub fn commits(&self) -> &tokio::sync::Notify {
         &self.commits
+    }
+
+    /// This node's id in its notifications.
+    pub fn node(&self) -> u64 {
+        self.node
     }
 
     /// The number of commits heard of so far (see the field's comment).
@@ -358,8 +374,12 @@ impl Db {
     {
         let pool = self.clone();
         actix_web::web::block(move || {
+            touched::enter(pool.node);
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let done = f(&mut conn);
+            // a read that wrote on its own (a transaction of its own) hands over what it touched
+            pool.hand_over();
+            done
         })
         .await
         .map_err(|e| E::from(DbError::Other(format!("blocking task failed: {e}"))))?
@@ -383,8 +403,12 @@ impl Db {
                 ),
                 Backend::Postgres => None,
             };
+            touched::enter(pool.node);
             let mut conn = pool.get()?;
             let done = write_tx(&mut conn, f);
+            // after the commit: the keys it touched leave this node's cache
+            // before the writer hears back (after a rollback too: harmless)
+            pool.hand_over();
             if done.is_ok() {
                 pool.wake();
             }

@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod pagination;
 pub mod path;
 pub mod query;
+pub mod response_cache;
 pub mod validate;
 
 pub use conditional::{Freshness, IfMatch, respond, respond_page};

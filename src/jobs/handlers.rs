@@ -12,7 +12,7 @@ use crate::audit::Origin;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::path::Id;
-use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
+use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, respond, respond_page};
 use crate::ids::JobId;
 use crate::openapi as oa;
 use crate::review::flow;
@@ -52,6 +52,18 @@ pub async fn list_jobs(
     .await?;
     let images = flow::uses(&state, &page.data).await?;
     let page = page.map(|r| Job::from_row(r, now, &images));
+    if caller.freshness() == Freshness::Public {
+        use crate::http::response_cache as cache;
+        cache::tag(&req, ["list:jobs".to_string()]);
+        cache::tag(&req, page.data.iter().map(|j| format!("job:{}", j.id.0)));
+        if state.responses.is_on() {
+            let next = state
+                .db
+                .run(move |c| Ok(super::timed::next_change(c, now)?))
+                .await?;
+            cache::until(&req, next);
+        }
+    }
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
@@ -78,6 +90,11 @@ pub async fn get_job(
     path: Id<JobId>,
 ) -> AppResult<HttpResponse> {
     let (row, now) = flow::load::<JobRow>(&state, &caller, path.0.0).await?;
+    if caller.freshness() == Freshness::Public {
+        // a public offer answers 410 once it expires
+        crate::http::response_cache::tag(&req, [format!("job:{}", row.id)]);
+        crate::http::response_cache::until(&req, row.fields.expires_at.filter(|x| *x > now));
+    }
     Ok(respond(
         &req,
         caller.freshness(),

@@ -122,7 +122,10 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> AppResult<
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(state.metrics.render(in_use, idle, state.db.query_count())))
+        .body(
+            state.metrics.render(in_use, idle, state.db.query_count())
+                + &state.responses.render_metrics(),
+        ))
 }
 
 /// This OpenAPI document.

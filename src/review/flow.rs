@@ -260,8 +260,11 @@ fn target<R: Reviewable>(row: &R) -> (&'static str, i64) {
 
 /// The change an item's write records: `<kind>.<what>`, naming its public paths.
 fn change_of<R: Reviewable>(row: &R, what: &str, status: &str, now: NaiveDateTime) -> Change {
-    Change::new(target::<R>(row).0, what, row.id(), now)
+    let kind = target::<R>(row).0;
+    Change::new(kind, what, row.id(), now)
         .paths(row.public_paths())
+        // the public lists of its kind may show it or stop showing it
+        .keys([format!("list:{kind}s")])
         .datum("status", status)
 }
 

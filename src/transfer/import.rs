@@ -81,6 +81,8 @@ pub fn import_from(
         make_room(conn, &tables, options)?;
         let summary = load_rows(conn, &mut reader, &tables)?;
         restart_sequences(conn, &tables)?;
+        // running nodes drop what they cached, at commit
+        crate::signal::touch_everything(conn)?;
         Ok(summary)
     })
 }

@@ -152,3 +152,10 @@ pub fn set_email(
         ))
         .execute(conn)
 }
+
+/// Tells the response cache (here and on other nodes) that what readers see
+/// of user `id` may have changed: their author profile, their name and
+/// picture on articles, the list of authors. Such writes record no change.
+pub fn touch_public(c: &mut AnyConnection, id: i64) -> QueryResult<()> {
+    crate::signal::touch(c, &[format!("user:{id}"), "list:authors".to_string()])
+}

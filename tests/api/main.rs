@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod authorization;
 mod backup;
+mod cache;
 mod change_stream;
 mod changes;
 mod comment_edits;

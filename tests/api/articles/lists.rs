@@ -119,9 +119,10 @@ fn lists_filter_sort_and_stay_cheap(app: &TestApp) {
     let small = queries_for(2);
     let large = queries_for(40);
     assert_eq!(small, large, "no query per article");
-    // two more than before the media library: the page's cover images and
-    // its uploaded videos, one query each
-    assert!(large <= 8, "a list page takes {large} queries");
+    // beyond the articles themselves: the page's cover images and its
+    // uploaded videos (one query each), and with the response cache on, when
+    // the next scheduled article goes public (how long the page may be kept)
+    assert!(large <= 9, "a list page takes {large} queries");
 }
 
 fn related_articles_share_the_section(app: &TestApp) {
