@@ -26,6 +26,8 @@ pub struct AppState {
     pub images: crate::imaging::Workshop,
     /// Built feeds and sitemaps, served until the content may have changed.
     pub documents: crate::cache::Documents,
+    /// Lists' totals, counted again only after a write or a timed change.
+    pub totals: crate::db::totals::Totals,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             blobs,
             images,
             documents: crate::cache::Documents::new(),
+            totals: Default::default(),
         }
     }
 }
