@@ -13,10 +13,10 @@ use super::write;
 use crate::audit::{Actor, Origin};
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
-use crate::error::{AppError, AppResult};
-use crate::http::path::Key;
 use crate::db::totals::Totals;
+use crate::error::{AppError, AppResult};
 use crate::http::pagination::{KeyValue, invalid_cursor};
+use crate::http::path::Key;
 use crate::http::{
     Freshness, IfMatch, Json, ListQuery, Page, PageParams, PageRequest, respond, respond_page,
 };

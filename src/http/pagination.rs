@@ -71,7 +71,9 @@ impl KeyValue {
     /// The time this value holds; `None` if it holds another kind.
     pub fn as_time(&self) -> Option<chrono::NaiveDateTime> {
         match self {
-            KeyValue::Int(us) => chrono::DateTime::from_timestamp_micros(*us).map(|t| t.naive_utc()),
+            KeyValue::Int(us) => {
+                chrono::DateTime::from_timestamp_micros(*us).map(|t| t.naive_utc())
+            }
             _ => None,
         }
     }

@@ -275,7 +275,9 @@ macro_rules! key_value {
         $key.push($crate::http::pagination::KeyValue::time($value))
     };
     (opt_time, $key:ident, $value:expr) => {{
-        $key.push($crate::http::pagination::KeyValue::Int($value.is_none() as i64));
+        $key.push($crate::http::pagination::KeyValue::Int(
+            $value.is_none() as i64
+        ));
         $key.push($crate::http::pagination::KeyValue::opt_time($value));
     }};
     (text, $key:ident, $value:expr) => {
@@ -344,6 +346,4 @@ macro_rules! tie_after {
     };
 }
 
-pub(crate) use {
-    in_scope, in_status, key_part, key_value, order_by, review_list, tie_after,
-};
+pub(crate) use {in_scope, in_status, key_part, key_value, order_by, review_list, tie_after};

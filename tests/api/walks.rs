@@ -152,11 +152,14 @@ fn every_article_sort_walks_each_article_once(app: &TestApp) {
     );
     let mut seen = ids(first["data"].as_array().unwrap());
     seen.extend(ids(&rest));
-    assert_eq!(seen.len(), 9, "the new article sorts before the cursor: not shown");
+    assert_eq!(
+        seen.len(),
+        9,
+        "the new article sorts before the cursor: not shown"
+    );
 
     // a cursor's key is checked against its list
-    let mut raw: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&cursor).unwrap()).unwrap();
+    let mut raw: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&cursor).unwrap()).unwrap();
     raw["k"] = json!([12, "x"]);
     let forged = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&raw).unwrap());
     app.get(&format!("/api/v1/articles?sort=title&cursor={forged}"))
@@ -176,17 +179,29 @@ fn event_job_and_comment_sorts_walk_each_item_once(app: &TestApp) {
         app,
         None,
         "/api/v1/events",
-        &["starts_at", "-starts_at", "ends_at", "title", "-title", "-created_at"],
+        &[
+            "starts_at",
+            "-starts_at",
+            "ends_at",
+            "title",
+            "-title",
+            "-created_at",
+        ],
         5,
     );
     for i in 0..6 {
-        let job = app.job(&editor.token).title(["Boulanger", "Serveur"][i % 2]);
+        let job = app
+            .job(&editor.token)
+            .title(["Boulanger", "Serveur"][i % 2]);
         match i % 3 {
             // drafts have neither publication nor expiry date (NULLs: last,
             // on both backends)
             0 => job.draft(),
             1 => job
-                .set("expires_at", json!(crate::helpers::at(app, Duration::days(9))))
+                .set(
+                    "expires_at",
+                    json!(crate::helpers::at(app, Duration::days(9))),
+                )
                 .published(),
             _ => job.published(),
         };
@@ -200,7 +215,13 @@ fn event_job_and_comment_sorts_walk_each_item_once(app: &TestApp) {
         "-title",
     ];
     check_walks(app, None, "/api/v1/jobs", &sorts, 4);
-    check_walks(app, Some(&editor.token), "/api/v1/jobs?mine=true", &sorts, 6);
+    check_walks(
+        app,
+        Some(&editor.token),
+        "/api/v1/jobs?mine=true",
+        &sorts,
+        6,
+    );
     let article = app.article(&editor.token).title("Débat").published();
     for _ in 0..5 {
         app.comment(&editor.token, article.id()).create();
@@ -211,7 +232,8 @@ fn event_job_and_comment_sorts_walk_each_item_once(app: &TestApp) {
 
 fn totals_stay_exact_after_writes_and_timed_changes(app: &TestApp) {
     let editor = app.editor();
-    let total = |q: &str| app.get(&format!("/api/v1/articles{q}")).send().ok()["meta"]["total"].clone();
+    let total =
+        |q: &str| app.get(&format!("/api/v1/articles{q}")).send().ok()["meta"]["total"].clone();
     let sport = app.section(&editor.token).name("Sport").create();
     assert_eq!(total(""), 0);
     let first = app.article(&editor.token).section(&sport).published();
@@ -220,10 +242,7 @@ fn totals_stay_exact_after_writes_and_timed_changes(app: &TestApp) {
     app.article(&editor.token).published();
     assert_eq!(total(""), 2);
     assert_eq!(total("?section=sport"), 1);
-    let res = app
-        .delete(&first.path())
-        .bearer(&editor.token)
-        .send();
+    let res = app.delete(&first.path()).bearer(&editor.token).send();
     assert!(res.status < 300, "{}", res.text());
     assert_eq!(total(""), 1, "a deleted article leaves the count at once");
     assert_eq!(total("?section=sport"), 0);
@@ -232,7 +251,10 @@ fn totals_stay_exact_after_writes_and_timed_changes(app: &TestApp) {
     app.article(&editor.token)
         .scheduled(&crate::helpers::at(app, Duration::hours(1)));
     app.job(&editor.token)
-        .set("expires_at", json!(crate::helpers::at(app, Duration::hours(1))))
+        .set(
+            "expires_at",
+            json!(crate::helpers::at(app, Duration::hours(1))),
+        )
         .published();
     let jobs = || app.get("/api/v1/jobs").send().ok()["meta"]["total"].clone();
     assert_eq!(total(""), 1);
@@ -253,10 +275,7 @@ fn searches_stem_french_words_on_both_backends(app: &TestApp) {
         .published();
     app.article(&editor.token).title("Match nul").published();
     let found = |q: &str| {
-        let mut t: Vec<String> = app
-            .get(&format!("/api/v1/articles?q={q}"))
-            .send()
-            .ok()["data"]
+        let mut t: Vec<String> = app.get(&format!("/api/v1/articles?q={q}")).send().ok()["data"]
             .as_array()
             .unwrap()
             .iter()
@@ -297,7 +316,10 @@ fn common_word_searches_rank_the_newest_matches_and_keep_the_rest(app: &TestApp)
     assert!(matches > 500, "a common word: {matches} matches");
     let ranked = app.get("/api/v1/articles?q=dernier&limit=5").send().ok();
     assert_eq!(ranked["meta"]["total"], matches, "every match is counted");
-    assert_eq!(ranked["data"][0]["id"], best.json["id"], "the best match first");
+    assert_eq!(
+        ranked["data"][0]["id"], best.json["id"],
+        "the best match first"
+    );
     // ranked pages, then older matches: each match once
     let walked = ids(&walk(app, None, "/api/v1/articles?q=dernier", 100));
     assert_eq!(walked.len() as i64, matches);
