@@ -28,6 +28,8 @@ pub struct AppState {
     pub documents: crate::cache::Documents,
     /// Answers to anonymous public reads, dropped by the keys writes touch.
     pub responses: std::sync::Arc<crate::cache::Responses>,
+    /// Lists' totals, counted again only after a write or a timed change.
+    pub totals: crate::db::totals::Totals,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             images,
             documents: crate::cache::Documents::new(),
             responses,
+            totals: Default::default(),
         }
     }
 }

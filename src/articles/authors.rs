@@ -96,7 +96,8 @@ pub async fn get_author(
             let mut filters = ListFilters::public(now);
             filters.author_id = Some(id);
             let recent = crate::http::pagination::first_page(10, "-published_at");
-            let (rows, total) = queries::list(c, &filters, &recent, true)?;
+            let rows = queries::list(c, &filters, &recent, true)?;
+            let (total, _) = queries::count(c, &filters)?;
             let recent_articles = ArticleSummary::load_all(c, &rows[..rows.len().min(10)], now)?;
             Ok(AuthorDetail {
                 author: Author {

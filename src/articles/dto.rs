@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::ArticleRow;
+use super::model::{ArticleListRow, ArticleRow};
 use super::queries::{self, Refs};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
@@ -136,7 +136,7 @@ impl ArticleSummary {
         keys
     }
 
-    pub fn from_row(row: &ArticleRow, refs: &Refs, now: NaiveDateTime) -> Self {
+    pub fn from_row(row: &ArticleListRow, refs: &Refs, now: NaiveDateTime) -> Self {
         Self {
             id: ArticleId(row.id),
             slug: row.slug.clone(),
@@ -167,7 +167,7 @@ impl ArticleSummary {
     /// Summaries of a page of articles: three queries for all their references.
     pub fn load_all(
         conn: &mut AnyConnection,
-        rows: &[ArticleRow],
+        rows: &[ArticleListRow],
         now: NaiveDateTime,
     ) -> AppResult<Vec<Self>> {
         let refs = queries::load_refs(conn, rows)?;
@@ -177,7 +177,8 @@ impl ArticleSummary {
 
 impl ArticleDetail {
     pub fn load(conn: &mut AnyConnection, row: &ArticleRow, now: NaiveDateTime) -> AppResult<Self> {
-        let refs = queries::load_refs(conn, std::slice::from_ref(row))?;
+        let summary = ArticleListRow::from(row);
+        let refs = queries::load_refs(conn, std::slice::from_ref(&summary))?;
         let embedded = crate::text::embedded_media(&row.body_html);
         let body_html = if embedded.is_empty() {
             row.body_html.clone()
@@ -186,7 +187,7 @@ impl ArticleDetail {
             crate::media::render_embeds(&row.body_html, &images, "")
         };
         Ok(Self {
-            summary: ArticleSummary::from_row(row, &refs, now),
+            summary: ArticleSummary::from_row(&summary, &refs, now),
             body: row.body.clone(),
             body_html,
             created_at: utc(row.created_at),

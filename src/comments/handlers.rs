@@ -154,13 +154,32 @@ pub async fn list_comments(
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&THREAD_SORTABLE, "created_at")?;
     let now = state.clock.now();
+    if let Some(key) = &paged.after
+        && !queries::thread_key_fits(key)
+    {
+        return Err(crate::http::pagination::invalid_cursor());
+    }
     let (p, c2, key) = (paged.clone(), caller.clone(), path.into_inner());
+    let totals = state.totals.clone();
+    // read before anything the total depends on (see `db::totals`)
+    let generation = state.db.generation();
     let (page, article_id) = state
         .db
         .run(move |c| {
             let article = posting::article(c, &c2, &key, now)?;
-            let (tops, total) = queries::threads(c, article.id, &p)?;
-            Ok((Page::new(&p, views::threads(c, tops)?, total), article.id))
+            let tops = queries::threads(c, article.id, &p)?;
+            let total = totals.get_or_count(
+                &format!("comments|{}", article.id),
+                generation,
+                now,
+                || queries::thread_count(c, article.id).map(|n| (n, None)),
+            )?;
+            let keys: Vec<_> = tops.iter().map(queries::thread_key).collect();
+            let threads: Vec<_> = views::threads(c, tops)?.into_iter().zip(keys).collect();
+            Ok((
+                Page::keyed(&p, threads, total, |(_, key)| key.clone()).map(|(t, _)| t),
+                article.id,
+            ))
         })
         .await?;
     if caller.is_anonymous() {

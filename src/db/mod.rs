@@ -6,6 +6,7 @@ pub mod error;
 pub mod schema;
 pub mod search;
 pub mod touched;
+pub mod totals;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,6 +63,9 @@ impl AnyConnection {
                      PRAGMA foreign_keys = ON;"
                 ))
                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                // the search triggers stem through it
+                search::register_stemmer(&mut conn)
+                    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 Ok(AnyConnection::Sqlite(conn))
             }
         }

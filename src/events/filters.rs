@@ -28,7 +28,8 @@ pub struct EventFilters {
         pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
     )]
     pub category: Option<String>,
-    /// Words to find (French, accents ignored).
+    /// Words to find (French stems, accents ignored); by relevance unless
+    /// `sort` is given: the 500 newest matches ranked, then older ones.
     pub q: Option<String>,
     /// Only free (`true`) or paying (`false`) events.
     pub free: Option<bool>,

@@ -28,10 +28,13 @@ pub(super) async fn page_of(
     let now = state.clock.now();
     let (f, searching) = query.filters.resolve(caller, now)?;
     let by_relevance = searching && query.page.sort.is_none();
-    let page = flow::page(state, paged, move |c, p| {
-        queries::list(c, &f, p, by_relevance, now)
-    })
-    .await?;
+    let (p, totals) = (paged.clone(), state.totals.clone());
+    // read before anything the total depends on (see `db::totals`)
+    let generation = state.db.generation();
+    let page = state
+        .db
+        .run(move |c| queries::page(c, &f, &p, by_relevance, now, &totals, generation))
+        .await?;
     Ok((page, now))
 }
 

@@ -16,7 +16,8 @@ use crate::slug::city_key;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct JobFilters {
-    /// Words to find (French, accents ignored); results by relevance unless `sort` is given.
+    /// Words to find (French stems, accents ignored); results by relevance unless
+    /// `sort` is given: the 500 newest matches ranked, then older ones.
     pub q: Option<String>,
     /// One or more contract types, comma-separated: `cdi,cdd`.
     #[param(

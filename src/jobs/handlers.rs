@@ -46,10 +46,13 @@ pub async fn list_jobs(
     let filters = query.filters.resolve(&caller)?;
     let by_relevance = query.page.sort.is_none();
     let now = state.clock.now();
-    let page = flow::page(&state, &paged, move |c, p| {
-        queries::list(c, &filters, p, by_relevance, now)
-    })
-    .await?;
+    let (p, totals) = (paged.clone(), state.totals.clone());
+    // read before anything the total depends on (see `db::totals`)
+    let generation = state.db.generation();
+    let page = state
+        .db
+        .run(move |c| queries::page(c, &filters, &p, by_relevance, now, &totals, generation))
+        .await?;
     let images = flow::uses(&state, &page.data).await?;
     let page = page.map(|r| Job::from_row(r, now, &images));
     if caller.freshness() == Freshness::Public {

@@ -43,5 +43,6 @@ mod timed;
 mod transfer;
 mod transfer_site;
 mod users;
+mod walks;
 mod weather;
 mod webhooks;

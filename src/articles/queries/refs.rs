@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::authors::{PROFILE, ProfileRow};
 use crate::articles::dto::{AuthorRef, SectionRef, TagRef};
-use crate::articles::model::ArticleRow;
+use crate::articles::model::ArticleListRow;
 use crate::db::AnyConnection;
 use crate::db::schema::{article_authors, article_tags, sections, tags, users};
 use crate::ids::{IdOrSlug, SectionId, TagId, UserId};
@@ -26,7 +26,7 @@ pub struct Refs {
     pub videos: HashMap<i64, crate::media::FileObject>,
 }
 
-pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<Refs> {
+pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleListRow]) -> QueryResult<Refs> {
     if rows.is_empty() {
         return Ok(Refs::default());
     }
