@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::http::fallback::ApiDocument;
-use crate::http::{fallback, middleware};
+use crate::http::{consistency, fallback, middleware};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{api_keys, ops, sections, tags};
@@ -245,6 +245,7 @@ pub fn app(
         )
         .route("/docs", web::get().to(ops::handlers::docs_redirect))
         .default_service(web::to(fallback::not_found))
+        .wrap(from_fn(consistency::route_reads))
         .wrap(cors)
         .wrap(from_fn(middleware::around))
 }

@@ -31,6 +31,7 @@ mod members;
 mod openapi;
 mod paths;
 mod polls;
+mod replicas;
 mod schema;
 mod sections;
 mod signin_limits;
