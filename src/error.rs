@@ -297,10 +297,10 @@ pub type AppResult<T> = Result<T, AppError>;
 /// to [`AppError`], so handlers' closures need no annotations.
 impl Db {
     /// Runs a read off the async workers (on a replica when one is current:
-    /// see [`Db::run_as`]; `f` may run twice).
+    /// see [`Db::run_as`]; a copy of `f` may run again on the primary).
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
-        F: Fn(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Clone + Send + 'static,
         T: Send + 'static,
     {
         self.run_as(f).await

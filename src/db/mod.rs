@@ -467,13 +467,14 @@ impl Db {
     /// Runs a read off the async workers, on a replica that has every write
     /// this node knows of when there is one (else on the primary), failing
     /// with any error type that can tell a database failure (the API's
-    /// `run`, in `error.rs`, fixes it to the HTTP error). `f` may run twice:
-    /// when a replica goes away (or refuses) under it, it runs again on the
-    /// primary. A read that writes bookkeeping, or must see other nodes'
+    /// `run`, in `error.rs`, fixes it to the HTTP error). A copy of `f` may
+    /// run a second time: when a replica goes away (or refuses) under it, it
+    /// runs again on the primary (hence `Clone`: what a read captures is
+    /// small). A read that writes bookkeeping, or must see other nodes'
     /// latest writes, uses [`Db::primary_as`].
     pub async fn run_as<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: Fn(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Clone + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
@@ -485,7 +486,7 @@ impl Db {
                     match replica.pool.get() {
                         Ok(mut conn) => {
                             let before = replica.health.refused.load(Ordering::Acquire);
-                            let done = f(&mut conn);
+                            let done = f.clone()(&mut conn);
                             if done.is_ok()
                                 || replica.health.refused.load(Ordering::Acquire) == before
                             {
