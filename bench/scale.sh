@@ -290,7 +290,8 @@ kill "$(cat "$work/nginx.pid")"; rm -f "$work/nginx.pid"
 
 echo "== start to ready with 100,000 articles" >&2
 export DATABASE_URL="sqlite://$work/big.db"
-env KIOSQUE_DATA_DIR="$work/big" "$bin" seed-demo --articles 100000 >/dev/null
+env KIOSQUE_DATA_DIR="$work/big" "$bin" seed-demo --articles 2000 >/dev/null
+python3 "$tools" multiply "$work/big.db" 100000 >/dev/null
 ready_ms=$(env KIOSQUE_ADDR=127.0.0.1:19513 KIOSQUE_DATA_DIR="$work/big" python3 "$tools" ready "$bin")
 
 # ---------------------------------------------------------------- the table

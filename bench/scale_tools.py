@@ -4,6 +4,10 @@
   editors BASE EMAIL PASSWORD N PER   N editors (threads) each create PER
                                       articles at once; prints
                                       "count p50_ms p99_ms max_ms errors"
+  multiply DB TOTAL                   copies the articles of the SQLite file DB
+                                      (new slugs, same sections, authors and
+                                      tags) until it holds TOTAL; much faster
+                                      than seeding them one by one
   ready BIN                           starts BIN serve (environment as given)
                                       and prints the ms until /readyz answers
                                       200, then stops it
@@ -102,10 +106,40 @@ def ready(binary):
         proc.wait(timeout=30)
 
 
+def multiply(path, total):
+    import sqlite3
+    db = sqlite3.connect(path)
+    cols = [r[1] for r in db.execute("PRAGMA table_info(articles)") if r[1] != "id"]
+    have = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    copy = 0
+    while have < total:
+        copy += 1
+        take = min(have, total - have)
+        ids = [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id LIMIT ?", (take,))]
+        lo, hi = ids[0], ids[-1]
+        select = ", ".join(f"slug || '-x{copy}'" if c == "slug" else c for c in cols)
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS idmap (old INTEGER PRIMARY KEY, new INTEGER)")
+        db.execute("DELETE FROM idmap")
+        before = db.execute("SELECT max(id) FROM articles").fetchone()[0]
+        db.execute(f"INSERT INTO articles ({', '.join(cols)}) SELECT {select} FROM articles WHERE id BETWEEN ? AND ? ORDER BY id", (lo, hi))
+        # the copies' ids follow in the same order: map old to new
+        new = [r[0] for r in db.execute("SELECT id FROM articles WHERE id > ? ORDER BY id", (before,))]
+        db.executemany("INSERT INTO idmap VALUES (?, ?)", zip(ids, new))
+        db.execute("INSERT INTO article_authors (article_id, user_id, position) SELECT m.new, x.user_id, x.position FROM article_authors x JOIN idmap m ON m.old = x.article_id")
+        db.execute("INSERT INTO article_tags (article_id, tag_id) SELECT m.new, x.tag_id FROM article_tags x JOIN idmap m ON m.old = x.article_id")
+        db.commit()
+        have = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    db.execute("ANALYZE")
+    db.commit()
+    print(have)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "editors":
         editors(args[0], args[1], args[2], int(args[3]), int(args[4]))
+    elif cmd == "multiply":
+        multiply(args[0], int(args[1]))
     elif cmd == "ready":
         ready(args[0])
     else:
