@@ -59,9 +59,11 @@ fn missing_prerequisite() -> Option<String> {
 // ---------------------------------------------------------------- the stories
 
 fn a_write_on_one_node_is_read_on_the_others(c: &Cluster, admin: &str) {
-    let made = c
-        .node(0)
-        .post("/api/v1/articles", Some(admin), json!({"title": "La crue de la Loire", "status": "published"}));
+    let made = c.node(0).post(
+        "/api/v1/articles",
+        Some(admin),
+        json!({"title": "La crue de la Loire", "status": "published"}),
+    );
     assert_eq!(made.status, 201, "{}", made.text);
     let article = made.json();
     let path = format!("/api/v1/articles/{}", article["slug"].as_str().unwrap());
@@ -75,7 +77,11 @@ fn a_write_on_one_node_is_read_on_the_others(c: &Cluster, admin: &str) {
     for n in 0..3 {
         c.node(n).eventually(&path, |r| r.status == 200);
         for _ in 0..30 {
-            assert_eq!(c.node(n).get(&path, None).status, 200, "node {n} forgot the article");
+            assert_eq!(
+                c.node(n).get(&path, None).status,
+                200,
+                "node {n} forgot the article"
+            );
         }
     }
 
@@ -96,11 +102,17 @@ fn a_write_on_one_node_is_read_on_the_others(c: &Cluster, admin: &str) {
         c.node(n).eventually(&path, new_title);
         for _ in 0..30 {
             let r = c.node(n).get(&path, None);
-            assert!(new_title(&r), "node {n} went back to the old title: {}", r.text);
+            assert!(
+                new_title(&r),
+                "node {n} went back to the old title: {}",
+                r.text
+            );
         }
     }
     // the replica did serve reads meanwhile (else this proved nothing about it)
-    let served: u64 = (0..3).map(|n| c.node(n).replica()["reads"].as_u64().unwrap()).sum();
+    let served: u64 = (0..3)
+        .map(|n| c.node(n).replica()["reads"].as_u64().unwrap())
+        .sum();
     assert!(served > 0, "no read went to the replica");
 }
 
@@ -153,7 +165,11 @@ fn timed_work_runs_once(c: &Cluster, admin: &str) {
     let article = made.json();
     let id = article["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/articles/{}", article["slug"].as_str().unwrap());
-    assert_eq!(c.node(0).get(&path, None).status, 404, "not public before its time");
+    assert_eq!(
+        c.node(0).get(&path, None).status,
+        404,
+        "not public before its time"
+    );
     for n in 0..3 {
         c.node(n).eventually(&path, |r| r.status == 200);
     }
@@ -161,7 +177,10 @@ fn timed_work_runs_once(c: &Cluster, admin: &str) {
     std::thread::sleep(Duration::from_millis(1_000));
     let feed = c
         .node(1)
-        .get("/api/v1/changes?types=article.published&limit=100", Some(admin))
+        .get(
+            "/api/v1/changes?types=article.published&limit=100",
+            Some(admin),
+        )
         .json();
     let told = feed["data"]
         .as_array()
@@ -241,7 +260,12 @@ fn losing_the_replica_fails_no_request(c: &Cluster, admin: &str) {
         .flat_map(|t| t.join().expect("a reader thread panicked"))
         .collect();
     let total = done.load(Ordering::Relaxed);
-    assert!(failed.is_empty(), "{} of {total} reads failed: {:?}", failed.len(), &failed[..failed.len().min(5)]);
+    assert!(
+        failed.is_empty(),
+        "{} of {total} reads failed: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(5)]
+    );
     assert!(
         before_restart > 0 && total > before_restart,
         "readers were reading throughout ({before_restart}, {total})"
@@ -279,12 +303,24 @@ impl Cluster {
         // what a previous run left (killed before its clean-up): gone first
         cluster.clean_up();
         std::fs::create_dir_all(&cluster.dir).unwrap();
-        sh("chown", &["postgres:postgres", cluster.dir.to_str().unwrap()]);
+        sh(
+            "chown",
+            &["postgres:postgres", cluster.dir.to_str().unwrap()],
+        );
 
         let primary = cluster.primary_dir();
         cluster.as_postgres(
             "initdb",
-            &["-D", primary.to_str().unwrap(), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+            &[
+                "-D",
+                primary.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
         );
         let conf = format!(
             "listen_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\n\
@@ -298,22 +334,50 @@ impl Cluster {
             &primary.join("pg_hba.conf"),
             "host replication postgres 127.0.0.1/32 trust\n",
         );
-        cluster.pg_ctl(&primary, &["start", "-w", "-o", &format!("-p {PRIMARY_PORT}")]);
+        cluster.pg_ctl(
+            &primary,
+            &["start", "-w", "-o", &format!("-p {PRIMARY_PORT}")],
+        );
         cluster.as_postgres(
             "psql",
-            &["-h", "127.0.0.1", "-p", &PRIMARY_PORT.to_string(), "-U", "postgres", "-qc", "CREATE DATABASE kiosque"],
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &PRIMARY_PORT.to_string(),
+                "-U",
+                "postgres",
+                "-qc",
+                "CREATE DATABASE kiosque",
+            ],
         );
         let replica = cluster.replica_dir();
         cluster.as_postgres(
             "pg_basebackup",
-            &["-h", "127.0.0.1", "-p", &PRIMARY_PORT.to_string(), "-U", "postgres", "-D", replica.to_str().unwrap(), "-R", "-X", "stream"],
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &PRIMARY_PORT.to_string(),
+                "-U",
+                "postgres",
+                "-D",
+                replica.to_str().unwrap(),
+                "-R",
+                "-X",
+                "stream",
+            ],
         );
         cluster.start_replica();
 
         // the first node migrates the database; the others start on it
         for (i, port) in NODE_PORTS.iter().enumerate() {
             let child = cluster.spawn_node(i, *port);
-            let mut pids = std::fs::OpenOptions::new().create(true).append(true).open(pid_file()).unwrap();
+            let mut pids = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(pid_file())
+                .unwrap();
             writeln!(pids, "{}", child.id()).unwrap();
             cluster.children.push(child);
             let node = Node::new(*port);
@@ -332,7 +396,10 @@ impl Cluster {
     }
 
     fn start_replica(&self) {
-        self.pg_ctl(&self.replica_dir(), &["start", "-w", "-o", &format!("-p {REPLICA_PORT}")]);
+        self.pg_ctl(
+            &self.replica_dir(),
+            &["start", "-w", "-o", &format!("-p {REPLICA_PORT}")],
+        );
     }
 
     fn node(&self, n: usize) -> &Node {
@@ -362,7 +429,10 @@ impl Cluster {
             .env("KIOSQUE_REPLICA_CHECK_MS", "100")
             .env("KIOSQUE_REPLICA_MAX_LAG_MS", "1000")
             .env("KIOSQUE_DB_POOL_SIZE", "4")
-            .env("KIOSQUE_JWT_SECRET", "three-nodes-share-this-secret-0123456789")
+            .env(
+                "KIOSQUE_JWT_SECRET",
+                "three-nodes-share-this-secret-0123456789",
+            )
             .env("KIOSQUE_ARGON2_MEMORY_KIB", "64")
             .env("KIOSQUE_ARGON2_ITERATIONS", "1")
             .env("KIOSQUE_RATE_LIMIT_STORE", "database")
@@ -382,7 +452,15 @@ impl Cluster {
     fn first_admin(&self) -> String {
         let email = "redaction@example.org";
         let mut child = Command::new(env!("CARGO_BIN_EXE_kiosque"))
-            .args(["create-user", "--email", email, "--role", "admin", "--name", "Rédaction"])
+            .args([
+                "create-user",
+                "--email",
+                email,
+                "--role",
+                "admin",
+                "--name",
+                "Rédaction",
+            ])
             .env("KIOSQUE_ENV", "test")
             .env("KIOSQUE_DATA_DIR", self.dir.join("node0"))
             .env(
@@ -391,7 +469,10 @@ impl Cluster {
             )
             .env("KIOSQUE_ARGON2_MEMORY_KIB", "64")
             .env("KIOSQUE_ARGON2_ITERATIONS", "1")
-            .env("KIOSQUE_JWT_SECRET", "three-nodes-share-this-secret-0123456789")
+            .env(
+                "KIOSQUE_JWT_SECRET",
+                "three-nodes-share-this-secret-0123456789",
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -399,7 +480,11 @@ impl Cluster {
             .unwrap();
         writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "create-user: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "create-user: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let r = self.node(2).post(
             "/api/v1/auth/login",
             None,
@@ -447,7 +532,8 @@ impl Cluster {
         // nodes a killed run left behind, known by the pids it wrote down
         if let Ok(pids) = std::fs::read_to_string(pid_file()) {
             for pid in pids.split_whitespace() {
-                let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                let cmdline =
+                    std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
                 if cmdline.contains("kiosque") && cmdline.contains("serve") {
                     let _ = Command::new("kill").arg(pid).status();
                 }
@@ -467,7 +553,10 @@ impl Drop for Cluster {
                 let log = self.dir.join(format!("node{i}.log"));
                 if let Ok(text) = std::fs::read_to_string(&log) {
                     let tail: Vec<&str> = text.lines().rev().take(15).collect();
-                    eprintln!("--- node{i}.log (last lines, newest first)\n{}", tail.join("\n"));
+                    eprintln!(
+                        "--- node{i}.log (last lines, newest first)\n{}",
+                        tail.join("\n")
+                    );
                 }
             }
         }
@@ -617,7 +706,11 @@ impl Node {
             if r["state"] == state {
                 return;
             }
-            assert!(Instant::now() < deadline, "{}: the replica stays {r}", self.base);
+            assert!(
+                Instant::now() < deadline,
+                "{}: the replica stays {r}",
+                self.base
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

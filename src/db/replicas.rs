@@ -140,9 +140,9 @@ impl Replicas {
         let floor = self.floor.load(Ordering::Acquire);
         let n = self.list.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        (0..n).map(|i| &self.list[(start + i) % n]).find(|r| {
-            r.up.load(Ordering::Acquire) && r.replayed.load(Ordering::Acquire) >= floor
-        })
+        (0..n)
+            .map(|i| &self.list[(start + i) % n])
+            .find(|r| r.up.load(Ordering::Acquire) && r.replayed.load(Ordering::Acquire) >= floor)
     }
 
     /// This node committed a write that ended before WAL position `lsn`.
@@ -167,7 +167,12 @@ impl Replicas {
     }
 
     fn poke(&self) {
-        if let Some(tx) = self.nudge.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        if let Some(tx) = self
+            .nudge
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
             let _ = tx.try_send(());
         }
     }
@@ -200,11 +205,7 @@ impl Replicas {
         *self.nudge.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
         let weak = Arc::downgrade(self);
         let primary = with_connect_timeout(primary);
-        let urls: Vec<DatabaseUrl> = self
-            .list
-            .iter()
-            .map(|r| r.url.clone())
-            .collect();
+        let urls: Vec<DatabaseUrl> = self.list.iter().map(|r| r.url.clone()).collect();
         let spawned = std::thread::Builder::new()
             .name("kiosque-replicas".into())
             .spawn(move || Checker::new(primary, urls).run(weak, rx));
@@ -289,11 +290,7 @@ impl Checker {
                 return;
             };
             let behind = self.round(&shared);
-            pause = if behind {
-                CATCH_UP_POLL
-            } else {
-                shared.check
-            };
+            pause = if behind { CATCH_UP_POLL } else { shared.check };
         }
     }
 
@@ -382,7 +379,10 @@ impl Checker {
 }
 
 /// The connection in `slot`, opened again when it was lost.
-fn connected<'a>(slot: &'a mut Option<PgConnection>, url: &DatabaseUrl) -> Option<&'a mut PgConnection> {
+fn connected<'a>(
+    slot: &'a mut Option<PgConnection>,
+    url: &DatabaseUrl,
+) -> Option<&'a mut PgConnection> {
     if slot.is_none() {
         *slot = PgConnection::establish(&url.target).ok();
     }

@@ -16,10 +16,7 @@ use crate::helpers::TestApp;
 const DEAD: &str = "postgres://postgres@127.0.0.1:19598/nobody";
 
 fn with_replicas(config: &mut Config) {
-    config.replicas = vec![
-        config.database.clone(),
-        DatabaseUrl::parse(DEAD).unwrap(),
-    ];
+    config.replicas = vec![config.database.clone(), DatabaseUrl::parse(DEAD).unwrap()];
     config.replica_check = Duration::from_millis(50);
 }
 
@@ -32,7 +29,10 @@ fn measured(app: &TestApp) -> Vec<serde_json::Value> {
         if list.is_empty() || list[0]["state"] == "up" {
             return list;
         }
-        assert!(Instant::now() < deadline, "the replica never came up: {ready}");
+        assert!(
+            Instant::now() < deadline,
+            "the replica never came up: {ready}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -75,7 +75,10 @@ fn reads_go_to_current_replicas_and_skip_dead_ones(app: &TestApp) {
                 .any(|l| l.starts_with("kiosque_db_replica_up{") && l.ends_with(&format!("}} {v}")))
         };
         assert!(up("1") && up("0"), "{metrics}");
-        assert!(metrics.contains("kiosque_db_replica_lag_seconds{"), "{metrics}");
+        assert!(
+            metrics.contains("kiosque_db_replica_lag_seconds{"),
+            "{metrics}"
+        );
         assert!(
             metrics.contains(r#"kiosque_db_replica_reads_total{target="primary"}"#),
             "{metrics}"
