@@ -234,7 +234,7 @@ EOF
   export DATABASE_URL="postgres://postgres@127.0.0.1:19531/kiosque"
   seed_site
   psql -h 127.0.0.1 -p 19531 -U postgres -d kiosque -qc "VACUUM ANALYZE" >/dev/null
-  runuser -u postgres -- "$PGBIN/pg_basebackup" -h 127.0.0.1 -p 19531 -U postgres -D "$work/replica" -R -X stream
+  runuser -u postgres -- "$PGBIN/pg_basebackup" -h 127.0.0.1 -p 19531 -U postgres -D "$work/replica" -R -X stream -c fast
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$work/replica" -l "$work/replica.log" -o "-p 19532" start -w >/dev/null
   replicas=(KIOSQUE_DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:19532/kiosque)
   three_label="3 nodes + replica"

@@ -366,6 +366,8 @@ impl Cluster {
                 "-R",
                 "-X",
                 "stream",
+                "-c",
+                "fast",
             ],
         );
         cluster.start_replica();
