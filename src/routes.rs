@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::http::fallback::ApiDocument;
-use crate::http::{fallback, middleware, response_cache};
+use crate::http::{consistency, fallback, middleware, response_cache};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{api_keys, ops, sections, tags};
@@ -248,6 +248,7 @@ pub fn app(
         .default_service(web::to(fallback::not_found))
         // innermost: a cached answer still gets CORS, security headers, metrics and its log line
         .wrap(from_fn(response_cache::serve))
+        .wrap(from_fn(consistency::route_reads))
         .wrap(cors)
         .wrap(from_fn(middleware::around))
 }

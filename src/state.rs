@@ -38,6 +38,12 @@ impl AppState {
             &config.database,
             config.db_pool_size,
             config.db_connect_timeout,
+        )
+        .with_replicas(
+            &config.replicas,
+            config.db_pool_size,
+            config.replica_max_lag,
+            config.replica_check,
         );
         let auth = AuthState::new(&config);
         let search = crate::gate::SearchGate::new(config.search_concurrency, config.search_wait);
@@ -99,7 +105,7 @@ impl AppState {
                 let period_us = (3_600_000_000f64 / per_hour.max(1) as f64) as i64;
                 let now_us = self.clock.now_utc().timestamp_micros();
                 self.db
-                    .run(move |c| {
+                    .note(move |c| {
                         crate::auth::limits::take_shared(c, bucket, &key, period_us, burst, now_us)
                     })
                     .await

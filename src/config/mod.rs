@@ -121,6 +121,12 @@ pub struct Config {
     pub database: DatabaseUrl,
     pub db_pool_size: u32,
     pub db_connect_timeout: Duration,
+    /// PostgreSQL streaming replicas that take reads (`KIOSQUE_DATABASE_REPLICA_URLS`).
+    pub replicas: Vec<DatabaseUrl>,
+    /// A replica further behind the primary than this is taken out of the reads.
+    pub replica_max_lag: Duration,
+    /// How often each replica's state and lag are measured.
+    pub replica_check: Duration,
     pub data_dir: PathBuf,
     pub workers: Option<usize>,
     pub jwt_secret: Vec<u8>,
@@ -294,6 +300,9 @@ impl Config {
             database,
             db_pool_size,
             db_connect_timeout: Duration::from_secs(5),
+            replicas: Vec::new(),
+            replica_max_lag: Duration::from_millis(1_000),
+            replica_check: Duration::from_millis(250),
             data_dir,
             workers: None,
             jwt_secret: Vec::new(),

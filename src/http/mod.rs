@@ -4,6 +4,7 @@
 pub mod cached;
 pub mod caller;
 pub mod conditional;
+pub mod consistency;
 pub mod edge;
 pub mod fallback;
 pub mod json;

@@ -327,7 +327,7 @@ pub struct VoteReceipt {
     pub results: PollResults,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PollFilters {

@@ -82,7 +82,10 @@ pub async fn shown<R: Reviewable + Clone + Send + 'static>(
 pub async fn page<T, F>(state: &AppState, paged: &PageRequest, list: F) -> AppResult<Page<T>>
 where
     T: Send + 'static,
-    F: FnOnce(&mut AnyConnection, &PageRequest) -> QueryResult<(Vec<T>, i64)> + Send + 'static,
+    F: FnOnce(&mut AnyConnection, &PageRequest) -> QueryResult<(Vec<T>, i64)>
+        + Clone
+        + Send
+        + 'static,
 {
     let p = paged.clone();
     let (rows, total) = state.db.run(move |c| Ok(list(c, &p)?)).await?;

@@ -40,6 +40,7 @@ pub fn count_active_admins(conn: &mut AnyConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+#[derive(Clone)]
 pub struct UserFilters {
     pub role: Option<String>,
     pub disabled: Option<bool>,

@@ -34,6 +34,7 @@ mod members;
 mod openapi;
 mod paths;
 mod polls;
+mod replicas;
 mod schema;
 mod sections;
 mod signin_limits;
