@@ -507,10 +507,16 @@ fn conditional_reads(doc: &mut OpenApi) {
                     .build(),
             ));
         }
-        let not_modified = ResponseBuilder::new()
+        let mut not_modified = ResponseBuilder::new()
             .description("Not modified: the copy named by `If-None-Match` is current; no body")
-            .header("ETag", plain_header("The current tag (the one you sent)"))
-            .build();
+            .header("ETag", plain_header("The current tag (the one you sent)"));
+        if dated {
+            not_modified = not_modified.header(
+                "Last-Modified",
+                plain_header("When the current representation last changed"),
+            );
+        }
+        let not_modified = not_modified.build();
         op.responses
             .responses
             .insert("304".into(), RefOr::T(not_modified));

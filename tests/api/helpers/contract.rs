@@ -92,9 +92,12 @@ pub fn documented_operations() -> BTreeSet<String> {
 impl Contract {
     fn operation(&self, method: &str, path: &str) -> Option<&Operation> {
         let parts: Vec<&str> = path.split('/').collect();
-        self.operations
+        // the path picks its template first (as the router does), then the
+        // method: `PATCH /comments/moderation` is not `PATCH /comments/{id}`
+        let template = &self
+            .operations
             .iter()
-            .filter(|o| o.method == method && o.segments.len() == parts.len())
+            .filter(|o| o.segments.len() == parts.len())
             .filter(|o| {
                 o.segments
                     .iter()
@@ -108,7 +111,11 @@ impl Contract {
                         }
                     })
             })
-            .max_by_key(|o| o.specificity)
+            .max_by_key(|o| o.specificity)?
+            .template;
+        self.operations
+            .iter()
+            .find(|o| &o.template == template && o.method == method)
     }
 
     /// Follows a `$ref` to a component (responses, parameters…).
