@@ -83,6 +83,6 @@ pub fn article_covers(
     let presets = crate::imaging::presets();
     Ok(rows
         .into_iter()
-        .filter_map(|(a, m)| image_object_with(&m, &presets).map(|img| (a, img)))
+        .filter_map(|(a, m)| image_object_with(&m, &presets, None).map(|img| (a, img)))
         .collect())
 }
