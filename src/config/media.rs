@@ -178,9 +178,8 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
         }
     };
     if let Some(raw) = var("KIOSQUE_MEDIA_PUBLIC_BASE_URL") {
-        m.public_base_url = Some(
-            base_url(&raw).map_err(|e| format!("KIOSQUE_MEDIA_PUBLIC_BASE_URL: {e}"))?,
-        );
+        m.public_base_url =
+            Some(base_url(&raw).map_err(|e| format!("KIOSQUE_MEDIA_PUBLIC_BASE_URL: {e}"))?);
     }
     m.signed_url_ttl = Duration::from_secs(ranged(
         "KIOSQUE_MEDIA_SIGNED_URL_SECONDS",
@@ -201,9 +200,7 @@ fn s3() -> Result<S3Settings, String> {
     let access_key_id = var("KIOSQUE_S3_ACCESS_KEY_ID");
     let secret_access_key = var("KIOSQUE_S3_SECRET_ACCESS_KEY");
     if access_key_id.is_some() != secret_access_key.is_some() {
-        return Err(
-            "KIOSQUE_S3_ACCESS_KEY_ID and KIOSQUE_S3_SECRET_ACCESS_KEY go together".into(),
-        );
+        return Err("KIOSQUE_S3_ACCESS_KEY_ID and KIOSQUE_S3_SECRET_ACCESS_KEY go together".into());
     }
     let allow_http = parsed("KIOSQUE_S3_ALLOW_HTTP", false)?;
     if let Some(e) = &endpoint
@@ -238,7 +235,9 @@ fn base_url(raw: &str) -> Result<String, String> {
         .or_else(|| t.strip_prefix("http://"))
         .ok_or_else(|| format!("`{raw}` is not an http(s):// address"))?;
     if rest.is_empty() || rest.contains(['?', '#', ' ']) {
-        return Err(format!("`{raw}` is not a base address (no query, no fragment)"));
+        return Err(format!(
+            "`{raw}` is not a base address (no query, no fragment)"
+        ));
     }
     Ok(t.to_string())
 }

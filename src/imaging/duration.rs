@@ -32,7 +32,10 @@ pub fn mp4_mvhd_ms(moov_body: &[u8]) -> Option<i64> {
             let b = moov_body.get(at + header..at + len as usize)?;
             let (scale, duration) = match *b.first()? {
                 0 => (be32(b, 12)?, be32(b, 16)? as u64),
-                1 => (be32(b, 20)?, u64::from_be_bytes(b.get(24..32)?.try_into().ok()?)),
+                1 => (
+                    be32(b, 20)?,
+                    u64::from_be_bytes(b.get(24..32)?.try_into().ok()?),
+                ),
                 _ => return None,
             };
             return millis(duration as f64, scale as f64);
@@ -92,7 +95,11 @@ fn ebml_element(b: &[u8], at: usize) -> Option<(u32, Option<u64>, usize)> {
     let (id, id_len) = vint(b, at, false)?;
     let (size, size_len) = vint(b, at + id_len, true)?;
     let unknown = size_len > 0 && size == (1u64 << (7 * size_len)) - 1;
-    Some((id as u32, (!unknown).then_some(size), at + id_len + size_len))
+    Some((
+        id as u32,
+        (!unknown).then_some(size),
+        at + id_len + size_len,
+    ))
 }
 
 /// A variable-length EBML integer: ids keep their marker bit, sizes lose it.
@@ -152,7 +159,14 @@ pub fn mp3_ms(bytes: &[u8], size: u64, at: usize) -> Option<i64> {
         return None;
     }
     let rates = [44_100u32, 48_000, 32_000];
-    let rate = *rates.get(((h[2] >> 2) & 3) as usize)? / if version == 3 { 1 } else if version == 2 { 2 } else { 4 };
+    let rate = *rates.get(((h[2] >> 2) & 3) as usize)?
+        / if version == 3 {
+            1
+        } else if version == 2 {
+            2
+        } else {
+            4
+        };
     let samples = if version == 3 { 1152u64 } else { 576 };
     let mono = (h[3] >> 6) == 3;
     // a Xing/Info frame (after the side information) or a VBRI one counts the frames
@@ -176,7 +190,9 @@ pub fn mp3_ms(bytes: &[u8], size: u64, at: usize) -> Option<i64> {
     }
     // a constant bitrate: the size of the audio over it
     let kbps: [u32; 15] = if version == 3 {
-        [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
+        [
+            0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+        ]
     } else {
         [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]
     };
@@ -228,7 +244,10 @@ mod tests {
         body.extend_from_slice(b"mvhd");
         body.extend_from_slice(&mvhd);
         assert_eq!(mp4_mvhd_ms(&body), Some(12_345));
-        assert_eq!(mp4_box(&[0, 0, 0, 8, b'f', b't', b'y', b'p'], 100), Some((*b"ftyp", 8, 8)));
+        assert_eq!(
+            mp4_box(&[0, 0, 0, 8, b'f', b't', b'y', b'p'], 100),
+            Some((*b"ftyp", 8, 8))
+        );
         assert_eq!(mp4_box(&[0, 0, 1, 0, b'f', b't', b'y', b'p'], 100), None);
     }
 
@@ -236,7 +255,9 @@ mod tests {
     fn reads_a_webm_duration() {
         // EBML header (empty), Segment (unknown size), Info { TimecodeScale 1e6, Duration 2500.0 }
         let mut b = vec![0x1A, 0x45, 0xDF, 0xA3, 0x80];
-        b.extend_from_slice(&[0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+        b.extend_from_slice(&[
+            0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        ]);
         let mut info = vec![0x2A, 0xD7, 0xB1, 0x83, 0x0F, 0x42, 0x40];
         info.extend_from_slice(&[0x44, 0x89, 0x88]);
         info.extend_from_slice(&2500f64.to_be_bytes());

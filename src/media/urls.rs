@@ -181,11 +181,13 @@ mod tests {
             ttl: 3600,
         };
         let url = s.sign("/api/v1/media/7/file", 10_000);
-        let query: Signed =
-            serde_urlencoded::from_str(url.split_once('?').unwrap().1).unwrap();
+        let query: Signed = serde_urlencoded::from_str(url.split_once('?').unwrap().1).unwrap();
         let expires = query.expires.unwrap();
         assert!(expires >= 10_000 + 3600 && expires <= 10_000 + 7200);
-        assert_eq!(s.check("/api/v1/media/7/file", &query, 10_001).ok(), Some(true));
+        assert_eq!(
+            s.check("/api/v1/media/7/file", &query, 10_001).ok(),
+            Some(true)
+        );
         assert!(s.check("/api/v1/media/8/file", &query, 10_001).is_err());
         assert!(s.check("/api/v1/media/7/file", &query, expires).is_err());
         assert_eq!(s.check("/x", &Signed::default(), 0).ok(), Some(false));

@@ -82,7 +82,9 @@ async fn on_runtime<T: Send + 'static>(
     }));
     match (&mut task.0).await {
         Ok(done) => done,
-        Err(e) => Err(StorageError::Unavailable(format!("the S3 task failed: {e}"))),
+        Err(e) => Err(StorageError::Unavailable(format!(
+            "the S3 task failed: {e}"
+        ))),
     }
 }
 

@@ -8,8 +8,8 @@ use image::{DynamicImage, ImageDecoder, RgbImage};
 use kiosque::config::Config;
 use serde_json::{Value, json};
 
-use crate::{db_tests, media_tests};
 use crate::helpers::*;
+use crate::{db_tests, media_tests};
 
 // ---------- files made here, never downloaded ----------
 
@@ -999,9 +999,9 @@ fn unused_files_are_collected_after_a_grace_period(app: &TestApp) {
     // a file left behind with no row: as after a crash between the two
     let stray = app.state.blobs.clone();
     let orphan = actix_web::rt::System::new()
-        .block_on(
-            async move { kiosque::storage::put_bytes(&*stray, b"left behind".to_vec(), None).await },
-        )
+        .block_on(async move {
+            kiosque::storage::put_bytes(&*stray, b"left behind".to_vec(), None).await
+        })
         .unwrap();
     assert_eq!(blob_files(app), 2);
     let out = app.command(&["media", "gc"], "");
@@ -1037,14 +1037,23 @@ fn a_large_file_goes_up_in_parts(app: &TestApp) {
     let editor = app.editor();
     // past one part of a multipart upload (5 MiB) and then some
     let audio = mp3(12 * 1024 * 1024 + 12_345);
-    let res = upload_raw(app, &editor.token, "audio/mpeg", audio.clone(), "?public=true");
+    let res = upload_raw(
+        app,
+        &editor.token,
+        "audio/mpeg",
+        audio.clone(),
+        "?public=true",
+    );
     assert_eq!(res.status, 201, "{}", res.text());
     let first = res.json();
     assert_eq!(first["size"].as_u64(), Some(audio.len() as u64));
     let file = format!("/api/v1/media/{}/file", id_of(&first));
     let whole = app.get(&file).send();
     assert_eq!(whole.status, 200);
-    assert!(whole.body == audio, "the bytes read back are the bytes sent");
+    assert!(
+        whole.body == audio,
+        "the bytes read back are the bytes sent"
+    );
     // across the boundary between the first two parts
     let edge = 5 * 1024 * 1024;
     let part = app
@@ -1098,7 +1107,13 @@ fn a_storage_fault_answers_503_not_500(app: &TestApp) {
         let res = upload_raw(&node, &editor.token, "image/jpeg", jpeg(40, 30), "");
         assert_eq!(res.problem(503)["code"], "storage_unavailable", "{url}");
         // the rest of the API is unaffected
-        assert_eq!(node.get("/api/v1/media").bearer(&editor.token).send().status, 200);
+        assert_eq!(
+            node.get("/api/v1/media")
+                .bearer(&editor.token)
+                .send()
+                .status,
+            200
+        );
     }
     drop(silent);
     // the healthy node still serves the file
@@ -1108,7 +1123,14 @@ fn a_storage_fault_answers_503_not_500(app: &TestApp) {
 fn private_media_is_shared_through_signed_urls(app: &TestApp) {
     let editor = app.editor();
     let bytes = jpeg(400, 300);
-    let media = upload_raw(app, &editor.token, "image/jpeg", bytes.clone(), "?alt=Brouillon").json();
+    let media = upload_raw(
+        app,
+        &editor.token,
+        "image/jpeg",
+        bytes.clone(),
+        "?alt=Brouillon",
+    )
+    .json();
     let id = id_of(&media);
     let signed = media["signed_url"].as_str().unwrap().to_string();
     assert!(
@@ -1132,27 +1154,50 @@ fn private_media_is_shared_through_signed_urls(app: &TestApp) {
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.header("content-type"), Some("image/webp"));
     // the plain URL still needs a token
-    app.get(&format!("/api/v1/media/{id}/file")).send().problem(404);
+    app.get(&format!("/api/v1/media/{id}/file"))
+        .send()
+        .problem(404);
 
     // a forged signature, or one for another item, opens nothing
     let (path, query) = signed.split_once('?').unwrap();
     let forged = format!("{path}?{}", query.replace("sig=", "sig=A"));
-    assert_eq!(app.get(&forged).send().problem(403)["code"], "signature_invalid");
+    assert_eq!(
+        app.get(&forged).send().problem(403)["code"],
+        "signature_invalid"
+    );
     let other = upload_raw(app, &editor.token, "audio/mpeg", mp3(300), "").json();
     let borrowed = format!("/api/v1/media/{}/file?{query}", id_of(&other));
-    assert_eq!(app.get(&borrowed).send().problem(403)["code"], "signature_invalid");
+    assert_eq!(
+        app.get(&borrowed).send().problem(403)["code"],
+        "signature_invalid"
+    );
     let half = format!("{path}?{}", query.split('&').next().unwrap());
     half_signed_is_refused(app, &half);
 
     // the same URL for a while (the item's ETag holds), then it expires
-    let again = app.get(&format!("/api/v1/media/{id}")).bearer(&editor.token).send();
+    let again = app
+        .get(&format!("/api/v1/media/{id}"))
+        .bearer(&editor.token)
+        .send();
     assert_eq!(again.json()["signed_url"], signed);
     let ttl = app.state.config.media.signed_url_ttl.as_secs() as i64;
-    app.state.clock.advance(chrono::Duration::seconds(2 * ttl + 1));
-    assert_eq!(app.get(&signed).send().problem(403)["code"], "signature_expired");
-    let fresh = app.get(&format!("/api/v1/media/{id}")).bearer(&editor.token).send().json();
+    app.state
+        .clock
+        .advance(chrono::Duration::seconds(2 * ttl + 1));
+    assert_eq!(
+        app.get(&signed).send().problem(403)["code"],
+        "signature_expired"
+    );
+    let fresh = app
+        .get(&format!("/api/v1/media/{id}"))
+        .bearer(&editor.token)
+        .send()
+        .json();
     assert_ne!(fresh["signed_url"], signed);
-    assert_eq!(app.get(fresh["signed_url"].as_str().unwrap()).send().status, 200);
+    assert_eq!(
+        app.get(fresh["signed_url"].as_str().unwrap()).send().status,
+        200
+    );
 
     // public media needs no signature
     let public = upload_raw(app, &editor.token, "audio/mpeg", mp3(200), "?public=true").json();
@@ -1170,7 +1215,14 @@ fn on_a_cdn(config: &mut Config) {
 fn public_media_is_read_from_the_public_base(app: &TestApp) {
     let editor = app.editor();
     let bytes = jpeg(700, 500);
-    let media = upload_raw(app, &editor.token, "image/jpeg", bytes.clone(), "?alt=Le+port").json();
+    let media = upload_raw(
+        app,
+        &editor.token,
+        "image/jpeg",
+        bytes.clone(),
+        "?alt=Le+port",
+    )
+    .json();
     let (id, sha) = (id_of(&media), media["sha256"].as_str().unwrap().to_string());
     // private: Kiosque's own URL (with a token or signed)
     assert_eq!(media["url"], format!("/api/v1/media/{id}/file"));
@@ -1209,26 +1261,38 @@ fn public_media_is_read_from_the_public_base(app: &TestApp) {
     let media = app.get(&path).send().ok();
     let image = &media["image"];
     let srcset = image["srcset"]["webp"].as_str().unwrap();
-    assert!(
-        srcset.contains(&format!("{variant_at} 320w")),
-        "{srcset}"
-    );
+    assert!(srcset.contains(&format!("{variant_at} 320w")), "{srcset}");
     assert!(
         image["variants"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|v| v["url"].as_str().unwrap().starts_with("https://cdn.example/media/")),
+            .all(|v| v["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://cdn.example/media/")),
         "{image}"
     );
     // on S3, the bucket itself serves those names, with their types
     if let kiosque::config::Storage::S3(s3) = &app.state.config.media.storage {
-        let bucket = format!("{}/{}/{}", s3.endpoint.as_deref().unwrap(), s3.bucket, s3.prefix);
+        let bucket = format!(
+            "{}/{}/{}",
+            s3.endpoint.as_deref().unwrap(),
+            s3.bucket,
+            s3.prefix
+        );
         let direct = |url: &str| {
             let name = url.rsplit('/').next().unwrap();
             let mut res = ureq::get(&format!("{bucket}/{name}")).call().unwrap();
             let ct = res.headers()["content-type"].to_str().unwrap().to_string();
-            (ct, res.body_mut().with_config().limit(10 << 20).read_to_vec().unwrap())
+            (
+                ct,
+                res.body_mut()
+                    .with_config()
+                    .limit(10 << 20)
+                    .read_to_vec()
+                    .unwrap(),
+            )
         };
         let (ct, body) = direct(media["url"].as_str().unwrap());
         assert_eq!(ct, "image/jpeg");
@@ -1274,7 +1338,9 @@ fn durations_are_read_from_the_headers(app: &TestApp) {
     // WebM: 2 500 ticks of a millisecond
     let mut webm = vec![0x1A, 0x45, 0xDF, 0xA3, 0x87, 0x42, 0x82, 0x84];
     webm.extend_from_slice(b"webm");
-    webm.extend_from_slice(&[0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+    webm.extend_from_slice(&[
+        0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    ]);
     let mut info = vec![0x2A, 0xD7, 0xB1, 0x83, 0x0F, 0x42, 0x40, 0x44, 0x89, 0x88];
     info.extend_from_slice(&2500f64.to_be_bytes());
     webm.extend_from_slice(&[0x15, 0x49, 0xA9, 0x66, 0x80 | info.len() as u8]);

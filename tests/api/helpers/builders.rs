@@ -366,7 +366,10 @@ impl TestApp {
                 .env("KIOSQUE_S3_BUCKET", &s3.bucket)
                 .env("KIOSQUE_S3_REGION", &s3.region)
                 .env("KIOSQUE_S3_ENDPOINT", s3.endpoint.as_deref().unwrap_or(""))
-                .env("KIOSQUE_S3_ACCESS_KEY_ID", s3.access_key_id.as_deref().unwrap_or(""))
+                .env(
+                    "KIOSQUE_S3_ACCESS_KEY_ID",
+                    s3.access_key_id.as_deref().unwrap_or(""),
+                )
                 .env(
                     "KIOSQUE_S3_SECRET_ACCESS_KEY",
                     s3.secret_access_key.as_deref().unwrap_or(""),
