@@ -135,10 +135,12 @@ pub fn main() -> ExitCode {
         Command::SeedDemo { articles, seed } => crate::seed::seed(&config, articles, seed)
             .map(|s| {
                 println!(
-                    "seeded {} sections, {} authors, {} tags and {} articles into {}",
+                    "seeded {} sections, {} authors, {} tags, {} events, {} pictures and {} articles into {}",
                     s.sections,
                     s.authors,
                     s.tags,
+                    s.events,
+                    s.pictures,
                     s.articles,
                     config.database.redacted()
                 );

@@ -296,13 +296,33 @@ pub type AppResult<T> = Result<T, AppError>;
 /// fails with any error that can tell a [`DbError`]; here the error is fixed
 /// to [`AppError`], so handlers' closures need no annotations.
 impl Db {
-    /// Runs blocking database work off the async workers.
+    /// Runs a read off the async workers (on a replica when one is current:
+    /// see [`Db::run_as`]; a copy of `f` may run again on the primary).
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_as(f).await
+    }
+
+    /// Runs work on the primary: a read that must see every committed write
+    /// (sign-in checks, the change feed), or bookkeeping a read does.
+    pub async fn run_primary<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.run_as(f).await
+        self.primary_as(f).await
+    }
+
+    /// A bookkeeping write (rate-limit counts): see [`Db::note_as`].
+    pub async fn note<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut AnyConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.note_as(f).await
     }
 
     /// Like [`Db::run`], inside a write transaction ([`crate::db::write_tx`]).

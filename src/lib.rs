@@ -196,7 +196,7 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
             if pruned.config.rate_store == config::RateStore::Database {
                 let _ = pruned
                     .db
-                    .run(move |c| Ok(auth::limits::prune_shared(c, now_us)?))
+                    .note(move |c| Ok(auth::limits::prune_shared(c, now_us)?))
                     .await;
             }
         }

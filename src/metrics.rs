@@ -13,6 +13,18 @@ pub struct Metrics {
     queries: prometheus::IntCounter,
     log_dropped: prometheus::IntCounter,
     scheduler_leader: prometheus::IntGauge,
+    replica_up: IntGaugeVec,
+    replica_lag: prometheus::GaugeVec,
+    reads: IntCounterVec,
+}
+
+/// A read replica as `/metrics` shows it.
+pub struct ReplicaSample<'a> {
+    pub name: &'a str,
+    pub up: bool,
+    /// `None` while it does not answer.
+    pub lag_seconds: Option<f64>,
+    pub reads: u64,
 }
 
 impl Metrics {
@@ -52,8 +64,35 @@ impl Metrics {
             "Whether this node holds the scheduler's lease and runs timed work (1) or not (0)",
         )
         .expect("valid metric");
+        let replica_up = IntGaugeVec::new(
+            Opts::new(
+                "db_replica_up",
+                "Whether a read replica takes reads (1) or is out: failing or lagging (0)",
+            ),
+            &["replica"],
+        )
+        .expect("valid metric");
+        let replica_lag = prometheus::GaugeVec::new(
+            Opts::new(
+                "db_replica_lag_seconds",
+                "How long the oldest write a replica has not replayed has waited (-1: not answering)",
+            ),
+            &["replica"],
+        )
+        .expect("valid metric");
+        let reads = IntCounterVec::new(
+            Opts::new(
+                "db_replica_reads_total",
+                "Reads served by each replica, and by the primary while replicas are configured",
+            ),
+            &["target"],
+        )
+        .expect("valid metric");
         for m in [
             Box::new(scheduler_leader.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(replica_up.clone()),
+            Box::new(replica_lag.clone()),
+            Box::new(reads.clone()),
             Box::new(queries.clone()),
             Box::new(log_dropped.clone()),
             Box::new(requests.clone()),
@@ -70,7 +109,29 @@ impl Metrics {
             queries,
             log_dropped,
             scheduler_leader,
+            replica_up,
+            replica_lag,
+            reads,
         }
+    }
+
+    /// The read replicas' state, and the reads the primary served beside them.
+    pub fn set_replicas(&self, replicas: &[ReplicaSample<'_>], primary_reads: u64) {
+        if replicas.is_empty() {
+            return;
+        }
+        for r in replicas {
+            self.replica_up
+                .with_label_values(&[r.name])
+                .set(i64::from(r.up));
+            self.replica_lag
+                .with_label_values(&[r.name])
+                .set(r.lag_seconds.unwrap_or(-1.0));
+            let served = self.reads.with_label_values(&[r.name]);
+            served.inc_by(r.reads.saturating_sub(served.get()));
+        }
+        let primary = self.reads.with_label_values(&["primary"]);
+        primary.inc_by(primary_reads.saturating_sub(primary.get()));
     }
 
     /// Whether this node holds the scheduler's lease.

@@ -6,25 +6,43 @@ use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::error::Problem;
 
+mod contract;
+pub use contract::finish;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Kiosque API",
         version = "1.0.0",
-        description = "The public API of Kiosque, a headless CMS for news publishers. \
-Errors are RFC 9457 problem documents (`application/problem+json`). Lists take `limit` (1–100), \
-and `page` or `cursor`, and answer `{data, meta}` with an RFC 8288 `Link` header. Public reads \
-send `ETag` and `Cache-Control`; `If-None-Match` gives 304 and updates accept `If-Match` (412 when stale). \
-Authenticate with `Authorization: Bearer <token>`, where the token is a JWT access token from \
-`/auth/login` or an integrator's API key (`kq_…`).\n\n\
-**Where this document refines or differs from API.md:** \
-(1) content statuses add `rejected` (a refused submission, with a `rejection_reason` its submitter can read); \
-`scheduled` is never stored: it is a published item whose `published_at` is still to come. \
-(2) `/healthz`, `/readyz` and `/metrics` are served outside the base path, as is `/docs`; the document is at `/api/v1/openapi.json`. \
-(3) a member's own submissions are listed with `mine=true` on `/articles`, `/jobs` and `/events` (no `/me/submissions`). \
-(4) `cursor` values are opaque and bound to their sort and filters. The public article list in its default order continues after the last item seen (no skip or repeat when news is published meanwhile, and deep pages cost nothing more); other lists' cursors are positions. \
-(5) a request that runs past the server's time limit answers 503 `request_timeout` with `Retry-After`. \
-(6) multi-valued filters are comma-separated (`contract_type=cdi,cdd`, `status=draft,pending`), not repeated.",
+        description = "The public API of Kiosque, a headless CMS for news publishers: articles, comments, \
+job offers, events, polls, media and the weather box of a local news site, read by its front ends and \
+mobile apps and written by its newsroom and integrators.\n\n\
+## Conventions\n\n\
+- **Base path** `/api/v1` (a breaking change would go to `/api/v2`). `/healthz`, `/readyz`, `/metrics` \
+and the browsable `/docs` are served outside it; this document is at `/api/v1/openapi.json`.\n\
+- **JSON** in UTF-8 with `snake_case` fields; times are RFC 3339 in UTC; ids are strings. Articles, \
+sections, tags and authors are also addressed by `slug` wherever an id is accepted. A field an answer \
+always carries is `required`, and `null` when it has no value.\n\
+- **Errors** are RFC 9457 problem documents (`application/problem+json`): `type`, `title`, `status`, \
+`detail`, a stable `code`, and `errors` (`field`, `message`) for 422. 400: malformed JSON or an unknown \
+or invalid query parameter; 401: missing, invalid or expired token (with `WWW-Authenticate`); 403: not \
+allowed; 404; 409: conflict; 412: `If-Match` is stale; 413; 415; 422: validation; 429: rate limited and \
+503: database unavailable or request timed out (both with `Retry-After`); 507: no room left to write.\n\
+- **Lists** take `limit` (1–100, default 20) and either `page` (1-based) or `cursor` (opaque, from \
+`meta.next_cursor`; bound to its sort and filters), answer `{data, meta}` and send an RFC 8288 `Link` \
+header (`rel=\"next\"`, `rel=\"prev\"`). `sort` takes comma-separated fields, `-` for descending. \
+Multi-valued filters are comma-separated (`contract_type=cdi,cdd`, `status=draft,pending`), not repeated.\n\
+- **Caching**: reads send `ETag` and `Cache-Control`; send the ETag back in `If-None-Match` for a \
+304 without a body. Updates accept `If-Match` (412 when stale).\n\
+- **Auth**: `Authorization: Bearer <token>`, a user's access token from `/auth/login` (refreshed with \
+`/auth/refresh`) or an integrator's API key (`kq_…`, with scopes). Reading published content needs no \
+token, but a bad token is refused (401), never taken as anonymous. Roles: member, author, editor, admin.\n\
+- **Workflow**: content statuses are `draft`, `pending` (a reader's submission waiting for review), \
+`scheduled` (published, its `published_at` still to come), `published`, `archived` and `rejected` (with a \
+`rejection_reason` its submitter reads). A member lists their own submissions with `mine=true`.\n\
+- **Anonymous voters** get a `voter_token` with their first vote (and the `kiosque_voter` cookie): send \
+it back in `X-Voter-Token` to be recognised. Browsers on the configured origins (CORS) may send \
+credentials and this header.",
         license(name = "AGPL-3.0-or-later")
     ),
     tags(

@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::http::fallback::ApiDocument;
-use crate::http::{fallback, middleware};
+use crate::http::{consistency, fallback, middleware, response_cache};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{api_keys, ops, sections, tags};
@@ -208,6 +208,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     crate::openapi::document_optional_auth(&mut doc);
     crate::openapi::document_edge_answers(&mut doc);
     crate::webhooks::describe(&mut doc);
+    crate::openapi::finish(&mut doc);
     doc
 }
 
@@ -245,6 +246,9 @@ pub fn app(
         )
         .route("/docs", web::get().to(ops::handlers::docs_redirect))
         .default_service(web::to(fallback::not_found))
+        // innermost: a cached answer still gets CORS, security headers, metrics and its log line
+        .wrap(from_fn(response_cache::serve))
+        .wrap(from_fn(consistency::route_reads))
         .wrap(cors)
         .wrap(from_fn(middleware::around))
 }
@@ -265,6 +269,8 @@ fn cors(config: &Config) -> Cors {
             header::IF_NONE_MATCH,
             header::HeaderName::from_static("x-request-id"),
             header::RANGE,
+            // an anonymous voter's identity, which a front end keeps and sends back
+            header::HeaderName::from_static("x-voter-token"),
         ])
         .expose_headers([
             header::ETAG,
@@ -274,7 +280,12 @@ fn cors(config: &Config) -> Cors {
             header::HeaderName::from_static("x-request-id"),
             header::CONTENT_RANGE,
             header::ACCEPT_RANGES,
+            header::LAST_MODIFIED,
+            header::HeaderName::from_static("x-voter-token"),
         ])
+        // the configured origins are the site's own front ends: they may send
+        // the `kiosque_voter` cookie, so "you already voted" works across origins
+        .supports_credentials()
         .max_age(3600);
     for origin in &config.cors_origins {
         cors = cors.allowed_origin(origin);

@@ -26,6 +26,10 @@ pub struct AppState {
     pub images: crate::imaging::Workshop,
     /// Built feeds and sitemaps, served until the content may have changed.
     pub documents: crate::cache::Documents,
+    /// Answers to anonymous public reads, dropped by the keys writes touch.
+    pub responses: std::sync::Arc<crate::cache::Responses>,
+    /// Lists' totals, counted again only after a write or a timed change.
+    pub totals: crate::db::totals::Totals,
 }
 
 impl AppState {
@@ -34,6 +38,12 @@ impl AppState {
             &config.database,
             config.db_pool_size,
             config.db_connect_timeout,
+        )
+        .with_replicas(
+            &config.replicas,
+            config.db_pool_size,
+            config.replica_max_lag,
+            config.replica_check,
         );
         let auth = AuthState::new(&config);
         let search = crate::gate::SearchGate::new(config.search_concurrency, config.search_wait);
@@ -41,6 +51,19 @@ impl AppState {
         let blobs = crate::storage::open(&config.media.storage, &config.media.dir)
             .unwrap_or_else(|e| panic!("{e}"));
         let images = crate::imaging::Workshop::new(config.media.workers, config.media.queue);
+        let responses = std::sync::Arc::new(crate::cache::Responses::new(
+            config.cache_bytes,
+            config.cache_ttl,
+        ));
+        // writes of this node (after commit) and other nodes' changes (as
+        // the listener hears them) drop what they touched
+        let dropping = responses.clone();
+        db.on_touched(std::sync::Arc::new(
+            move |touched: crate::db::Touched<'_>| match touched {
+                crate::db::Touched::Keys(keys) => dropping.drop_keys(keys),
+                crate::db::Touched::All => dropping.drop_all(),
+            },
+        ));
         crate::imaging::set_presets(crate::imaging::Preset::from_settings(&config.media));
         Self {
             config,
@@ -53,6 +76,8 @@ impl AppState {
             blobs,
             images,
             documents: crate::cache::Documents::new(),
+            responses,
+            totals: Default::default(),
         }
     }
 }
@@ -74,7 +99,7 @@ impl AppState {
                 let period_us = (3_600_000_000f64 / per_hour.max(1) as f64) as i64;
                 let now_us = self.clock.now_utc().timestamp_micros();
                 self.db
-                    .run(move |c| {
+                    .note(move |c| {
                         crate::auth::limits::take_shared(c, bucket, &key, period_us, burst, now_us)
                     })
                     .await

@@ -62,6 +62,25 @@ impl Status {
         }
     }
 
+    /// A `status=` filter: one or more statuses, comma-separated
+    /// (`draft,pending`); blanks are skipped, so `status=` alone is no filter
+    /// (`None`). An unknown status is a 400 naming the allowed ones.
+    pub fn parse_list(raw: &str) -> Result<Option<Vec<Status>>, AppError> {
+        let statuses = raw
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                Status::parse(s).ok_or_else(|| {
+                    AppError::bad_query(format!(
+                        "unknown status `{s}`; one or more of: draft, pending, scheduled, published, archived, rejected"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(statuses).filter(|s| !s.is_empty()))
+    }
+
     /// Whether an item stored as `stored` is public at `now`: published and
     /// its publication time come.
     pub fn is_live(stored: &str, published_at: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {

@@ -20,7 +20,8 @@ use crate::state::AppState;
     request_body = CreateApiKey,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Created; `secret` is shown this once", body = CreatedApiKey),
+        (status = 201, description = "Created; `secret` is shown this once", body = CreatedApiKey,
+         headers(("Location" = String, description = "The new key's address"))),
         (status = 400, response = oa::BadRequest),
         (status = 401, response = oa::Unauthorized),
         (status = 403, response = oa::Forbidden),

@@ -7,7 +7,7 @@ use super::queries::{self, ListFilters};
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::path::Key;
-use crate::http::{ListQuery, Page, PageParams, respond, respond_page};
+use crate::http::{Freshness, ListQuery, Page, PageParams, respond, respond_page};
 use crate::ids::AuthorKey;
 use crate::ids::UserId;
 use crate::openapi as oa;
@@ -54,6 +54,17 @@ pub async fn list_authors(
             Ok(Page::new(&p, authors, total))
         })
         .await?;
+    if caller.freshness() == Freshness::Public {
+        // who is an author, and their counts, change with any article
+        crate::http::response_cache::tag(
+            &req,
+            ["list:authors".to_string(), "list:articles".to_string()],
+        );
+        crate::http::response_cache::tag(
+            &req,
+            page.data.iter().map(|a| format!("user:{}", a.id.0)),
+        );
+    }
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
@@ -85,7 +96,8 @@ pub async fn get_author(
             let mut filters = ListFilters::public(now);
             filters.author_id = Some(id);
             let recent = crate::http::pagination::first_page(10, "-published_at");
-            let (rows, total) = queries::list(c, &filters, &recent, true)?;
+            let rows = queries::list(c, &filters, &recent, true)?;
+            let (total, _) = queries::count(c, &filters)?;
             let recent_articles = ArticleSummary::load_all(c, &rows[..rows.len().min(10)], now)?;
             Ok(AuthorDetail {
                 author: Author {
@@ -100,5 +112,26 @@ pub async fn get_author(
             })
         })
         .await?;
+    if caller.freshness() == Freshness::Public {
+        use crate::http::response_cache as cache;
+        cache::tag(
+            &req,
+            [
+                format!("user:{}", detail.author.id.0),
+                "list:articles".to_string(),
+            ],
+        );
+        for item in &detail.recent_articles {
+            cache::tag(&req, item.cache_keys());
+        }
+        if state.responses.is_on() {
+            let now = state.clock.now();
+            let next = state
+                .db
+                .run(move |c| Ok(super::timed::next_publication(c, now)?))
+                .await?;
+            cache::until(&req, next);
+        }
+    }
     Ok(respond(&req, caller.freshness(), &detail))
 }

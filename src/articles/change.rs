@@ -54,6 +54,8 @@ pub fn change_for(
     Ok(Change::new("article", what, row.id, now)
         .slug(row.slug.clone())
         .paths(paths)
+        // every public list of articles may show it (or stop showing it)
+        .keys(["list:articles"])
         .datum("status", row.status.clone())
         .datum("section", section))
 }

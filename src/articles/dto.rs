@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::ArticleRow;
+use super::model::{ArticleListRow, ArticleRow};
 use super::queries::{self, Refs};
 use crate::db::AnyConnection;
 use crate::error::AppResult;
@@ -83,8 +83,13 @@ pub struct ArticleSummary {
     /// The cover as a media item (`cover_media_id`): variants, `srcset`,
     /// placeholder, alt text, caption and credit.
     pub cover_image: Option<crate::media::ImageObject>,
-    /// An https video to embed.
+    /// The video's address, as given.
     pub video_url: Option<String>,
+    /// The player of `video_url` to embed (null for an address of an
+    /// unknown host given before hosts were checked).
+    pub video: Option<super::video::VideoEmbed>,
+    /// An uploaded video (`video_media_id`).
+    pub video_media: Option<crate::media::FileObject>,
     /// `scheduled` is a published article whose `published_at` is still to come.
     pub status: Status,
     pub published_at: Option<DateTime<Utc>>,
@@ -103,7 +108,10 @@ pub struct ArticleDetail {
     pub summary: ArticleSummary,
     /// The body as written (Markdown).
     pub body: String,
-    /// The body rendered to sanitised HTML.
+    /// The body rendered to sanitised HTML. Embedded media items
+    /// (`![alt](media:12)`) are `<figure>`s with the item's variants
+    /// (`<picture>`, WebP and JPEG `srcset`, size, lazy loading), its alt
+    /// text (the one written in place first) and its caption and credit.
     pub body_html: String,
     pub created_at: DateTime<Utc>,
     /// Why the article was refused; shown to its authors and to staff.
@@ -112,7 +120,23 @@ pub struct ArticleDetail {
 }
 
 impl ArticleSummary {
-    pub fn from_row(row: &ArticleRow, refs: &Refs, now: NaiveDateTime) -> Self {
+    /// The cache keys of what it shows: itself, its section, tags, authors
+    /// and library cover (their names and pictures are in it).
+    pub fn cache_keys(&self) -> Vec<String> {
+        let mut keys = vec![format!("article:{}", self.id.0)];
+        keys.extend(self.section.iter().map(|s| format!("section:{}", s.id.0)));
+        keys.extend(self.tags.iter().map(|t| format!("tag:{}", t.id.0)));
+        keys.extend(self.authors.iter().map(|a| format!("user:{}", a.id.0)));
+        keys.extend(
+            self.cover_image
+                .iter()
+                .map(|m| format!("media:{}", m.media_id.0)),
+        );
+        keys.extend(self.poll_id.iter().map(|p| format!("poll:{}", p.0)));
+        keys
+    }
+
+    pub fn from_row(row: &ArticleListRow, refs: &Refs, now: NaiveDateTime) -> Self {
         Self {
             id: ArticleId(row.id),
             slug: row.slug.clone(),
@@ -129,6 +153,8 @@ impl ArticleSummary {
             }),
             cover_image: refs.covers.get(&row.id).cloned(),
             video_url: row.video_url.clone(),
+            video: row.video_url.as_deref().and_then(super::video::parse),
+            video_media: refs.videos.get(&row.id).cloned(),
             status: row.status(now),
             published_at: row.published_at.map(utc),
             updated_at: utc(row.updated_at),
@@ -141,7 +167,7 @@ impl ArticleSummary {
     /// Summaries of a page of articles: three queries for all their references.
     pub fn load_all(
         conn: &mut AnyConnection,
-        rows: &[ArticleRow],
+        rows: &[ArticleListRow],
         now: NaiveDateTime,
     ) -> AppResult<Vec<Self>> {
         let refs = queries::load_refs(conn, rows)?;
@@ -151,11 +177,19 @@ impl ArticleSummary {
 
 impl ArticleDetail {
     pub fn load(conn: &mut AnyConnection, row: &ArticleRow, now: NaiveDateTime) -> AppResult<Self> {
-        let refs = queries::load_refs(conn, std::slice::from_ref(row))?;
+        let summary = ArticleListRow::from(row);
+        let refs = queries::load_refs(conn, std::slice::from_ref(&summary))?;
+        let embedded = crate::text::embedded_media(&row.body_html);
+        let body_html = if embedded.is_empty() {
+            row.body_html.clone()
+        } else {
+            let images = crate::media::images(conn, &embedded)?;
+            crate::media::render_embeds(&row.body_html, &images, "")
+        };
         Ok(Self {
-            summary: ArticleSummary::from_row(row, &refs, now),
+            summary: ArticleSummary::from_row(&summary, &refs, now),
             body: row.body.clone(),
-            body_html: row.body_html.clone(),
+            body_html,
             created_at: utc(row.created_at),
             rejection_reason: row.rejection_reason.clone(),
         })

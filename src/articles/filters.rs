@@ -19,16 +19,19 @@ pub struct ArticleFilters {
     pub tag: Option<String>,
     /// Author id or profile slug.
     pub author: Option<String>,
-    /// Full-text search over title, lead and body (French, accents folded),
-    /// ranked by relevance then recency unless `sort` is given.
+    /// Full-text search over title, lead and body (French stems, accents
+    /// folded; every word must match), ranked by relevance unless `sort` is
+    /// given: the 500 newest matches by relevance, then older matches newest
+    /// first. `meta.total` counts every match.
     pub q: Option<String>,
     /// Published at or after this time (RFC 3339).
     pub published_after: Option<DateTime<Utc>>,
     /// Published before this time (RFC 3339).
     pub published_before: Option<DateTime<Utc>>,
     /// Staff: statuses to list, comma-separated (`draft,pending`). Default: published.
+    // no `example`: the browsable docs would pre-fill it, and an anonymous
+    // "Try it out" would meet a 401
     #[param(
-        example = "draft,pending",
         pattern = "^[\\s,]*((draft|pending|scheduled|published|archived|rejected)(\\s*,[\\s,]*(draft|pending|scheduled|published|archived|rejected))*[\\s,]*)?$"
     )]
     pub status: Option<String>,

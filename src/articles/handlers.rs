@@ -13,9 +13,13 @@ use super::write;
 use crate::audit::{Actor, Origin};
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
+use crate::db::totals::Totals;
 use crate::error::{AppError, AppResult};
+use crate::http::pagination::{KeyValue, invalid_cursor};
 use crate::http::path::Key;
-use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, PageParams, respond, respond_page};
+use crate::http::{
+    Freshness, IfMatch, Json, ListQuery, Page, PageParams, PageRequest, respond, respond_page,
+};
 use crate::ids::ArticleId;
 use crate::ids::IdOrSlug;
 use crate::openapi as oa;
@@ -106,6 +110,9 @@ pub async fn list_articles(
     filters.published_after = f.published_after.map(|t| t.naive_utc());
     filters.published_before = f.published_before.map(|t| t.naive_utc());
     let p = paged.clone();
+    let totals = state.totals.clone();
+    // read before anything the total depends on (see `db::totals`)
+    let generation = state.db.generation();
     let page = state
         .db
         .run(move |c| {
@@ -126,22 +133,71 @@ pub async fn list_articles(
             if nothing {
                 return Ok(Page::new(&p, Vec::new(), 0));
             }
-            let (rows, total) = queries::list(c, &filters, &p, explicit_sort)?;
-            let summaries = ArticleSummary::load_all(c, &rows, now)?;
-            let ranked = filters.q.is_some() && !explicit_sort;
-            if queries::keyset_applies(&filters, &p, ranked) {
-                Ok(Page::keyed(&p, summaries, total, |a| {
-                    (
-                        a.published_at.map(|t| t.timestamp_micros()).unwrap_or(0),
-                        a.id.0,
-                    )
-                }))
-            } else {
-                Ok(Page::new(&p, summaries, total))
-            }
+            page_of(c, &totals, generation, &filters, &p, explicit_sort)
         })
         .await?;
+    if freshness == Freshness::Public {
+        tag_summaries(&req, &state, &page.data).await?;
+    }
     Ok(respond_page(&req, freshness, &page, &paged))
+}
+
+/// Names the cache keys of a public list of summaries (every article list,
+/// and what each item shows) and when it changes by the clock alone (a
+/// scheduled article's time comes).
+async fn tag_summaries(
+    req: &HttpRequest,
+    state: &AppState,
+    items: &[ArticleSummary],
+) -> AppResult<()> {
+    use crate::http::response_cache as cache;
+    cache::tag(req, ["list:articles".to_string()]);
+    for item in items {
+        cache::tag(req, item.cache_keys());
+    }
+    if state.responses.is_on() {
+        let now = state.clock.now();
+        let next = state
+            .db
+            .run(move |c| Ok(super::timed::next_publication(c, now)?))
+            .await?;
+        cache::until(req, next);
+    }
+    Ok(())
+}
+
+/// One page of a list of articles, its total remembered between requests
+/// (counted again after a write or a scheduled publication), and a keyset
+/// cursor to the next page unless the page is ordered by relevance.
+fn page_of(
+    c: &mut AnyConnection,
+    totals: &Totals,
+    generation: u64,
+    filters: &ListFilters,
+    p: &PageRequest,
+    explicit_sort: bool,
+) -> AppResult<Page<ArticleSummary>> {
+    let ranked = filters.q.is_some() && !explicit_sort;
+    if !ranked
+        && let Some(key) = &p.after
+        && !queries::key_fits(filters, p, key)
+    {
+        return Err(invalid_cursor());
+    }
+    let rows = queries::list(c, filters, p, explicit_sort)?;
+    let total = totals.get_or_count(&filters.total_key(), generation, filters.now, || {
+        queries::count(c, filters)
+    })?;
+    let keys: Vec<Vec<KeyValue>> = rows
+        .iter()
+        .map(|r| queries::sort_key(r, filters, p))
+        .collect();
+    let summaries = ArticleSummary::load_all(c, &rows, filters.now)?;
+    if ranked {
+        return Ok(Page::new(p, summaries, total));
+    }
+    let keyed: Vec<_> = summaries.into_iter().zip(keys).collect();
+    Ok(Page::keyed(p, keyed, total, |(_, key)| key.clone()).map(|(summary, _)| summary))
 }
 
 fn moved(current_slug: &str) -> HttpResponse {
@@ -193,6 +249,9 @@ pub async fn get_article(
             } else {
                 Freshness::Private
             };
+            if freshness == Freshness::Public {
+                crate::http::response_cache::tag(&req, detail.summary.cache_keys());
+            }
             Ok(respond(&req, freshness, &detail))
         }
     }
@@ -392,6 +451,8 @@ pub async fn related_articles(
     let now = state.clock.now();
     let viewer = caller.clone();
     let p = paged.clone();
+    let totals = state.totals.clone();
+    let generation = state.db.generation();
     let page = state
         .db
         .run(move |c| {
@@ -402,13 +463,11 @@ pub async fn related_articles(
             let mut filters = ListFilters::public(now);
             filters.section_id = Some(section);
             filters.exclude_id = Some(row.id);
-            let (rows, total) = queries::list(c, &filters, &p, true)?;
-            Ok(Page::new(
-                &p,
-                ArticleSummary::load_all(c, &rows, now)?,
-                total,
-            ))
+            page_of(c, &totals, generation, &filters, &p, true)
         })
         .await?;
+    if caller.freshness() == Freshness::Public {
+        tag_summaries(&req, &state, &page.data).await?;
+    }
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }

@@ -11,6 +11,7 @@ pub mod queries;
 pub mod requests;
 pub mod revisions;
 pub mod timed;
+pub mod video;
 pub mod write;
 
 pub use change::change_for;

@@ -40,6 +40,56 @@ impl ArticleRow {
     }
 }
 
+/// What a list shows of an article: everything but the body, its HTML and
+/// the review's notes, so that a page never reads (nor de-TOASTs) bodies.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleListRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub lead: String,
+    pub section_id: Option<i64>,
+    pub cover_url: Option<String>,
+    pub cover_alt: Option<String>,
+    pub cover_caption: Option<String>,
+    pub cover_credit: Option<String>,
+    pub video_url: Option<String>,
+    pub status: String,
+    pub allow_comments: bool,
+    pub comment_count: i32,
+    pub published_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ArticleListRow {
+    pub fn status(&self, now: NaiveDateTime) -> Status {
+        Status::shown(&self.status, self.published_at, now)
+    }
+}
+
+impl From<&ArticleRow> for ArticleListRow {
+    fn from(r: &ArticleRow) -> Self {
+        Self {
+            id: r.id,
+            slug: r.slug.clone(),
+            title: r.title.clone(),
+            lead: r.lead.clone(),
+            section_id: r.section_id,
+            cover_url: r.cover_url.clone(),
+            cover_alt: r.cover_alt.clone(),
+            cover_caption: r.cover_caption.clone(),
+            cover_credit: r.cover_credit.clone(),
+            video_url: r.video_url.clone(),
+            status: r.status.clone(),
+            allow_comments: r.allow_comments,
+            comment_count: r.comment_count,
+            published_at: r.published_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = articles)]
 pub struct NewArticle {

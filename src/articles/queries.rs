@@ -1,6 +1,8 @@
 //! The diesel code of articles. A list page costs a fixed number of queries
-//! whatever its length: the count, the page, then one query each for the
-//! sections, tags and authors of the whole page (`refs`).
+//! whatever its length: the page (only the columns a summary shows), then
+//! one query each for the sections, tags, authors, covers and polls of the
+//! whole page (`refs`); the count only when the remembered total may have
+//! changed (`db::totals`).
 
 mod authors;
 mod refs;
@@ -17,12 +19,13 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::model::{ArticleChanges, ArticleRow, NewArticle};
+use super::model::{ArticleChanges, ArticleListRow, ArticleRow, NewArticle};
 use crate::config::Backend;
 use crate::db::schema::{article_authors, article_slugs, article_tags, articles};
 use crate::db::search;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::PageRequest;
+use crate::http::pagination::KeyValue;
 use crate::ids::{IdOrSlug, UserId};
 use crate::review::Status;
 use crate::review::queries::in_status;
@@ -135,32 +138,85 @@ fn filtered(backend: Backend, f: &ListFilters) -> articles::BoxedQuery<'static, 
     query
 }
 
-/// One page of articles and the total.
+impl ListFilters {
+    /// Names the filters, not the time: the key of the list's total.
+    pub fn total_key(&self) -> String {
+        format!(
+            "articles|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.scope,
+            self.section_id,
+            self.tag_id,
+            self.author_id,
+            self.q,
+            self.published_after,
+            self.published_before,
+            self.exclude_id,
+        )
+    }
+}
+
+/// How many articles match, and when that may change without a write (the
+/// next scheduled publication: the count of published articles changes then).
+pub fn count(
+    conn: &mut AnyConnection,
+    f: &ListFilters,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    let backend = conn.backend();
+    let total = filtered(backend, f).count().get_result(conn)?;
+    let next: Option<NaiveDateTime> = articles::table
+        .filter(articles::status.eq(Status::Published.stored()))
+        .filter(articles::published_at.gt(f.now))
+        .select(diesel::dsl::min(articles::published_at))
+        .first(conn)?;
+    Ok((total, next))
+}
+
+/// The summary's columns (by position: `ArticleListRow` is `Queryable`).
+fn list_selection() -> <ArticleListRow as Selectable<MultiBackend>>::SelectExpression {
+    <ArticleListRow as Selectable<MultiBackend>>::construct_selection()
+}
+
+/// Loads the summaries of `ids`, in that order.
+fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<ArticleListRow>> {
+    let rows = articles::table
+        .filter(articles::id.eq_any(ids))
+        .select(list_selection())
+        .load::<ArticleListRow>(conn)?;
+    Ok(search::in_order(rows, ids, |r| r.id))
+}
+
+/// One page of articles (up to `paged.fetch()` summaries; the total is
+/// [`count`]'s). Only the columns a summary shows are read.
 pub fn list(
     conn: &mut AnyConnection,
     f: &ListFilters,
     paged: &PageRequest,
     explicit_sort: bool,
-) -> QueryResult<(Vec<ArticleRow>, i64)> {
+) -> QueryResult<Vec<ArticleListRow>> {
     let backend = conn.backend();
     let ranked = f.q.is_some() && !explicit_sort;
-    if ranked && backend == Backend::Sqlite {
+    if ranked {
         let q = f.q.as_deref().unwrap_or_default();
-        let by_rank = search::sqlite_ranked_ids(conn, "articles", q, &[10.0, 4.0, 1.0])?;
-        let allowed = filtered(backend, f).select(articles::id).load(conn)?;
-        let (page, total) = search::rank_page(by_rank, allowed, paged.offset, paged.fetch());
-        let rows = articles::table
-            .filter(articles::id.eq_any(&page))
-            .load::<ArticleRow>(conn)?;
-        return Ok((search::in_order(rows, &page, |r| r.id), total));
+        let mut newest = |c: &mut AnyConnection, offset: i64, limit: i64| {
+            filtered(backend, f)
+                .select(articles::id)
+                .order(articles::id.desc())
+                .offset(offset)
+                .limit(limit)
+                .load::<i64>(c)
+        };
+        let page = search::ranked_page(
+            conn,
+            "articles",
+            q,
+            &[10.0, 4.0, 1.0],
+            &mut newest,
+            paged.offset,
+            paged.fetch(),
+        )?;
+        return by_ids(conn, &page);
     }
-    let total = filtered(backend, f).count().get_result(conn)?;
     let mut query = filtered(backend, f);
-    if ranked
-        && let Some(rank) = search::rank(backend, "articles", f.q.as_deref().unwrap_or_default())
-    {
-        query = query.then_order_by(rank);
-    }
     if !matches!(f.scope, ArticleScope::Public) {
         // drafts have no publication date: keep them together, in the same
         // place on both backends (which sort NULLs differently)
@@ -176,37 +232,131 @@ pub fn list(
             (_, true) => query.then_order_by(articles::published_at.desc()),
         };
     }
+    query = query.then_order_by(articles::id.desc());
     // a keyset cursor continues after the last item seen, whatever was
-    // published meanwhile, and costs nothing however deep the page
-    let after = paged.after.filter(|_| keyset_applies(f, paged, ranked));
-    let mut offset = paged.offset;
-    if let Some((published_us, id)) = after {
-        let t = chrono::DateTime::from_timestamp_micros(published_us)
-            .map(|t| t.naive_utc())
-            .unwrap_or_default();
-        query = query.filter(
-            articles::published_at
-                .lt(t)
-                .or(articles::published_at.eq(t).and(articles::id.lt(id))),
-        );
-        offset = 0;
+    // published meanwhile, and costs nothing however deep the walk
+    if let Some(key) = &paged.after {
+        let Some(after) = keyset(f, paged, key) else {
+            return Ok(Vec::new());
+        };
+        return query
+            .filter(after)
+            .limit(paged.fetch())
+            .select(list_selection())
+            .load(conn);
     }
-    let rows = query
-        .then_order_by(articles::id.desc())
+    if paged.offset == 0 {
+        return query
+            .limit(paged.fetch())
+            .select(list_selection())
+            .load(conn);
+    }
+    // a deep page: the ids first, skipped along the index alone, then only
+    // the page's rows (the skipped rows are never read whole)
+    let ids: Vec<i64> = query
+        .select(articles::id)
         .limit(paged.fetch())
-        .offset(offset)
+        .offset(paged.offset)
         .load(conn)?;
-    Ok((rows, total))
+    by_ids(conn, &ids)
 }
 
-/// Whether a list can continue after its last item (keyset) rather than at a
-/// position: the public list, newest first, not ordered by relevance.
-pub fn keyset_applies(f: &ListFilters, paged: &PageRequest, ranked: bool) -> bool {
-    matches!(f.scope, ArticleScope::Public)
-        && !ranked
-        && paged.sort.len() == 1
-        && paged.sort[0].field == "published_at"
-        && paged.sort[0].descending
+/// The sort key of `row` in a list: what a keyset cursor carries. Staff
+/// lists put undated articles first, so whether it has a date comes first.
+pub fn sort_key(row: &ArticleListRow, f: &ListFilters, paged: &PageRequest) -> Vec<KeyValue> {
+    let mut key = Vec::with_capacity(paged.sort.len() + 2);
+    if !matches!(f.scope, ArticleScope::Public) {
+        key.push(KeyValue::Int(row.published_at.is_none() as i64));
+    }
+    for s in &paged.sort {
+        key.push(match s.field.as_str() {
+            "updated_at" => KeyValue::time(row.updated_at),
+            "title" => KeyValue::Text(row.title.clone()),
+            _ => KeyValue::opt_time(row.published_at),
+        });
+    }
+    key.push(KeyValue::Int(row.id));
+    key
+}
+
+/// Whether a cursor's key has the shape of this list's [`sort_key`].
+pub fn key_fits(f: &ListFilters, paged: &PageRequest, key: &[KeyValue]) -> bool {
+    keyset(f, paged, key).is_some()
+}
+
+fn never() -> Condition {
+    Box::new(diesel::dsl::sql::<Bool>("1 = 0"))
+}
+
+/// The rows after `key` in the list's order: past the first sort value, or
+/// equal to it and past the next, and so on down to the id. `None` when the
+/// key does not fit the list.
+fn keyset(f: &ListFilters, paged: &PageRequest, key: &[KeyValue]) -> Option<Condition> {
+    use articles::{published_at, title, updated_at};
+    // (equal to the key here, after the key here) for each part of the order
+    let mut parts: Vec<(Condition, Condition)> = Vec::new();
+    let mut values = key.iter();
+    if !matches!(f.scope, ArticleScope::Public) {
+        parts.push(match values.next()? {
+            KeyValue::Int(1) => (
+                Box::new(published_at.is_null()),
+                Box::new(published_at.is_not_null()),
+            ),
+            KeyValue::Int(0) => (Box::new(published_at.is_not_null()), never()),
+            _ => return None,
+        });
+    }
+    for s in &paged.sort {
+        let value = values.next()?;
+        let desc = s.descending;
+        parts.push(match (s.field.as_str(), value) {
+            ("title", KeyValue::Text(t)) => (
+                Box::new(title.eq(t.clone())),
+                if desc {
+                    Box::new(title.lt(t.clone()))
+                } else {
+                    Box::new(title.gt(t.clone()))
+                },
+            ),
+            ("title", _) => return None,
+            ("updated_at", v) => {
+                let t = v.as_time()?;
+                (
+                    Box::new(updated_at.eq(t)),
+                    if desc {
+                        Box::new(updated_at.lt(t))
+                    } else {
+                        Box::new(updated_at.gt(t))
+                    },
+                )
+            }
+            // undated articles sit together (see above): none is after another
+            (_, KeyValue::Null) => (Box::new(published_at.is_null()), never()),
+            (_, v) => {
+                let t = v.as_time()?;
+                let at = published_at.assume_not_null();
+                (
+                    Box::new(at.eq(t)),
+                    if desc {
+                        Box::new(at.lt(t))
+                    } else {
+                        Box::new(at.gt(t))
+                    },
+                )
+            }
+        });
+    }
+    let KeyValue::Int(id) = values.next()? else {
+        return None;
+    };
+    if values.next().is_some() {
+        return None;
+    }
+    let mut after: Condition = Box::new(articles::id.lt(*id));
+    for (equal, past) in parts.into_iter().rev() {
+        after = Box::new(past.or(equal.and(after)));
+    }
+    Some(after)
 }
 
 /// What a key names: an article, or one that has since changed its slug.

@@ -52,14 +52,18 @@ pub struct CreateArticle {
     /// A media item (an image with its alt text) as the cover; the answer
     /// carries it whole as `cover_image`. Independent of `cover` (a URL).
     pub cover_media_id: Option<crate::ids::MediaId>,
-    /// An https URL of a video to embed.
+    /// The https address of a video on YouTube, Vimeo or Dailymotion (its
+    /// page, short link or player); the answer adds `video`, the player to embed.
+    /// Other hosts are refused.
     #[schema(
-        example = "https://video.example-news.fr/embed/usine",
+        example = "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
         format = "uri",
         max_length = 2000,
         pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$"
     )]
     pub video_url: Option<String>,
+    /// An uploaded video (a media item of kind `video`), answered as `video_media`.
+    pub video_media_id: Option<crate::ids::MediaId>,
     /// Default: `draft` for staff, `pending` (a submission) for members.
     pub status: Option<Status>,
     /// For `published`: when (a future time schedules it); default now.
@@ -110,6 +114,12 @@ fn check_common(e: &mut Errors, c: Common<'_>) {
     }
     if let Some(v) = video_url {
         e.url("video_url", v, false);
+        if v.starts_with("https://") && super::video::parse(v).is_none() {
+            e.add(
+                "video_url",
+                "must be the address of a YouTube, Vimeo or Dailymotion video",
+            );
+        }
     }
 }
 
@@ -167,6 +177,10 @@ pub struct UpdateArticle {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https://[^/?#@\\s]+([/?#]\\S*)?$")]
     pub video_url: Option<Option<String>>,
+    /// An uploaded video as a media item (`null` removes it).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub video_media_id: Option<Option<crate::ids::MediaId>>,
     pub allow_comments: Option<bool>,
     /// Move the article in the workflow (`pending` submits, `published` or
     /// `scheduled` publishes, `rejected` refuses a submission, `archived`, `draft` unpublishes).

@@ -29,6 +29,19 @@ fn due(conn: &mut AnyConnection, now: NaiveDateTime, limit: i64) -> QueryResult<
         .load(conn)
 }
 
+/// When the next scheduled article becomes public, if one waits: public
+/// lists and author pages change then, by the clock alone.
+pub fn next_publication(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    articles::table
+        .filter(articles::status.eq("published"))
+        .filter(articles::published_at.gt(now))
+        .select(diesel::dsl::min(articles::published_at))
+        .first(conn)
+}
+
 /// Whether a publication waits to be told.
 pub fn publication_due(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<bool> {
     Ok(!due(conn, now, 1)?.is_empty())

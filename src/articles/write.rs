@@ -99,6 +99,11 @@ pub fn create(
     if let Some(media) = input.cover_media_id {
         crate::media::set_article_cover(conn, caller, row.id, Some(media))?;
     }
+    if let Some(video) = input.video_media_id {
+        crate::media::set_article_video(conn, caller, row.id, Some(video))?;
+    }
+    let content = crate::media::Content::Article(row.id);
+    crate::media::set_embeds(conn, caller, content, "body", None, &row.body_html)?;
     Ok(row)
 }
 
@@ -140,6 +145,7 @@ pub fn update(
     let from = current.status(now);
     check_may_set_authors(caller, input.authors.as_deref())?;
     let cover_media = input.cover_media_id;
+    let video_media = input.video_media_id;
     let Resolved {
         section_id,
         tag_ids,
@@ -163,7 +169,18 @@ pub fn update(
         allow_comments: input.allow_comments,
     };
     let mut changes = content_changes(conn, caller, &current, &owners, from, content, now)?;
-    if let Some(media) = cover_media {
+    if let Some(html) = &changes.body_html {
+        let content = crate::media::Content::Article(current.id);
+        crate::media::set_embeds(
+            conn,
+            caller,
+            content,
+            "body",
+            Some(&current.body_html),
+            html,
+        )?;
+    }
+    if cover_media.is_some() || video_media.is_some() {
         authorize(
             caller,
             Action::EditContent {
@@ -172,9 +189,16 @@ pub fn update(
                 status: from,
             },
         )?;
-        if crate::media::set_article_cover(conn, caller, current.id, media)? {
-            changes.updated_at = Some(now);
-        }
+    }
+    if let Some(media) = cover_media
+        && crate::media::set_article_cover(conn, caller, current.id, media)?
+    {
+        changes.updated_at = Some(now);
+    }
+    if let Some(video) = video_media
+        && crate::media::set_article_video(conn, caller, current.id, video)?
+    {
+        changes.updated_at = Some(now);
     }
 
     let wants_status = input.status.or(input.published_at.map(|_| match from {
@@ -237,6 +261,17 @@ pub fn restore(
     let changes = content_changes(conn, caller, &current, &owners, from, content, now)?;
     if changes == ArticleChanges::default() {
         return Ok(current);
+    }
+    if let Some(html) = &changes.body_html {
+        let content = crate::media::Content::Article(current.id);
+        crate::media::set_embeds(
+            conn,
+            caller,
+            content,
+            "body",
+            Some(&current.body_html),
+            html,
+        )?;
     }
     Ok(queries::update(conn, current.id, &changes)?)
 }

@@ -104,6 +104,7 @@ pub struct AuditFiltersQuery {
     #[param(pattern = "^[1-9][0-9]{0,18}$")]
     pub actor: Option<String>,
     /// `user`, `api_key`, `anonymous` or `system`.
+    #[param(inline)]
     pub actor_type: Option<ActorType>,
     /// `user`, `api_key`, `comment`, `article`, `job`, `event`, `export`.
     pub target_type: Option<String>,

@@ -8,8 +8,15 @@
 //!   an article leaving the news window), and
 //! - it is younger than a short lifetime, a safety net for anything else.
 //!
-//! This is the seed of the response cache of DESIGN.md: entries are keyed by
-//! path; a change names no keys yet, any commit drops everything.
+//! Beside them, [`responses`] is the response cache of DESIGN.md: JSON
+//! answers to anonymous reads, dropped by the surrogate keys each change
+//! names. Documents stay apart: a feed or a sitemap gathers many resources
+//! (naming its keys would mean listing every item in it), is read far less
+//! often than an article, and is cheap to keep exact by the generation.
+
+pub mod responses;
+
+pub use responses::{Responses, Stored, Ticket};
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

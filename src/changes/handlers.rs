@@ -111,7 +111,7 @@ pub async fn list_changes(
         },
     };
     if given.is_some() {
-        let oldest = state.db.run(|c| Ok(queries::oldest(c)?)).await?;
+        let oldest = state.db.run_primary(|c| Ok(queries::oldest(c)?)).await?;
         let cutoff = super::retention_cutoff(&state).and_utc().timestamp_micros();
         if cursor.t < cutoff && oldest.is_none_or(|o| cursor.s + 1 < o) {
             return Err(AppError::new(
@@ -136,7 +136,7 @@ pub async fn list_changes(
         let (after, t, n) = (cursor.s, types.clone(), limit + 1);
         let rows = state
             .db
-            .run(move |c| Ok(queries::after(c, after, &t, n)?))
+            .run_primary(move |c| Ok(queries::after(c, after, &t, n)?))
             .await?;
         let left = deadline.saturating_duration_since(Instant::now());
         if !rows.is_empty() || left.is_zero() {

@@ -36,6 +36,10 @@ pub struct Change {
     pub resource_slug: Option<String>,
     /// Public paths (under `/api/v1`) whose answers changed.
     pub paths: Vec<String>,
+    /// Cache keys whose answers changed (`article:12`, `list:articles`): the
+    /// response cache drops them, here and on the other nodes. The
+    /// resource's own key (`<resource_type>:<id>`) is always among them.
+    pub keys: Vec<String>,
     /// Small facts: ids, slugs, statuses.
     pub data: Map<String, Value>,
     pub occurred_at: NaiveDateTime,
@@ -55,6 +59,7 @@ impl Change {
             resource_id: id,
             resource_slug: None,
             paths: Vec::new(),
+            keys: vec![format!("{resource_type}:{id}")],
             data: Map::new(),
             occurred_at,
         }
@@ -75,6 +80,21 @@ impl Change {
             let p = p.into();
             if !self.paths.contains(&p) {
                 self.paths.push(p);
+            }
+        }
+        self
+    }
+
+    /// Adds cache keys (kept once each, in order).
+    pub fn keys<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        for k in keys {
+            let k = k.into();
+            if !self.keys.contains(&k) {
+                self.keys.push(k);
             }
         }
         self
@@ -101,7 +121,10 @@ impl Change {
             paths.push(format!("/api/v1/{collection}/{old}"));
             paths.push(format!("/api/v1/articles?{filter}={old}"));
         }
-        self.slug(slug).paths(paths)
+        // the article lists show the item's name, and filter by it
+        self.slug(slug)
+            .paths(paths)
+            .keys([format!("list:{collection}"), "list:articles".to_string()])
     }
 
     pub fn datum(mut self, name: &str, value: impl Into<Value>) -> Self {
@@ -136,6 +159,7 @@ pub fn status_change(before: Option<&str>, after: &str) -> &'static str {
 /// for no other lock, so turns never deadlock with row locks.
 pub fn record(conn: &mut AnyConnection, change: Change) -> AppResult<()> {
     queries::take_turn(conn)?;
+    let keys = change.keys;
     queries::insert(
         conn,
         &model::NewChange {
@@ -148,8 +172,9 @@ pub fn record(conn: &mut AnyConnection, change: Change) -> AppResult<()> {
             occurred_at: change.occurred_at,
         },
     )?;
-    // other nodes hear of it at commit (nothing is sent on rollback)
-    crate::signal::notify(conn)?;
+    // other nodes hear of it at commit (nothing is sent on rollback), this
+    // node's cache once the write is over
+    crate::signal::notify(conn, &keys)?;
     Ok(())
 }
 

@@ -121,7 +121,7 @@ async fn next(mut f: Follow) -> Option<(Result<Bytes, Infallible>, Follow)> {
         let (after, types) = (f.cursor.s, f.types.clone());
         let read = state
             .db
-            .run(move |c| Ok(queries::after(c, after, &types, PAGE)?))
+            .run_primary(move |c| Ok(queries::after(c, after, &types, PAGE)?))
             .await;
         match read {
             Ok(rows) if !rows.is_empty() => {

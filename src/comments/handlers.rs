@@ -154,14 +154,51 @@ pub async fn list_comments(
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&THREAD_SORTABLE, "created_at")?;
     let now = state.clock.now();
+    if let Some(key) = &paged.after
+        && !queries::thread_key_fits(key)
+    {
+        return Err(crate::http::pagination::invalid_cursor());
+    }
     let (p, c2, key) = (paged.clone(), caller.clone(), path.into_inner());
-    let page = state
+    let totals = state.totals.clone();
+    // read before anything the total depends on (see `db::totals`)
+    let generation = state.db.generation();
+    let (page, article_id) = state
         .db
         .run(move |c| {
             let article = posting::article(c, &c2, &key, now)?;
-            let (tops, total) = queries::threads(c, article.id, &p)?;
-            Ok(Page::new(&p, views::threads(c, tops)?, total))
+            let tops = queries::threads(c, article.id, &p)?;
+            let total = totals.get_or_count(
+                &format!("comments|{}", article.id),
+                generation,
+                now,
+                || queries::thread_count(c, article.id).map(|n| (n, None)),
+            )?;
+            let keys: Vec<_> = tops.iter().map(queries::thread_key).collect();
+            let threads: Vec<_> = views::threads(c, tops)?.into_iter().zip(keys).collect();
+            Ok((
+                Page::keyed(&p, threads, total, |(_, key)| key.clone()).map(|(t, _)| t),
+                article.id,
+            ))
         })
         .await?;
+    if caller.is_anonymous() {
+        // the thread, its article (which may stop being public), and the
+        // commenters whose names and pictures it shows
+        use crate::http::response_cache as cache;
+        cache::tag(
+            &req,
+            [
+                format!("thread:article:{article_id}"),
+                format!("article:{article_id}"),
+            ],
+        );
+        for thread in &page.data {
+            let authors = std::iter::once(&thread.comment)
+                .chain(&thread.replies)
+                .filter_map(|c| c.author.as_ref().and_then(|a| a.id));
+            cache::tag(&req, authors.map(|id| format!("user:{}", id.0)));
+        }
+    }
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }

@@ -101,6 +101,11 @@ impl CommentRow {
                 format!("/api/v1/articles/{}/comments", self.article_id),
                 format!("/api/v1/articles/{}", self.article_id),
             ])
+            // the thread, and the article's comment count (in lists too)
+            .keys([
+                format!("thread:article:{}", self.article_id),
+                format!("article:{}", self.article_id),
+            ])
             .datum("article_id", self.article_id.to_string())
             .datum("status", self.status.clone())
     }

@@ -11,6 +11,7 @@ use super::model::{APPROVED, CommentRow, DELETED, NewComment, NewFlag, PENDING};
 use crate::db::schema::{articles, comment_flags, comments, users};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::PageRequest;
+use crate::http::pagination::KeyValue;
 use crate::ids::IdOrSlug;
 
 pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<CommentRow> {
@@ -159,38 +160,75 @@ pub fn count_flag(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
 
 // ---- threads ----
 
-/// A page of an article's top-level comments that have something to show:
-/// approved ones, and others (as placeholders) with approved replies.
+/// An article's top-level comments that have something to show: approved
+/// ones, and others (as placeholders) with approved replies.
+fn shown_threads(article_id: i64) -> comments::BoxedQuery<'static, MultiBackend> {
+    let replies = diesel::alias!(comments as replies);
+    let threads_with_replies = replies
+        .filter(replies.field(comments::article_id).eq(article_id))
+        .filter(replies.field(comments::status).eq(APPROVED))
+        .select(replies.field(comments::thread_id));
+    comments::table
+        .filter(comments::article_id.eq(article_id))
+        .filter(comments::parent_id.is_null())
+        .filter(
+            comments::status
+                .eq(APPROVED)
+                .or(comments::id.nullable().eq_any(threads_with_replies)),
+        )
+        .into_boxed::<MultiBackend>()
+}
+
+/// How many threads an article shows.
+pub fn thread_count(conn: &mut AnyConnection, article_id: i64) -> QueryResult<i64> {
+    shown_threads(article_id).count().get_result(conn)
+}
+
+/// The sort key of a thread (its first comment), as a keyset cursor carries it.
+pub fn thread_key(row: &CommentRow) -> Vec<KeyValue> {
+    vec![KeyValue::time(row.created_at), KeyValue::Int(row.id)]
+}
+
+/// Whether a cursor's key has the shape of [`thread_key`].
+pub fn thread_key_fits(key: &[KeyValue]) -> bool {
+    matches!(key, [t, KeyValue::Int(_)] if t.as_time().is_some())
+}
+
+/// A page of an article's threads (see [`shown_threads`]), oldest first
+/// unless the sort says otherwise; after a keyset cursor's thread if given.
 pub fn threads(
     conn: &mut AnyConnection,
     article_id: i64,
     paged: &PageRequest,
-) -> QueryResult<(Vec<CommentRow>, i64)> {
-    let base = || {
-        let replies = diesel::alias!(comments as replies);
-        let threads_with_replies = replies
-            .filter(replies.field(comments::article_id).eq(article_id))
-            .filter(replies.field(comments::status).eq(APPROVED))
-            .select(replies.field(comments::thread_id));
-        comments::table
-            .filter(comments::article_id.eq(article_id))
-            .filter(comments::parent_id.is_null())
-            .filter(
-                comments::status
-                    .eq(APPROVED)
-                    .or(comments::id.nullable().eq_any(threads_with_replies)),
-            )
-            .into_boxed::<MultiBackend>()
-    };
-    let total = base().count().get_result(conn)?;
+) -> QueryResult<Vec<CommentRow>> {
     let newest_first = paged.sort.first().is_some_and(|s| s.descending);
-    let query = if newest_first {
-        base().order((comments::created_at.desc(), comments::id.desc()))
+    let mut query = if newest_first {
+        shown_threads(article_id).order((comments::created_at.desc(), comments::id.desc()))
     } else {
-        base().order((comments::created_at.asc(), comments::id.asc()))
+        shown_threads(article_id).order((comments::created_at.asc(), comments::id.asc()))
     };
-    let rows = query.limit(paged.fetch()).offset(paged.offset).load(conn)?;
-    Ok((rows, total))
+    let mut offset = paged.offset;
+    if let Some(key) = &paged.after
+        && let [t, KeyValue::Int(id)] = key.as_slice()
+        && let Some(t) = t.as_time()
+    {
+        let id = *id;
+        query = if newest_first {
+            query.filter(
+                comments::created_at
+                    .lt(t)
+                    .or(comments::created_at.eq(t).and(comments::id.lt(id))),
+            )
+        } else {
+            query.filter(
+                comments::created_at
+                    .gt(t)
+                    .or(comments::created_at.eq(t).and(comments::id.gt(id))),
+            )
+        };
+        offset = 0;
+    }
+    query.limit(paged.fetch()).offset(offset).load(conn)
 }
 
 /// Every reply of these threads, oldest first (all states: the caller keeps

@@ -26,6 +26,21 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
         1,
         120,
     )?);
+    if let Some(raw) = var("KIOSQUE_DATABASE_REPLICA_URLS") {
+        cfg.replicas = replicas(&raw, cfg.database.backend)?;
+    }
+    cfg.replica_max_lag = Duration::from_millis(ranged(
+        "KIOSQUE_REPLICA_MAX_LAG_MS",
+        cfg.replica_max_lag.as_millis() as u64,
+        10,
+        600_000,
+    )?);
+    cfg.replica_check = Duration::from_millis(ranged(
+        "KIOSQUE_REPLICA_CHECK_MS",
+        cfg.replica_check.as_millis() as u64,
+        20,
+        60_000,
+    )?);
     cfg.rate_store = match var("KIOSQUE_RATE_LIMIT_STORE").as_deref() {
         None => cfg.rate_store,
         Some("memory") => RateStore::Memory,
@@ -37,4 +52,22 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
         }
     };
     Ok(())
+}
+
+/// The replicas' URLs, comma-separated: PostgreSQL only, behind a PostgreSQL
+/// primary (a SQLite file has no replicas).
+fn replicas(raw: &str, primary: Backend) -> Result<Vec<DatabaseUrl>, String> {
+    let mut found = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let url = DatabaseUrl::parse(part)
+            .map_err(|e| format!("KIOSQUE_DATABASE_REPLICA_URLS: `{part}` {e}"))?;
+        if url.backend != Backend::Postgres || primary != Backend::Postgres {
+            return Err(
+                "KIOSQUE_DATABASE_REPLICA_URLS: replicas are PostgreSQL streaming replicas of a PostgreSQL DATABASE_URL"
+                    .into(),
+            );
+        }
+        found.push(url);
+    }
+    Ok(found)
 }

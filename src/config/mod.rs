@@ -121,6 +121,12 @@ pub struct Config {
     pub database: DatabaseUrl,
     pub db_pool_size: u32,
     pub db_connect_timeout: Duration,
+    /// PostgreSQL streaming replicas that take reads (`KIOSQUE_DATABASE_REPLICA_URLS`).
+    pub replicas: Vec<DatabaseUrl>,
+    /// A replica further behind the primary than this is taken out of the reads.
+    pub replica_max_lag: Duration,
+    /// How often each replica's state and lag are measured.
+    pub replica_check: Duration,
     pub data_dir: PathBuf,
     pub workers: Option<usize>,
     pub jwt_secret: Vec<u8>,
@@ -132,6 +138,11 @@ pub struct Config {
     pub request_timeout: Duration,
     pub cors_origins: Vec<String>,
     pub public_max_age: u32,
+    /// Memory for the response cache of anonymous public reads, bytes (0: off).
+    pub cache_bytes: usize,
+    /// The longest an entry of the response cache is served, a safety net
+    /// behind exact invalidation (changes the content's own rows cannot foresee).
+    pub cache_ttl: Duration,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub rate_auth_per_minute: u32,
@@ -289,6 +300,9 @@ impl Config {
             database,
             db_pool_size,
             db_connect_timeout: Duration::from_secs(5),
+            replicas: Vec::new(),
+            replica_max_lag: Duration::from_millis(1_000),
+            replica_check: Duration::from_millis(250),
             data_dir,
             workers: None,
             jwt_secret: Vec::new(),
@@ -300,6 +314,8 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             cors_origins: Vec::new(),
             public_max_age: 60,
+            cache_bytes: 8 << 20,
+            cache_ttl: Duration::from_secs(300),
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             rate_auth_per_minute: 10,

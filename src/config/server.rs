@@ -37,6 +37,19 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
         }
     }
     cfg.public_max_age = ranged("KIOSQUE_PUBLIC_MAX_AGE_SECS", cfg.public_max_age, 0, 86_400)?;
+    let cache_mb = ranged(
+        "KIOSQUE_CACHE_MB",
+        (cfg.cache_bytes >> 20) as u64,
+        0,
+        65_536,
+    )?;
+    cfg.cache_bytes = (cache_mb as usize) << 20;
+    cfg.cache_ttl = Duration::from_secs(ranged(
+        "KIOSQUE_CACHE_SECS",
+        cfg.cache_ttl.as_secs(),
+        1,
+        86_400,
+    )?);
     if let Some(filter) = var("KIOSQUE_LOG").or_else(|| var("RUST_LOG")) {
         cfg.log_filter = filter;
     }

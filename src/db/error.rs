@@ -46,6 +46,19 @@ pub(crate) fn is_lost_connection(err: &Error) -> bool {
     }
 }
 
+/// Whether `err` is a replica declining work the primary would do: a write
+/// (read-only transaction), or a read cancelled because replay needed its rows.
+pub(crate) fn is_replica_refusal(err: &Error) -> bool {
+    match err {
+        Error::DatabaseError(Kind::ReadOnlyTransaction, _) => true,
+        Error::DatabaseError(_, info) => {
+            let lower = info.message().to_ascii_lowercase();
+            lower.contains("conflict with recovery") || lower.contains("read-only transaction")
+        }
+        _ => false,
+    }
+}
+
 /// Messages (lower-cased) saying the server or the connection went away.
 const LOST: &[&str] = &[
     "could not connect",

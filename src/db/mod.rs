@@ -3,8 +3,11 @@
 //! for safe concurrent use before it enters the pool.
 
 pub mod error;
+pub mod replicas;
 pub mod schema;
 pub mod search;
+pub mod touched;
+pub mod totals;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +20,26 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::{Backend, DatabaseUrl};
 pub use error::DbError;
+pub use touched::{Touched, touch};
+pub use replicas::ReplicaStatus;
+use replicas::Replicas;
+
+tokio::task_local! {
+    /// Set for the work of a request whose reads must see the primary (see
+    /// [`on_primary`]).
+    static PRIMARY_ONLY: bool;
+}
+
+/// Runs `work` with every read of [`Db::run_as`] on the primary: the
+/// requests whose reads must see every committed write, wherever it was made
+/// (a write's own checks, a signed-in caller).
+pub async fn on_primary<F: std::future::Future>(work: F) -> F::Output {
+    PRIMARY_ONLY.scope(true, work).await
+}
+
+fn primary_only() -> bool {
+    PRIMARY_ONLY.try_with(|v| *v).unwrap_or(false)
+}
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -53,13 +76,22 @@ impl AnyConnection {
                 let mut conn = SqliteConnection::establish(&url.target)?;
                 // busy_timeout first: switching to WAL takes a lock that parallel
                 // openers would otherwise see as "database is locked".
+                // synchronous = NORMAL in WAL mode: a commit is written to the
+                // WAL but synced to disk only at checkpoints. The file never
+                // corrupts, and a commit survives the process's crash; only
+                // an OS crash or power loss may lose the last commits. FULL
+                // (a sync per commit) made every writer wait its turn behind
+                // the previous writer's sync.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {SQLITE_BUSY_MS};
                      PRAGMA journal_mode = WAL;
-                     PRAGMA synchronous = FULL;
+                     PRAGMA synchronous = NORMAL;
                      PRAGMA foreign_keys = ON;"
                 ))
                 .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                // the search triggers stem through it
+                search::register_stemmer(&mut conn)
+                    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 Ok(AnyConnection::Sqlite(conn))
             }
         }
@@ -152,8 +184,13 @@ struct Health {
     last_activity_ms: AtomicU64,
     /// When a statement last failed on a lost connection (ms since start, plus one; 0: never).
     last_lost_ms: AtomicU64,
+    /// Statements this server could not serve (connection lost, a write
+    /// refused by a read-only replica, a read cancelled by replay): a read on
+    /// a replica that failed so is run again on the primary.
+    refused: AtomicU64,
 }
 
+#[derive(Clone)]
 pub struct Manager {
     url: DatabaseUrl,
     queries: Arc<AtomicU64>,
@@ -206,6 +243,12 @@ impl ManageConnection for Manager {
                     error: Some(err), ..
                 } if error::is_lost_connection(err) => {
                     health.last_lost_ms.store(now + 1, Ordering::Relaxed);
+                    health.refused.fetch_add(1, Ordering::Relaxed);
+                }
+                E::FinishQuery {
+                    error: Some(err), ..
+                } if error::is_replica_refusal(err) => {
+                    health.refused.fetch_add(1, Ordering::Relaxed);
                 }
                 _ => {}
             }
@@ -233,16 +276,50 @@ impl ManageConnection for Manager {
 
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 
+/// SQLite's one writer per process: writers take turns on its lock, and use
+/// its own connection, out of the pool, so that a writer never waits for a
+/// connection that readers hold (nor readers for one a queue of writers
+/// holds). WAL lets readers run beside it.
+struct Writer {
+    manager: Manager,
+    conn: std::sync::Mutex<Option<AnyConnection>>,
+}
+
+impl Writer {
+    /// Runs `f` on the writer connection, in turn with every other writer.
+    fn with<T, E>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut slot = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            *slot = Some(
+                self.manager
+                    .connect()
+                    .map_err(|e| E::from(DbError::Unavailable(e.to_string())))?,
+            );
+        }
+        let conn = slot.as_mut().expect("opened above");
+        let done = f(conn);
+        if done.is_err() {
+            use diesel::r2d2::R2D2Connection;
+            // a connection left in a transaction or broken is opened afresh
+            if conn.is_broken() {
+                *slot = None;
+            }
+        }
+        done
+    }
+}
+
 /// The shared pool. Cloning is cheap.
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
     queries: Arc<AtomicU64>,
-    /// SQLite takes one writer at a time: writers queue here, off the pool,
-    /// so that waiting writers never hold every connection while readers,
-    /// which WAL lets run beside a writer, wait for one.
-    sqlite_writer: Arc<std::sync::Mutex<()>>,
+    /// SQLite's writer (see [`Writer`]); shared with the companion pools.
+    writer: Arc<Writer>,
     /// Woken after every committed write transaction, so that readers waiting
     /// for news (the change feed's long polls) look again at once.
     commits: Arc<tokio::sync::Notify>,
@@ -250,6 +327,12 @@ pub struct Db {
     /// other nodes once a listener reports them through [`Db::wake`]): an
     /// answer computed at generation g is current while the count is g.
     generation: Arc<AtomicU64>,
+    /// Who hears of the cache keys each write touches (see `touched.rs`).
+    touched: touched::HookSlot,
+    /// This node's id in its notifications (random per process start).
+    node: u64,
+    /// PostgreSQL read replicas, when configured.
+    replicas: Option<Arc<Replicas>>,
 }
 
 impl Db {
@@ -257,33 +340,59 @@ impl Db {
     /// missing database shows up as 503 answers and a failing `/readyz`.
     pub fn new(url: &DatabaseUrl, size: u32, timeout: Duration) -> Self {
         let queries = Arc::new(AtomicU64::new(0));
+        let manager = Manager {
+            url: url.clone(),
+            queries: queries.clone(),
+            epoch: Instant::now(),
+            health: Arc::default(),
+        };
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(0))
             .connection_timeout(timeout)
             // `is_valid` costs nothing on a busy, healthy pool: see `must_check`
             .test_on_check_out(true)
-            .build_unchecked(Manager {
-                url: url.clone(),
-                queries: queries.clone(),
-                epoch: Instant::now(),
-                health: Arc::default(),
-            });
+            .build_unchecked(manager.clone());
         Self {
             pool,
             backend: url.backend,
             queries,
-            sqlite_writer: Arc::default(),
+            writer: Arc::new(Writer {
+                manager,
+                conn: std::sync::Mutex::new(None),
+            }),
             commits: Arc::default(),
             generation: Arc::default(),
+            touched: Arc::default(),
+            node: rand::random::<u64>() | 1,
+            replicas: None,
         }
+    }
+
+    /// Adds read replicas (PostgreSQL): reads of [`Db::run_as`] go to them
+    /// when they have replayed every write this node knows of. Starts the
+    /// thread that measures them; it stops with the last clone of this pool.
+    pub fn with_replicas(
+        mut self,
+        urls: &[DatabaseUrl],
+        size: u32,
+        max_lag: Duration,
+        check: Duration,
+    ) -> Self {
+        if urls.is_empty() || self.backend != Backend::Postgres {
+            return self;
+        }
+        let replicas = Replicas::new(urls, size, max_lag, check, Instant::now());
+        replicas.start(&self.writer.manager.url);
+        self.replicas = Some(replicas);
+        self
     }
 
     /// A second, small pool on the same database for background work (the
     /// webhook worker): its own connections, so that work never takes a
     /// request's, and its own query count and commit signal (its writes are
-    /// bookkeeping, not news for readers). SQLite writers of both pools
-    /// still take turns.
+    /// bookkeeping, not news for readers). It reads from the primary only.
+    /// SQLite writers of both pools still take turns.
     pub fn companion(&self, url: &DatabaseUrl, size: u32) -> Db {
         let queries = Arc::new(AtomicU64::new(0));
         let pool = r2d2::Pool::builder()
@@ -301,9 +410,13 @@ impl Db {
             pool,
             backend: self.backend,
             queries,
-            sqlite_writer: self.sqlite_writer.clone(),
+            writer: self.writer.clone(),
             commits: Arc::default(),
             generation: Arc::default(),
+            // its writes (timed work) touch what readers of the main pool see
+            touched: self.touched.clone(),
+            node: self.node,
+            replicas: None,
         }
     }
 
@@ -313,14 +426,28 @@ impl Db {
         &self.commits
     }
 
+    /// This node's id in its notifications.
+    pub fn node(&self) -> u64 {
+        self.node
+    }
+
     /// The number of commits heard of so far (see the field's comment).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Reports a commit: this process's own, or another node's when a
-    /// listener hears of it. Bumps the generation, then wakes the waiters.
+    /// Reports another node's commit (or commits maybe missed while the
+    /// listener was away). Bumps the generation, then wakes the waiters;
+    /// reads stay on the primary until the replicas are known to have it.
     pub fn wake(&self) {
+        if let Some(replicas) = &self.replicas {
+            replicas.heard();
+        }
+        self.committed();
+    }
+
+    /// Reports this process's own commit.
+    fn committed(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.commits.notify_waiters();
     }
@@ -334,11 +461,12 @@ impl Db {
         self.backend
     }
 
+    /// A connection to the primary.
     pub fn get(&self) -> Result<PooledConn, DbError> {
         Ok(self.pool.get()?)
     }
 
-    /// (connections in use, idle connections)
+    /// (connections in use, idle connections) of the primary's pool
     pub fn usage(&self) -> (u32, u32) {
         let state = self.pool.state();
         (
@@ -347,10 +475,80 @@ impl Db {
         )
     }
 
-    /// Runs blocking database work off the async workers, failing with any
-    /// error type that can tell a database failure (the API's `run`, in
-    /// `error.rs`, fixes it to the HTTP error).
+    /// Each replica's state, lag and reads served (empty without replicas),
+    /// and the reads the primary served while replicas were configured.
+    pub fn replica_status(&self) -> (Vec<ReplicaStatus>, u64) {
+        match &self.replicas {
+            Some(r) => (r.status(), r.primary_reads.load(Ordering::Relaxed)),
+            None => (Vec::new(), 0),
+        }
+    }
+
+    /// Runs a read off the async workers, on a replica that has every write
+    /// this node knows of when there is one (else on the primary), failing
+    /// with any error type that can tell a database failure (the API's
+    /// `run`, in `error.rs`, fixes it to the HTTP error). A copy of `f` may
+    /// run a second time: when a replica goes away (or refuses) under it, it
+    /// runs again on the primary (hence `Clone`: what a read captures is
+    /// small). A read that writes bookkeeping, or must see other nodes'
+    /// latest writes, uses [`Db::primary_as`].
     pub async fn run_as<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Clone + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.clone();
+        let on_replica = !primary_only();
+        actix_web::web::block(move || {
+            touched::enter(pool.node);
+            let done = pool.read_somewhere(on_replica, f);
+            // a read that wrote on its own (a transaction of its own) hands over what it touched
+            pool.hand_over();
+            done
+        })
+        .await
+        .map_err(|e| E::from(DbError::Other(format!("blocking task failed: {e}"))))?
+    }
+
+    /// Runs `f` on a healthy replica when allowed, else (or when the replica
+    /// is lost meanwhile) on the primary.
+    fn read_somewhere<T, E, F>(&self, on_replica: bool, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Clone,
+        E: From<DbError>,
+    {
+        let pool = self;
+        {
+            if let Some(set) = pool.replicas.as_deref() {
+                if on_replica && let Some(replica) = set.pick() {
+                    match replica.pool.get() {
+                        Ok(mut conn) => {
+                            let before = replica.health.refused.load(Ordering::Acquire);
+                            let done = f.clone()(&mut conn);
+                            if done.is_ok()
+                                || replica.health.refused.load(Ordering::Acquire) == before
+                            {
+                                set.served(Some(replica));
+                                return done;
+                            }
+                            set.lost(replica);
+                        }
+                        Err(_) => set.lost(replica),
+                    }
+                }
+                set.served(None);
+            }
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        }
+    }
+
+    /// Runs work on the primary, off the async workers: a read that must
+    /// see every committed write, or a single-statement write whose loss in a
+    /// crash costs nothing and that tells readers no news (use
+    /// [`Db::note_as`] for those on SQLite).
+    pub async fn primary_as<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
@@ -358,15 +556,40 @@ impl Db {
     {
         let pool = self.clone();
         actix_web::web::block(move || {
+            touched::enter(pool.node);
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let done = f(&mut conn);
+            // a read that wrote on its own (a transaction of its own) hands over what it touched
+            pool.hand_over();
+            done
         })
         .await
         .map_err(|e| E::from(DbError::Other(format!("blocking task failed: {e}"))))?
     }
 
-    /// Like [`Db::run_as`], inside a write transaction ([`write_tx`]). On
-    /// SQLite writers take turns before they take a connection.
+    /// A write that is bookkeeping, not content (rate-limit counts): on the
+    /// primary, in turn with the other writers on SQLite (no waiting on the
+    /// busy timeout), without waking readers.
+    pub async fn note_as<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.clone();
+        actix_web::web::block(move || match pool.backend {
+            Backend::Sqlite => pool.writer.with(f),
+            Backend::Postgres => {
+                let mut conn = pool.get()?;
+                f(&mut conn)
+            }
+        })
+        .await
+        .map_err(|e| E::from(DbError::Other(format!("blocking task failed: {e}"))))?
+    }
+
+    /// Like [`Db::primary_as`], inside a write transaction ([`write_tx`]). On
+    /// SQLite writers take turns on the one writer connection.
     pub async fn write_as<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
@@ -375,18 +598,31 @@ impl Db {
     {
         let pool = self.clone();
         actix_web::web::block(move || {
-            let _turn = match pool.backend {
-                Backend::Sqlite => Some(
-                    pool.sqlite_writer
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner()),
-                ),
-                Backend::Postgres => None,
+            touched::enter(pool.node);
+            let done = match pool.backend {
+                Backend::Sqlite => pool.writer.with(|conn| write_tx(conn, f)),
+                Backend::Postgres => {
+                    let mut conn = pool.get()?;
+                    let done = write_tx(&mut conn, f);
+                    if done.is_ok()
+                        && let Some(replicas) = &pool.replicas
+                    {
+                        // where this commit ends: replicas serve reads again once
+                        // they have replayed it (if unknown, the primary serves
+                        // until the checker has read the primary's position)
+                        match replicas::primary_position(&mut conn) {
+                            Ok(lsn) => replicas.committed_at(lsn),
+                            Err(_) => replicas.heard(),
+                        }
+                    }
+                    done
+                }
             };
-            let mut conn = pool.get()?;
-            let done = write_tx(&mut conn, f);
+            // after the commit: the keys it touched leave this node's cache
+            // before the writer hears back (after a rollback too: harmless)
+            pool.hand_over();
             if done.is_ok() {
-                pool.wake();
+                pool.committed();
             }
             done
         })

@@ -233,6 +233,7 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        image_media_id -> Nullable<BigInt>,
     }
 }
 
@@ -269,6 +270,7 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        image_media_id -> Nullable<BigInt>,
     }
 }
 
@@ -464,6 +466,20 @@ diesel::table! {
     }
 }
 
+// Media that content uses besides covers: embeds in bodies, an article's
+// video; one row per use, for exactly one of article, event and job offer.
+diesel::table! {
+    media_uses (id) {
+        id -> BigInt,
+        media_id -> BigInt,
+        article_id -> Nullable<BigInt>,
+        event_id -> Nullable<BigInt>,
+        job_id -> Nullable<BigInt>,
+        role -> Text,
+    }
+}
+
+diesel::joinable!(media_uses -> media (media_id));
 diesel::joinable!(media_variants -> media (media_id));
 diesel::joinable!(article_cover_media -> media (media_id));
 diesel::joinable!(article_cover_media -> articles (article_id));
@@ -530,6 +546,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     media,
     media_variants,
     article_cover_media,
+    media_uses,
+    jobs,
+    events,
     member_tokens,
     mail_outbox,
 );

@@ -73,7 +73,8 @@ pub struct Event {
     pub title: String,
     /// Markdown, as written.
     pub description: String,
-    /// The description rendered and sanitized.
+    /// The description rendered and sanitized; embedded media items
+    /// (`![alt](media:12)`) are `<figure>`s with their variants.
     pub description_html: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -88,6 +89,9 @@ pub struct Event {
     #[schema(format = "uri")]
     pub link: Option<String>,
     pub image: Option<Image>,
+    /// The poster from the media library (`image_media_id`): variants,
+    /// `srcset`, placeholder, alt text, caption and credit.
+    pub image_media: Option<crate::media::ImageObject>,
     #[schema(example = "concert")]
     pub category: String,
     pub status: Status,
@@ -99,7 +103,7 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn from_row(r: EventRow, now: NaiveDateTime) -> Self {
+    pub fn from_row(r: EventRow, now: NaiveDateTime, images: &crate::media::Images) -> Self {
         let status = r.status(now);
         let (f, review) = (r.fields, r.review);
         let image = match (f.image_url, f.image_alt) {
@@ -115,7 +119,7 @@ impl Event {
             status,
             title: f.title,
             description: f.description,
-            description_html: f.description_html,
+            description_html: crate::media::render_embeds(&f.description_html, images, ""),
             starts_at: utc(f.starts_at),
             ends_at: utc(f.ends_at),
             all_day: f.all_day,
@@ -137,6 +141,7 @@ impl Event {
             organizer: f.organizer,
             link: f.link,
             image,
+            image_media: f.image_media_id.and_then(|id| images.get(&id).cloned()),
             category: f.category,
             rejection_reason: review.rejection_reason,
             published_at: review.published_at.map(utc),

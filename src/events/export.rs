@@ -9,7 +9,7 @@ use super::handlers::page_of;
 use super::model::EventRow;
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::http::conditional::etag_of;
+use crate::http::conditional::{client_has, etag_of};
 use crate::http::path::Id;
 use crate::http::{Freshness, ListQuery};
 use crate::ids::EventId;
@@ -22,9 +22,15 @@ fn ics_response(req: &HttpRequest, freshness: Freshness, body: String) -> HttpRe
         .app_data::<web::Data<AppState>>()
         .map(|s| s.config.public_max_age)
         .unwrap_or(60);
-    HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .insert_header((header::ETAG, etag_of(body.as_bytes())))
+    let etag = etag_of(body.as_bytes());
+    // a calendar application polls the same URL: an unchanged agenda costs it no body
+    let current = client_has(req, &etag);
+    let mut res = if current {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag))
         .insert_header((
             header::CACHE_CONTROL,
             match freshness {
@@ -32,8 +38,11 @@ fn ics_response(req: &HttpRequest, freshness: Freshness, body: String) -> HttpRe
                 Freshness::Private => "private, no-cache".to_string(),
             },
         ))
-        .insert_header((header::VARY, "Authorization"))
-        .body(body)
+        .insert_header((header::VARY, "Authorization"));
+    if current {
+        return res.finish();
+    }
+    res.content_type("text/calendar; charset=utf-8").body(body)
 }
 
 fn host(req: &HttpRequest) -> String {

@@ -28,15 +28,19 @@ pub struct EventFilters {
         pattern = "^([a-z0-9]+(-[a-z0-9]+)+|[a-z0-9]*[a-z][a-z0-9]*)$"
     )]
     pub category: Option<String>,
-    /// Words to find (French, accents ignored).
+    /// Words to find (French stems, accents ignored); by relevance unless
+    /// `sort` is given: the 500 newest matches ranked, then older ones.
     pub q: Option<String>,
     /// Only free (`true`) or paying (`false`) events.
     pub free: Option<bool>,
     /// `true`: the caller's own submissions, in every status (signed-in users).
     pub mine: Option<bool>,
-    /// Events in this status (staff; or with `mine=true`).
-    #[param(inline)]
-    pub status: Option<Status>,
+    /// Events in any of these statuses, comma-separated (`draft,pending`):
+    /// staff, or anyone with `mine=true`.
+    #[param(
+        pattern = "^[\\s,]*((draft|pending|scheduled|published|archived|rejected)(\\s*,[\\s,]*(draft|pending|scheduled|published|archived|rejected))*[\\s,]*)?$"
+    )]
+    pub status: Option<String>,
 }
 
 pub const SORTABLE: [&str; 4] = ["starts_at", "ends_at", "created_at", "title"];
@@ -46,7 +50,13 @@ impl EventFilters {
     /// search (ranked by relevance unless a sort is asked for).
     pub fn resolve(&self, caller: &Caller, now: NaiveDateTime) -> AppResult<(Filters, bool)> {
         let f = self;
-        let scope = list_scope(caller, ContentKind::Event, f.mine, f.status)?;
+        let status = f
+            .status
+            .as_deref()
+            .map(Status::parse_list)
+            .transpose()?
+            .flatten();
+        let scope = list_scope(caller, ContentKind::Event, f.mine, status.as_deref())?;
         let from = f.from.map(|t| t.naive_utc());
         let to = f.to.map(|t| t.naive_utc());
         if let (Some(a), Some(b)) = (from, to)
@@ -70,7 +80,7 @@ impl EventFilters {
         Ok((
             Filters {
                 scope,
-                status: f.status,
+                status,
                 from,
                 to,
                 city_key: f.city.as_deref().map(city_key),

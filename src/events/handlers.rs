@@ -28,10 +28,13 @@ pub(super) async fn page_of(
     let now = state.clock.now();
     let (f, searching) = query.filters.resolve(caller, now)?;
     let by_relevance = searching && query.page.sort.is_none();
-    let page = flow::page(state, paged, move |c, p| {
-        queries::list(c, &f, p, by_relevance, now)
-    })
-    .await?;
+    let (p, totals) = (paged.clone(), state.totals.clone());
+    // read before anything the total depends on (see `db::totals`)
+    let generation = state.db.generation();
+    let page = state
+        .db
+        .run(move |c| queries::page(c, &f, &p, by_relevance, now, &totals, generation))
+        .await?;
     Ok((page, now))
 }
 
@@ -60,7 +63,8 @@ pub async fn list_events(
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&SORTABLE, "starts_at")?;
     let (page, now) = page_of(&state, &caller, &query, &paged).await?;
-    let page = page.map(|r| Event::from_row(r, now));
+    let images = flow::uses(&state, &page.data).await?;
+    let page = page.map(|r| Event::from_row(r, now, &images));
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
@@ -88,7 +92,7 @@ pub async fn get_event(
     Ok(respond(
         &req,
         caller.freshness(),
-        &Event::from_row(row, now),
+        &flow::shown(&state, row, now).await?,
     ))
 }
 

@@ -14,5 +14,9 @@ pub mod requests;
 pub mod review;
 pub mod timed;
 
+/// What the demo site (`seed-demo`) writes: an event, through its rows.
+pub use dto::{Price, Venue};
+pub use model::EventRow;
+pub use requests::CreateEvent;
 /// What the scheduler runs: publications whose time came.
 pub use timed::{announce_publications, publication_due};

@@ -34,6 +34,8 @@ pub struct EventFields {
     pub image_url: Option<String>,
     pub image_alt: Option<String>,
     pub image_credit: Option<String>,
+    /// The poster, from the media library.
+    pub image_media_id: Option<i64>,
     pub category: String,
 }
 

@@ -15,7 +15,8 @@ use crate::review::{ListScope, Status};
 #[derive(Debug, Clone)]
 pub struct Filters {
     pub scope: ListScope,
-    pub status: Option<Status>,
+    /// Any of these (never an empty list).
+    pub status: Option<Vec<Status>>,
     /// Events that end after this time.
     pub from: Option<NaiveDateTime>,
     /// Events that start before this time.
@@ -51,10 +52,54 @@ fn filtered(f: &Filters, backend: Backend, now: NaiveDateTime) -> Boxed {
     query
 }
 
+/// The filters as a text, without the time: the public agenda's default
+/// ("still to come", `from` = now) is named as such.
+fn total_key(f: &Filters, now: NaiveDateTime) -> String {
+    let from = f.from.filter(|t| *t != now);
+    format!(
+        "events|{:?}|{:?}|{from:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        f.scope,
+        f.status,
+        f.to,
+        f.city_key,
+        f.category,
+        f.q,
+        f.free,
+        f.from == Some(now),
+    )
+}
+
+/// When the list's total may change without a write: the next publication
+/// whose time comes, or the next end of an event listed "still to come".
+fn until(
+    conn: &mut crate::db::AnyConnection,
+    f: &Filters,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    let published: Option<NaiveDateTime> = events::table
+        .filter(events::status.eq(Status::Published.stored()))
+        .filter(events::published_at.gt(now))
+        .select(diesel::dsl::min(events::published_at))
+        .first(conn)?;
+    let ending: Option<NaiveDateTime> = if f.from == Some(now) {
+        events::table
+            .filter(events::ends_at.gt(now))
+            .select(diesel::dsl::min(events::ends_at))
+            .first(conn)?
+    } else {
+        None
+    };
+    Ok(published.into_iter().chain(ending).min())
+}
+
 review_list! {
     table: events,
     row: EventRow,
-    sort: { "ends_at" => ends_at, "created_at" => created_at, "title" => title },
-    default: starts_at,
+    sort: {
+        "ends_at" => ends_at: time @ fields.ends_at,
+        "created_at" => created_at: time @ created_at,
+        "title" => title: text @ fields.title,
+    },
+    default: starts_at: time @ fields.starts_at,
     tie: asc,
 }

@@ -36,6 +36,10 @@ pub struct CreateEvent {
     #[schema(format = "uri", max_length = 2000, pattern = "^https?://")]
     pub link: Option<String>,
     pub image: Option<Image>,
+    /// A poster from the media library: an image with its alt text, your
+    /// own upload or a public one (staff: any). Answered as `image_media`;
+    /// public once the event is published.
+    pub image_media_id: Option<crate::ids::MediaId>,
     /// A slug: `concert`, `exposition`, `sport`…
     #[schema(
         example = "concert",
@@ -100,6 +104,10 @@ pub struct UpdateEvent {
     #[serde(default, deserialize_with = "crate::http::json::nullable")]
     #[schema(value_type = Option<Image>)]
     pub image: Option<Option<Image>>,
+    /// A poster from the media library (`null` removes it).
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub image_media_id: Option<Option<crate::ids::MediaId>>,
     /// A slug.
     #[schema(
         max_length = 120,
@@ -160,6 +168,7 @@ impl ItemUpdate<EventChanges> for UpdateEvent {
             || self.organizer.is_some()
             || self.link.is_some()
             || self.image.is_some()
+            || self.image_media_id.is_some()
             || self.category.is_some()
             || self.published_at.is_some()
     }
@@ -204,6 +213,9 @@ impl ItemUpdate<EventChanges> for UpdateEvent {
         if let Some(i) = self.image {
             set_image(f, i);
         }
+        if let Some(m) = self.image_media_id {
+            f.image_media_id = m.map(|m| m.0);
+        }
         if let Some(cat) = self.category {
             f.category = cat;
         }
@@ -245,6 +257,7 @@ impl NewItem<EventChanges> for CreateEvent {
             image_url: None,
             image_alt: None,
             image_credit: None,
+            image_media_id: self.image_media_id.map(|m| m.0),
             category: self.category,
         };
         set_venue(&mut fields, self.venue);

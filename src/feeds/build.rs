@@ -92,10 +92,19 @@ pub fn articles(
     let until = queries::next_article_publication(c, now)?;
     let ids: Vec<i64> = entries.iter().map(|e| e.row.id).collect();
     let mut covers = crate::media::article_covers(c, &ids)?;
+    let full = config.site.feed_full_content;
+    let embeds = if full {
+        embedded_images(c, entries.iter().map(|e| e.row.body_html.as_str()))?
+    } else {
+        Default::default()
+    };
     let items = entries
         .into_iter()
-        .map(|e| {
+        .map(|mut e| {
             let cover = covers.remove(&e.row.id);
+            if full {
+                e.row.body_html = with_embeds(&e.row.body_html, &embeds, &links);
+            }
             article_item(e, cover, config, &links)
         })
         .collect();
@@ -107,7 +116,28 @@ pub fn articles(
     ))
 }
 
-/// A media-library cover as the feed shows it: its default (JPEG) variant,
+/// The images that these bodies embed, by media id.
+fn embedded_images<'a>(
+    c: &mut AnyConnection,
+    bodies: impl Iterator<Item = &'a str>,
+) -> AppResult<Embeds> {
+    let mut ids = Vec::new();
+    for html in bodies {
+        ids.extend(crate::text::embedded_media(html));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(crate::media::images(c, &ids)?)
+}
+
+type Embeds = std::collections::HashMap<i64, crate::media::ImageObject>;
+
+/// A body with its embedded images as figures, at absolute addresses.
+fn with_embeds(html: &str, embeds: &Embeds, links: &Links) -> String {
+    crate::media::render_embeds(html, embeds, &links.api(""))
+}
+
+/// A media-library cover (or poster) as the feed shows it: its default (JPEG) variant,
 /// at an absolute address, with that variant's size.
 fn cover_image(cover: crate::media::ImageObject, links: &Links) -> Image {
     let size = cover
@@ -177,7 +207,14 @@ pub fn jobs(
 ) -> AppResult<Built> {
     let links = Links::new(&config.site, config.addr);
     let (rows, until) = queries::latest_jobs(c, now, config.site.feed_items)?;
-    let items = rows.into_iter().map(|r| job_item(r, &links)).collect();
+    let embeds = embedded_images(c, rows.iter().map(|r| r.description_html.as_str()))?;
+    let items = rows
+        .into_iter()
+        .map(|mut r| {
+            r.description_html = with_embeds(&r.description_html, &embeds, &links);
+            job_item(r, &links)
+        })
+        .collect();
     let heading = Heading {
         title: format!("Offres d'emploi — {}", config.site.name),
         description: format!("Les offres d'emploi publiées sur {}", config.site.name),
@@ -219,7 +256,20 @@ pub fn events(
 ) -> AppResult<Built> {
     let links = Links::new(&config.site, config.addr);
     let (rows, until) = queries::upcoming_events(c, now, config.site.feed_items)?;
-    let items = rows.into_iter().map(|r| event_item(r, &links)).collect();
+    // the posters and the images the descriptions embed, in one query
+    let images = crate::media::images_of(
+        c,
+        rows.iter().filter_map(|r| r.image_media_id),
+        rows.iter().map(|r| r.description_html.as_str()),
+    )?;
+    let items = rows
+        .into_iter()
+        .map(|mut r| {
+            r.description_html = with_embeds(&r.description_html, &images, &links);
+            let poster = r.image_media_id.and_then(|id| images.get(&id).cloned());
+            event_item(r, poster, &links)
+        })
+        .collect();
     let heading = Heading {
         title: format!("Agenda — {}", config.site.name),
         description: format!("Les événements à venir, sur {}", config.site.name),
@@ -252,7 +302,7 @@ fn when_and_where(r: &EventEntryRow) -> String {
         .join(", ")
 }
 
-fn event_item(r: EventEntryRow, links: &Links) -> Item {
+fn event_item(r: EventEntryRow, poster: Option<crate::media::ImageObject>, links: &Links) -> Item {
     let published = r.published_at.unwrap_or(r.updated_at);
     Item {
         id: links.api(&format!("/api/v1/events/{}", r.id)),
@@ -264,11 +314,15 @@ fn event_item(r: EventEntryRow, links: &Links) -> Item {
         updated: r.updated_at.max(published),
         authors: Vec::new(),
         categories: vec![r.category],
-        image: r.image_url.map(|url| Image {
-            url,
-            alt: r.image_alt,
-            width: None,
-            height: None,
-        }),
+        // a poster from the library wins over an image given by address
+        image: match poster {
+            Some(poster) => Some(cover_image(poster, links)),
+            None => r.image_url.map(|url| Image {
+                url,
+                alt: r.image_alt,
+                width: None,
+                height: None,
+            }),
+        },
     }
 }

@@ -29,7 +29,7 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml"), (String = "application/atom+xml"),
-            (String = "application/feed+json")),
+            (Object = "application/feed+json")),
          headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match, If-Modified-Since)"),
         (status = 400, response = oa::BadRequest),
@@ -67,7 +67,7 @@ pub async fn site_feed(
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml"), (String = "application/atom+xml"),
-            (String = "application/feed+json")),
+            (Object = "application/feed+json")),
          headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match, If-Modified-Since)"),
         (status = 400, response = oa::BadRequest),
@@ -111,7 +111,7 @@ pub async fn section_feed(
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml"), (String = "application/atom+xml"),
-            (String = "application/feed+json")),
+            (Object = "application/feed+json")),
          headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match, If-Modified-Since)"),
         (status = 400, response = oa::BadRequest),
@@ -154,7 +154,7 @@ pub async fn tag_feed(
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml"), (String = "application/atom+xml"),
-            (String = "application/feed+json")),
+            (Object = "application/feed+json")),
          headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match, If-Modified-Since)"),
         (status = 400, response = oa::BadRequest),
@@ -201,7 +201,7 @@ pub async fn author_feed(
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml"), (String = "application/atom+xml"),
-            (String = "application/feed+json")),
+            (Object = "application/feed+json")),
          headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match, If-Modified-Since)"),
         (status = 400, response = oa::BadRequest),
@@ -230,7 +230,7 @@ pub async fn jobs_feed(
     responses(
         (status = 200, description = "The feed", content(
             (String = "application/rss+xml"), (String = "application/atom+xml"),
-            (String = "application/feed+json")),
+            (Object = "application/feed+json")),
          headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 304, description = "Not modified (If-None-Match, If-Modified-Since)"),
         (status = 400, response = oa::BadRequest),

@@ -48,6 +48,8 @@ pub struct EventEntryRow {
     pub category: String,
     pub image_url: Option<String>,
     pub image_alt: Option<String>,
+    /// The poster from the media library.
+    pub image_media_id: Option<i64>,
     pub published_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
 }

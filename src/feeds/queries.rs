@@ -266,6 +266,7 @@ pub fn upcoming_events(
             events::category,
             events::image_url,
             events::image_alt,
+            events::image_media_id,
             events::published_at,
             events::updated_at,
         ))

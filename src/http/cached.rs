@@ -31,7 +31,7 @@ pub struct Built {
 /// These documents take no query parameters (400), so the path alone names them.
 pub async fn serve<F>(req: &HttpRequest, state: &AppState, build: F) -> AppResult<HttpResponse>
 where
-    F: FnOnce(&mut AnyConnection, NaiveDateTime) -> AppResult<Built> + Send + 'static,
+    F: FnOnce(&mut AnyConnection, NaiveDateTime) -> AppResult<Built> + Clone + Send + 'static,
 {
     if !req.query_string().is_empty() {
         return Err(AppError::bad_request(

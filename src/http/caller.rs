@@ -79,7 +79,7 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, AppError> {
         let now = state.clock.now();
         let key = state
             .db
-            .run(move |conn| {
+            .run_primary(move |conn| {
                 let found: Option<KeyCheck> = api_keys::table
                     .filter(api_keys::secret_hash.eq(&hash))
                     .select((
@@ -148,7 +148,7 @@ async fn resolve(req: &HttpRequest) -> Result<Caller, AppError> {
         .map_err(|_| AppError::invalid_token("the token's subject is not a user"))?;
     let row: Option<(String, bool, i32)> = state
         .db
-        .run(move |conn| {
+        .run_primary(move |conn| {
             Ok(users::table
                 .find(user_id)
                 .select((users::role, users::disabled, users::token_epoch))
@@ -185,7 +185,7 @@ pub async fn require_verified(state: &AppState, caller: &Caller) -> Result<(), A
     let id = user.id.0;
     let verified: Option<Option<chrono::NaiveDateTime>> = state
         .db
-        .run(move |conn| {
+        .run_primary(move |conn| {
             Ok(users::table
                 .find(id)
                 .select(users::email_verified_at)

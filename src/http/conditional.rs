@@ -42,6 +42,15 @@ fn header_matches(value: &str, etag: &str, weak: bool) -> bool {
     })
 }
 
+/// Whether the request's `If-None-Match` names `etag` (weak comparison, as
+/// RFC 9110 asks for GET): the client's copy is current and gets a 304.
+pub fn client_has(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| header_matches(v, etag, true))
+}
+
 /// 200 with the JSON body, its ETag and cache policy; 304 when the client's copy is current.
 pub fn respond<T: Serialize>(req: &HttpRequest, freshness: Freshness, body: &T) -> HttpResponse {
     respond_with(req, freshness, body, None)
@@ -80,11 +89,7 @@ fn respond_with<T: Serialize>(
         Freshness::Public => format!("public, max-age={max_age}"),
         Freshness::Private => "private, no-cache".to_string(),
     };
-    let not_modified = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| header_matches(v, &etag, true));
+    let not_modified = client_has(req, &etag);
     let mut res = HttpResponse::build(if not_modified {
         StatusCode::NOT_MODIFIED
     } else {

@@ -4,6 +4,7 @@
 pub mod cached;
 pub mod caller;
 pub mod conditional;
+pub mod consistency;
 pub mod edge;
 pub mod fallback;
 pub mod json;
@@ -11,6 +12,7 @@ pub mod middleware;
 pub mod pagination;
 pub mod path;
 pub mod query;
+pub mod response_cache;
 pub mod validate;
 
 pub use conditional::{Freshness, IfMatch, respond, respond_page};

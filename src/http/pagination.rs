@@ -26,7 +26,10 @@ pub struct PageParams {
     /// 1-based page number, at most 1,000,000. Not together with `cursor`.
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
-    /// Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`.
+    /// Opaque cursor from `meta.next_cursor` of the previous page: the list
+    /// continues after the last item seen (none skipped or repeated when
+    /// items are added meanwhile), at the same cost however deep. Not
+    /// together with `page`.
     pub cursor: Option<String>,
     /// Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields.
     pub sort: Option<String>,
@@ -40,10 +43,45 @@ struct CursorData {
     o: i64,
     /// a fingerprint of the sort and filters, so a cursor is only used with its own query
     q: u32,
-    /// the sort key of the last item seen, for lists that continue after it
-    /// (keyset) rather than at a position
+    /// the sort key of the last item seen (its sort fields' values, then its
+    /// id), for lists that continue after it (keyset) rather than at a position
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    k: Option<(i64, i64)>,
+    k: Option<Vec<KeyValue>>,
+}
+
+/// One value of a sort key, as a cursor carries it: times as microseconds
+/// since the epoch, texts as they are, NULL for a missing value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum KeyValue {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl KeyValue {
+    pub fn time(t: chrono::NaiveDateTime) -> Self {
+        KeyValue::Int(t.and_utc().timestamp_micros())
+    }
+
+    pub fn opt_time(t: Option<chrono::NaiveDateTime>) -> Self {
+        t.map_or(KeyValue::Null, Self::time)
+    }
+
+    /// The time this value holds; `None` if it holds another kind.
+    pub fn as_time(&self) -> Option<chrono::NaiveDateTime> {
+        match self {
+            KeyValue::Int(us) => {
+                chrono::DateTime::from_timestamp_micros(*us).map(|t| t.naive_utc())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The 400 for a cursor whose key does not fit its list.
+pub fn invalid_cursor() -> AppError {
+    AppError::bad_query("the cursor is not valid; use `meta.next_cursor` as given")
 }
 
 /// One field of a `sort` parameter.
@@ -60,8 +98,9 @@ pub struct PageRequest {
     pub offset: i64,
     pub page: Option<i64>,
     pub sort: Vec<SortField>,
-    /// With a keyset cursor: the (sort value, id) of the last item already seen.
-    pub after: Option<(i64, i64)>,
+    /// With a keyset cursor: the sort key (sort fields' values, then id) of
+    /// the last item already seen. Each list checks its shape.
+    pub after: Option<Vec<KeyValue>>,
     fingerprint: u32,
     path: String,
     query: Vec<(String, String)>,
@@ -220,8 +259,7 @@ pub fn parse_sort(raw: &str, sortable: &[&str]) -> Result<Vec<SortField>, AppErr
 }
 
 fn decode_cursor(raw: &str) -> Result<CursorData, AppError> {
-    let invalid =
-        || AppError::bad_query("the cursor is not valid; use `meta.next_cursor` as given");
+    let invalid = invalid_cursor;
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
     let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     if data.o < 0 {
@@ -243,7 +281,8 @@ pub struct Page<T> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PageMeta {
-    /// Number of items matching the filters, across all pages.
+    /// Number of items matching the filters, across all pages (exact: counted
+    /// again after any write, or when a scheduled item's time comes).
     pub total: i64,
     pub limit: i64,
     /// The page number, when the request used `page` (or neither `page` nor `cursor`).
@@ -255,17 +294,18 @@ pub struct PageMeta {
 impl<T> Page<T> {
     /// Builds the envelope from `fetched` rows (up to `limit + 1`) and the total.
     pub fn new(paged: &PageRequest, fetched: Vec<T>, total: i64) -> Self {
-        Self::build(paged, fetched, total, None::<fn(&T) -> (i64, i64)>)
+        Self::build(paged, fetched, total, None::<fn(&T) -> Vec<KeyValue>>)
     }
 
     /// Like [`Page::new`], for a list that can continue after its last item:
-    /// the next cursor carries that item's `key` (sort value, id), so a walk
-    /// neither skips nor repeats items when others are added meanwhile.
+    /// the next cursor carries that item's `key` (sort fields' values, then
+    /// id), so a walk neither skips nor repeats items when others are added
+    /// meanwhile, and costs the same however deep it goes.
     pub fn keyed(
         paged: &PageRequest,
         fetched: Vec<T>,
         total: i64,
-        key: impl Fn(&T) -> (i64, i64),
+        key: impl Fn(&T) -> Vec<KeyValue>,
     ) -> Self {
         Self::build(paged, fetched, total, Some(key))
     }
@@ -274,7 +314,7 @@ impl<T> Page<T> {
         paged: &PageRequest,
         mut fetched: Vec<T>,
         total: i64,
-        key: Option<impl Fn(&T) -> (i64, i64)>,
+        key: Option<impl Fn(&T) -> Vec<KeyValue>>,
     ) -> Self {
         let has_more = fetched.len() as i64 > paged.limit;
         fetched.truncate(paged.limit as usize);

@@ -14,6 +14,10 @@ macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+        // utoipa does not see a variant's `rename` through the macro's literal,
+        // so the document learns the wire names from `rename_all`; the
+        // contract test holds both to what the server sends and accepts
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),*
         }
@@ -106,9 +110,11 @@ pub struct Salary {
     /// Not less than `min_cents`.
     #[schema(minimum = 0, maximum = 100_000_000_000_i64, example = 220000)]
     pub max_cents: Option<i64>,
-    /// ISO 4217 code.
+    /// ISO 4217 code; `EUR` when left out of a request.
+    // no `default` in the schema: generated clients would make the field
+    // required in their types, requests included
     #[serde(default = "euro")]
-    #[schema(example = "EUR", default = "EUR", pattern = "^[A-Z]{3}$")]
+    #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
     pub currency: String,
     pub period: SalaryPeriod,
 }
@@ -141,9 +147,13 @@ pub struct Job {
     pub salary: Option<Salary>,
     /// Markdown, as written.
     pub description: String,
-    /// The description rendered and sanitized.
+    /// The description rendered and sanitized; embedded media items
+    /// (`![alt](media:12)`) are `<figure>`s with their variants.
     pub description_html: String,
     pub apply: HowToApply,
+    /// The company's logo from the media library (`image_media_id`):
+    /// variants, `srcset`, placeholder, alt text, caption and credit.
+    pub image_media: Option<crate::media::ImageObject>,
     /// `scheduled` is a published offer whose `published_at` is still to come.
     pub status: Status,
     /// Why an editor rejected the offer (its submitter reads it).
@@ -157,7 +167,7 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn from_row(r: JobRow, now: NaiveDateTime) -> Self {
+    pub fn from_row(r: JobRow, now: NaiveDateTime, images: &crate::media::Images) -> Self {
         let (status, expired) = (r.status(now), r.is_expired(now));
         let (f, review) = (r.fields, r.review);
         let salary = f
@@ -189,7 +199,8 @@ impl Job {
             working_time: WorkingTime::parse(&f.working_time).unwrap_or(WorkingTime::FullTime),
             salary,
             description: f.description,
-            description_html: f.description_html,
+            description_html: crate::media::render_embeds(&f.description_html, images, ""),
+            image_media: f.image_media_id.and_then(|id| images.get(&id).cloned()),
             apply: HowToApply {
                 url: f.apply_url,
                 email: f.apply_email,

@@ -16,7 +16,8 @@ use crate::slug::city_key;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct JobFilters {
-    /// Words to find (French, accents ignored); results by relevance unless `sort` is given.
+    /// Words to find (French stems, accents ignored); results by relevance unless
+    /// `sort` is given: the 500 newest matches ranked, then older ones.
     pub q: Option<String>,
     /// One or more contract types, comma-separated: `cdi,cdd`.
     #[param(
@@ -32,9 +33,12 @@ pub struct JobFilters {
     pub published_after: Option<DateTime<Utc>>,
     /// `true`: the caller's own submissions, in every status (signed-in users).
     pub mine: Option<bool>,
-    /// Offers in this status (staff; or with `mine=true`).
-    #[param(inline)]
-    pub status: Option<Status>,
+    /// Offers in any of these statuses, comma-separated (`draft,pending`):
+    /// staff, or anyone with `mine=true`.
+    #[param(
+        pattern = "^[\\s,]*((draft|pending|scheduled|published|archived|rejected)(\\s*,[\\s,]*(draft|pending|scheduled|published|archived|rejected))*[\\s,]*)?$"
+    )]
+    pub status: Option<String>,
 }
 
 pub const SORTABLE: [&str; 4] = ["published_at", "expires_at", "created_at", "title"];
@@ -42,9 +46,15 @@ pub const SORTABLE: [&str; 4] = ["published_at", "expires_at", "created_at", "ti
 impl JobFilters {
     /// The query's filters, checked against `caller`.
     pub fn resolve(&self, caller: &Caller) -> AppResult<Filters> {
+        let status = self
+            .status
+            .as_deref()
+            .map(Status::parse_list)
+            .transpose()?
+            .flatten();
         Ok(Filters {
-            scope: list_scope(caller, ContentKind::Job, self.mine, self.status)?,
-            status: self.status,
+            scope: list_scope(caller, ContentKind::Job, self.mine, status.as_deref())?,
+            status,
             q: self.q.clone(),
             contract_types: match &self.contract_type {
                 Some(raw) => contract_types(raw)?,

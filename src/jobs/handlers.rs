@@ -12,7 +12,7 @@ use crate::audit::Origin;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::path::Id;
-use crate::http::{IfMatch, Json, ListQuery, Page, respond, respond_page};
+use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, respond, respond_page};
 use crate::ids::JobId;
 use crate::openapi as oa;
 use crate::review::flow;
@@ -46,11 +46,27 @@ pub async fn list_jobs(
     let filters = query.filters.resolve(&caller)?;
     let by_relevance = query.page.sort.is_none();
     let now = state.clock.now();
-    let page = flow::page(&state, &paged, move |c, p| {
-        queries::list(c, &filters, p, by_relevance, now)
-    })
-    .await?;
-    let page = page.map(|r| Job::from_row(r, now));
+    let (p, totals) = (paged.clone(), state.totals.clone());
+    // read before anything the total depends on (see `db::totals`)
+    let generation = state.db.generation();
+    let page = state
+        .db
+        .run(move |c| queries::page(c, &filters, &p, by_relevance, now, &totals, generation))
+        .await?;
+    let images = flow::uses(&state, &page.data).await?;
+    let page = page.map(|r| Job::from_row(r, now, &images));
+    if caller.freshness() == Freshness::Public {
+        use crate::http::response_cache as cache;
+        cache::tag(&req, ["list:jobs".to_string()]);
+        cache::tag(&req, page.data.iter().map(|j| format!("job:{}", j.id.0)));
+        if state.responses.is_on() {
+            let next = state
+                .db
+                .run(move |c| Ok(super::timed::next_change(c, now)?))
+                .await?;
+            cache::until(&req, next);
+        }
+    }
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
@@ -77,7 +93,16 @@ pub async fn get_job(
     path: Id<JobId>,
 ) -> AppResult<HttpResponse> {
     let (row, now) = flow::load::<JobRow>(&state, &caller, path.0.0).await?;
-    Ok(respond(&req, caller.freshness(), &Job::from_row(row, now)))
+    if caller.freshness() == Freshness::Public {
+        // a public offer answers 410 once it expires
+        crate::http::response_cache::tag(&req, [format!("job:{}", row.id)]);
+        crate::http::response_cache::until(&req, row.fields.expires_at.filter(|x| *x > now));
+    }
+    Ok(respond(
+        &req,
+        caller.freshness(),
+        &flow::shown(&state, row, now).await?,
+    ))
 }
 
 /// The offer as schema.org `JobPosting` JSON-LD, for search engines' job listings.
@@ -103,7 +128,7 @@ pub async fn get_job_jsonld(
     path: Id<JobId>,
 ) -> AppResult<HttpResponse> {
     let (row, now) = flow::load::<JobRow>(&state, &caller, path.0.0).await?;
-    let doc = super::jsonld::job_posting(&Job::from_row(row, now));
+    let doc = super::jsonld::job_posting(&flow::shown(&state, row, now).await?);
     Ok(super::jsonld::respond_ld(&req, caller.freshness(), &doc))
 }
 

@@ -30,6 +30,8 @@ pub struct JobFields {
     pub apply_url: Option<String>,
     pub apply_email: Option<String>,
     pub expires_at: Option<NaiveDateTime>,
+    /// The company's logo, from the media library.
+    pub image_media_id: Option<i64>,
 }
 
 review_model! {

@@ -15,7 +15,8 @@ use crate::review::{ListScope, Status};
 #[derive(Debug, Clone)]
 pub struct Filters {
     pub scope: ListScope,
-    pub status: Option<Status>,
+    /// Any of these (never an empty list).
+    pub status: Option<Vec<Status>>,
     pub q: Option<String>,
     pub contract_types: Vec<String>,
     pub city_key: Option<String>,
@@ -49,10 +50,41 @@ fn filtered(f: &Filters, backend: Backend, now: NaiveDateTime) -> Boxed {
     query
 }
 
+/// The filters as a text, without the time.
+fn total_key(f: &Filters, _now: NaiveDateTime) -> String {
+    format!(
+        "jobs|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        f.scope, f.status, f.q, f.contract_types, f.city_key, f.remote, f.published_after,
+    )
+}
+
+/// When the list's total may change without a write: the next publication
+/// whose time comes, or the next offer that expires.
+fn until(
+    conn: &mut crate::db::AnyConnection,
+    _f: &Filters,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    let published: Option<NaiveDateTime> = jobs::table
+        .filter(jobs::status.eq(Status::Published.stored()))
+        .filter(jobs::published_at.gt(now))
+        .select(diesel::dsl::min(jobs::published_at))
+        .first(conn)?;
+    let expiring: Option<NaiveDateTime> = jobs::table
+        .filter(jobs::expires_at.gt(now))
+        .select(diesel::dsl::min(jobs::expires_at))
+        .first(conn)?;
+    Ok(published.into_iter().chain(expiring).min())
+}
+
 review_list! {
     table: jobs,
     row: JobRow,
-    sort: { "expires_at" => expires_at, "created_at" => created_at, "title" => title },
-    default: published_at,
+    sort: {
+        "expires_at" => expires_at: opt_time @ fields.expires_at,
+        "created_at" => created_at: time @ created_at,
+        "title" => title: text @ fields.title,
+    },
+    default: published_at: opt_time @ review.published_at,
     tie: desc,
 }

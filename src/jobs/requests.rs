@@ -33,6 +33,10 @@ pub struct CreateJob {
     pub published_at: Option<DateTime<Utc>>,
     /// Default: `KIOSQUE_JOB_DEFAULT_DAYS` days after publication.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The company's logo from the media library: an image with its alt
+    /// text, your own upload or a public one (staff: any). Answered as
+    /// `image_media`; public once the offer is published.
+    pub image_media_id: Option<crate::ids::MediaId>,
 }
 
 impl Validate for CreateJob {
@@ -76,6 +80,10 @@ pub struct UpdateJob {
     pub rejection_reason: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// The company's logo from the media library (`null` removes it).
+    #[serde(default, deserialize_with = "crate::http::json::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub image_media_id: Option<Option<crate::ids::MediaId>>,
 }
 
 impl Validate for UpdateJob {
@@ -118,6 +126,7 @@ impl ItemUpdate<JobChanges> for UpdateJob {
             || self.apply.is_some()
             || self.published_at.is_some()
             || self.expires_at.is_some()
+            || self.image_media_id.is_some()
     }
 
     fn take_decision(&mut self) -> (Option<Status>, Option<String>) {
@@ -157,6 +166,9 @@ impl ItemUpdate<JobChanges> for UpdateJob {
         if let Some(x) = self.expires_at {
             f.expires_at = Some(crate::state::stored(x));
         }
+        if let Some(m) = self.image_media_id {
+            f.image_media_id = m.map(|m| m.0);
+        }
         if let Some(p) = self.published_at {
             c.review.published_at = Some(crate::state::stored(p));
         }
@@ -189,6 +201,7 @@ impl NewItem<JobChanges> for CreateJob {
             apply_url: self.apply.url,
             apply_email: self.apply.email.map(|m| m.trim().to_lowercase()),
             expires_at: self.expires_at.map(crate::state::stored),
+            image_media_id: self.image_media_id.map(|m| m.0),
         };
         set_location(&mut fields, self.location);
         set_salary(&mut fields, self.salary);

@@ -52,6 +52,25 @@ fn expired_at(row: &JobRow, now: NaiveDateTime) -> Option<NaiveDateTime> {
         .filter(|x| row.stored_status() == "published" && was_public && *x <= now)
 }
 
+/// The next time the public list of offers changes by the clock alone: a
+/// scheduled offer's publication or a public offer's expiry.
+pub fn next_change(
+    c: &mut AnyConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    let publication: Option<NaiveDateTime> = jobs::table
+        .filter(jobs::status.eq("published"))
+        .filter(jobs::published_at.gt(now))
+        .select(diesel::dsl::min(jobs::published_at))
+        .first(c)?;
+    let expiry: Option<NaiveDateTime> = jobs::table
+        .filter(jobs::status.eq("published"))
+        .filter(jobs::expires_at.gt(now))
+        .select(diesel::dsl::min(jobs::expires_at))
+        .first(c)?;
+    Ok(publication.into_iter().chain(expiry).min())
+}
+
 pub fn publication_due(c: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<bool> {
     Ok(!due_publications(c, now, 1)?.is_empty())
 }

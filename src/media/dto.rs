@@ -107,6 +107,41 @@ pub struct ImageObject {
     pub variants: Vec<Variant>,
 }
 
+/// A file of the library as content links it (an article's uploaded video).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileObject {
+    pub media_id: MediaId,
+    #[schema(example = "video/mp4")]
+    pub content_type: String,
+    /// The file (`Range` supported).
+    #[schema(example = "/api/v1/media/43/file")]
+    pub url: String,
+    /// Bytes.
+    pub size: i64,
+    pub title: String,
+    pub caption: String,
+    pub credit: String,
+    /// `© credit`, or empty without a credit.
+    pub credit_line: String,
+    pub duration_ms: Option<i64>,
+}
+
+impl FileObject {
+    pub fn of(row: &MediaRow) -> Self {
+        Self {
+            media_id: MediaId(row.id),
+            content_type: row.content_type.clone(),
+            url: format!("/api/v1/media/{}/file", row.id),
+            size: row.size_bytes,
+            title: row.title.clone(),
+            caption: row.caption.clone(),
+            credit: row.credit.clone(),
+            credit_line: credit_line(&row.credit),
+            duration_ms: row.duration_ms,
+        }
+    }
+}
+
 /// Ready `srcset` attribute values, one per format.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Srcset {

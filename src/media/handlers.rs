@@ -462,7 +462,8 @@ pub async fn update_media(
                 ));
             }
             let row = queries::update(c, current.id, &changes)?;
-            crate::changes::record(c, row.change("updated", now))?;
+            let shown_in = super::links::content_paths(c, row.id)?;
+            crate::changes::record(c, row.change("updated", now).paths(shown_in))?;
             let known = facts(c, std::slice::from_ref(&row))?;
             Ok((row, known))
         })
@@ -526,8 +527,10 @@ pub async fn delete_media(
                 .map(|v| v.sha256)
                 .collect();
             blobs.push(row.sha256.clone());
-            let change = row.change("deleted", now);
+            let shown_in = super::links::content_paths(c, row.id)?;
+            let change = row.change("deleted", now).paths(shown_in);
             crate::audit::content_deleted(c, &actor, ("media", row.id), now)?;
+            super::links::clear_uses(c, row.id)?;
             queries::delete(c, row.id)?;
             let mut unused = Vec::new();
             for sha in blobs {

@@ -4,8 +4,10 @@
 //! long-lived caching.
 
 pub mod dto;
+pub mod embeds;
 pub mod gc;
 pub mod handlers;
+pub mod import;
 pub mod links;
 pub mod model;
 pub mod queries;
@@ -15,8 +17,18 @@ pub mod upload;
 pub mod urls;
 pub mod work;
 
-/// What other resources may use: the image object content embeds, and an
-/// article's cover.
-pub use dto::{ImageObject, image_object};
+/// What other resources may use: the image object content embeds; an
+/// article's cover and video, events' posters and offers' logos, images
+/// embedded in bodies (checked and recorded on write, rendered on read).
+pub use dto::{FileObject, ImageObject, image_object};
+pub use embeds::render_embeds;
 pub use gc::{Collected, collect};
-pub use links::{article_covers, set_article_cover};
+/// Images made by Kiosque itself (the demo site's), taken in like uploads.
+pub use import::{MadeImage, import_image};
+pub use links::{
+    Content, article_covers, article_videos, check_image, images, images_of, set_article_cover,
+    set_article_video, set_embeds, shows_media,
+};
+
+/// Images by media id, as content shows them.
+pub type Images = std::collections::HashMap<i64, ImageObject>;

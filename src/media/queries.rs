@@ -1,7 +1,9 @@
 use diesel::prelude::*;
 
 use super::model::{MediaChanges, MediaRow, NewMedia, NewVariant, VariantRow};
-use crate::db::schema::{article_cover_media, articles, media, media_variants};
+use crate::db::schema::{
+    article_cover_media, articles, events, jobs, media, media_uses, media_variants,
+};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::http::PageRequest;
 
@@ -96,14 +98,38 @@ pub fn bytes_uploaded_by(conn: &mut AnyConnection, user: i64) -> QueryResult<i64
     Ok(sizes.iter().sum())
 }
 
-/// Whether published content uses the item (then it is public).
+/// Whether published content uses the item `id` (then it is public).
 pub fn used_by_published(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        article_cover_media::table
-            .inner_join(articles::table)
-            .filter(article_cover_media::media_id.eq(id))
-            .filter(articles::status.eq("published")),
-    ))
+    let cover = article_cover_media::table
+        .inner_join(articles::table)
+        .filter(article_cover_media::media_id.eq(id))
+        .filter(articles::status.eq("published"));
+    let in_article = media_uses::table
+        .inner_join(articles::table.on(media_uses::article_id.eq(articles::id.nullable())))
+        .filter(media_uses::media_id.eq(id))
+        .filter(articles::status.eq("published"));
+    let in_event = media_uses::table
+        .inner_join(events::table.on(media_uses::event_id.eq(events::id.nullable())))
+        .filter(media_uses::media_id.eq(id))
+        .filter(events::status.eq("published"));
+    let in_job = media_uses::table
+        .inner_join(jobs::table.on(media_uses::job_id.eq(jobs::id.nullable())))
+        .filter(media_uses::media_id.eq(id))
+        .filter(jobs::status.eq("published"));
+    let poster = events::table
+        .filter(events::image_media_id.eq(id))
+        .filter(events::status.eq("published"));
+    let logo = jobs::table
+        .filter(jobs::image_media_id.eq(id))
+        .filter(jobs::status.eq("published"));
+    diesel::select(
+        diesel::dsl::exists(cover)
+            .or(diesel::dsl::exists(in_article))
+            .or(diesel::dsl::exists(in_event))
+            .or(diesel::dsl::exists(in_job))
+            .or(diesel::dsl::exists(poster))
+            .or(diesel::dsl::exists(logo)),
+    )
     .get_result(conn)
 }
 

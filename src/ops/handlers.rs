@@ -26,6 +26,24 @@ pub struct Readiness {
     pub database: String,
     /// True when every embedded migration has been applied.
     pub migrations_applied: bool,
+    /// The read replicas (`KIOSQUE_DATABASE_REPLICA_URLS`), if any. A replica
+    /// out of the reads does not make the node unready: the primary serves.
+    pub replicas: Vec<ReplicaReadiness>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplicaReadiness {
+    /// The replica's URL, password masked.
+    #[schema(example = "postgres://kiosque:***@replica1:5432/kiosque")]
+    pub name: String,
+    /// `up`: takes reads; `out`: failing, or lagging beyond `KIOSQUE_REPLICA_MAX_LAG_MS`.
+    #[schema(example = "up")]
+    pub state: String,
+    /// How long the oldest write it has not replayed has waited; null while it does not answer.
+    #[schema(example = 3)]
+    pub lag_ms: Option<u64>,
+    /// Reads it served since start.
+    pub reads: u64,
 }
 
 /// Liveness: the process answers.
@@ -54,7 +72,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let pending = state
         .db
-        .run(|c| {
+        .run_primary(|c| {
             c.has_pending_migrations()
                 .map_err(|e| AppError::from(crate::db::DbError::Unavailable(e)))
         })
@@ -76,6 +94,18 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
                 Backend::Postgres => "postgres".into(),
             },
             migrations_applied: true,
+            replicas: state
+                .db
+                .replica_status()
+                .0
+                .into_iter()
+                .map(|r| ReplicaReadiness {
+                    name: r.name,
+                    state: if r.up { "up" } else { "out" }.into(),
+                    lag_ms: r.lag_ms,
+                    reads: r.reads,
+                })
+                .collect(),
         }))
 }
 
@@ -119,10 +149,24 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> AppResult<
         }
     }
     let (in_use, idle) = state.db.usage();
+    let (replicas, primary_reads) = state.db.replica_status();
+    let samples: Vec<_> = replicas
+        .iter()
+        .map(|r| crate::metrics::ReplicaSample {
+            name: &r.name,
+            up: r.up,
+            lag_seconds: r.lag_ms.map(|ms| ms as f64 / 1000.0),
+            reads: r.reads,
+        })
+        .collect();
+    state.metrics.set_replicas(&samples, primary_reads);
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(state.metrics.render(in_use, idle, state.db.query_count())))
+        .body(
+            state.metrics.render(in_use, idle, state.db.query_count())
+                + &state.responses.render_metrics(),
+        ))
 }
 
 /// This OpenAPI document.

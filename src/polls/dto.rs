@@ -327,11 +327,12 @@ pub struct VoteReceipt {
     pub results: PollResults,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PollFilters {
     /// Polls attached to this article (its id or slug).
+    #[param(inline)]
     pub article: Option<IdOrSlug>,
     /// `upcoming`, `open` or `closed`, at the time of the request.
     pub status: Option<PollStatus>,

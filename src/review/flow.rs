@@ -42,11 +42,50 @@ pub async fn load<R: Reviewable>(
     Ok((row, now))
 }
 
+/// What the API answers for `rows`, with what they use loaded on `conn`.
+pub fn shown_in<R: Reviewable>(
+    conn: &mut AnyConnection,
+    rows: Vec<R>,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<R::Shown>> {
+    let uses = if R::needs_uses(&rows) {
+        R::uses(conn, &rows)?
+    } else {
+        R::Uses::default()
+    };
+    Ok(rows.into_iter().map(|r| r.show(now, &uses)).collect())
+}
+
+/// What `rows` use from other resources (a query only when they use some).
+pub async fn uses<R: Reviewable + Clone + Send + 'static>(
+    state: &AppState,
+    rows: &[R],
+) -> AppResult<R::Uses> {
+    if !R::needs_uses(rows) {
+        return Ok(R::Uses::default());
+    }
+    let rows = rows.to_vec();
+    state.db.run(move |c| Ok(R::uses(c, &rows)?)).await
+}
+
+/// What the API answers for one item.
+pub async fn shown<R: Reviewable + Clone + Send + 'static>(
+    state: &AppState,
+    row: R,
+    now: NaiveDateTime,
+) -> AppResult<R::Shown> {
+    let uses = uses(state, std::slice::from_ref(&row)).await?;
+    Ok(row.show(now, &uses))
+}
+
 /// A page of a list: `list` runs the resource's list query for the page.
 pub async fn page<T, F>(state: &AppState, paged: &PageRequest, list: F) -> AppResult<Page<T>>
 where
     T: Send + 'static,
-    F: FnOnce(&mut AnyConnection, &PageRequest) -> QueryResult<(Vec<T>, i64)> + Send + 'static,
+    F: FnOnce(&mut AnyConnection, &PageRequest) -> QueryResult<(Vec<T>, i64)>
+        + Clone
+        + Send
+        + 'static,
 {
     let p = paged.clone();
     let (rows, total) = state.db.run(move |c| Ok(list(c, &p)?)).await?;
@@ -71,25 +110,26 @@ pub async fn create<R: Reviewable>(
     c.set_status(change_status(None, to, c.published_at(), None, now)?);
     R::settle(&mut c, true, R::settings(state))?;
     let new = R::new_row(c, caller.user_id().map(|u| u.0), now);
-    let row = state
+    let linker = caller.clone();
+    let shown = state
         .db
         .write(move |conn| {
             let row = R::insert(conn, &new)?;
+            R::link(conn, &linker, None, &row)?;
             let status = row.status(now).stored();
             audit::content_status(conn, &actor, target::<R>(&row), None, status, now)?;
             let (kind, id) = target::<R>(&row);
             let after = (status, row.published_at());
             let what = timed::publication_change(conn, kind, id, None, after, now)?;
             changes::record(conn, change_of(&row, what, status, now))?;
-            Ok(row)
+            let id = row.id();
+            Ok((id, shown_in(conn, vec![row], now)?))
         })
         .await?;
+    let (id, shown) = shown;
     Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/{}/{}", R::PATH, row.id()),
-        ))
-        .json(row.show(now)))
+        .insert_header((header::LOCATION, format!("/api/v1/{}/{}", R::PATH, id)))
+        .json(&shown[0]))
 }
 
 /// Changes an item, or decides on it, in one transaction: the caller must
@@ -112,7 +152,7 @@ pub async fn update<R: Reviewable>(
         .write(move |conn| {
             let current = R::find(conn, id)?;
             readable(&caller, &current, now)?;
-            if_match.check(&current.clone().show(now))?;
+            if_match.check(&shown_in(conn, vec![current.clone()], now)?[0])?;
             let owners = current.owners();
             let shown = current.status(now);
             if body.edits_fields() {
@@ -146,6 +186,7 @@ pub async fn update<R: Reviewable>(
             R::settle(&mut c, moved, settings)?;
             c.touch(now);
             let row = R::update(conn, id, &c)?;
+            R::link(conn, &caller, Some(&current), &row)?;
             let (before, after) = (shown.stored(), row.status(now).stored());
             audit::content_status(conn, &actor, target::<R>(&row), Some(before), after, now)?;
             let what = timed::publication_change(
@@ -170,10 +211,10 @@ pub async fn update<R: Reviewable>(
                 )?;
             }
             changes::record(conn, change_of(&row, what, after, now))?;
-            Ok(row)
+            Ok(shown_in(conn, vec![row], now)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(row.show(now)))
+    Ok(HttpResponse::Ok().json(&row[0]))
 }
 
 /// Deletes an item the caller sees and may delete; answers 204.
@@ -222,8 +263,11 @@ fn target<R: Reviewable>(row: &R) -> (&'static str, i64) {
 
 /// The change an item's write records: `<kind>.<what>`, naming its public paths.
 fn change_of<R: Reviewable>(row: &R, what: &str, status: &str, now: NaiveDateTime) -> Change {
-    Change::new(target::<R>(row).0, what, row.id(), now)
+    let kind = target::<R>(row).0;
+    Change::new(kind, what, row.id(), now)
         .paths(row.public_paths())
+        // the public lists of its kind may show it or stop showing it
+        .keys([format!("list:{kind}s")])
         .datum("status", status)
 }
 

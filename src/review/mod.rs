@@ -25,8 +25,10 @@ pub use rules::{
     ListScope, authorize_new, decide, hidden_unless_allowed, limit_submissions, list_scope,
 };
 
+use crate::db::AnyConnection;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use diesel::QueryResult;
 
 /// A resource that goes through review (job offers, events), implemented on
 /// its row: what is its own in the shared sequence of [`flow`].
@@ -39,9 +41,35 @@ pub trait Reviewable: ReviewRow {
     /// The settings its rules need, read from the state before a write.
     type Settings: Copy + Send + 'static;
 
+    /// What items use from other resources (their media), loaded at once
+    /// for a page, for `show`.
+    type Uses: Default + Send + 'static;
+
     fn settings(state: &AppState) -> Self::Settings;
 
-    fn show(self, now: NaiveDateTime) -> Self::Shown;
+    /// Whether showing `rows` needs what they use loaded (a query).
+    fn needs_uses(_rows: &[Self]) -> bool {
+        false
+    }
+
+    /// What `rows` use, loaded at once.
+    fn uses(_conn: &mut AnyConnection, _rows: &[Self]) -> QueryResult<Self::Uses> {
+        Ok(Self::Uses::default())
+    }
+
+    fn show(self, now: NaiveDateTime, uses: &Self::Uses) -> Self::Shown;
+
+    /// Checks and records what the item uses from other resources (media),
+    /// in the write's transaction, once written: `before` is the item as it
+    /// was (`None` for a new one).
+    fn link(
+        _conn: &mut AnyConnection,
+        _caller: &crate::auth::Caller,
+        _before: Option<&Self>,
+        _after: &Self,
+    ) -> AppResult<()> {
+        Ok(())
+    }
 
     /// Whether everyone may read it at `now`: by default, once published and
     /// its time come.

@@ -85,7 +85,7 @@ pub fn list_scope(
     caller: &Caller,
     kind: ContentKind,
     mine: Option<bool>,
-    status: Option<Status>,
+    status: Option<&[Status]>,
 ) -> Result<ListScope, AppError> {
     if mine == Some(true) {
         Ok(ListScope::Mine(own_id(caller)?))

@@ -36,6 +36,7 @@ pub async fn list_sections(
     let p = paged.clone();
     let (rows, total) = state.db.run(move |c| Ok(queries::list(c, &p)?)).await?;
     let page = Page::new(&paged, rows, total).map(Section::from);
+    crate::http::response_cache::tag(&req, ["list:sections".to_string()]);
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
@@ -60,6 +61,7 @@ pub async fn get_section(
 ) -> AppResult<HttpResponse> {
     let key = path.into_inner();
     let row = state.db.run(move |c| Ok(queries::find(c, &key)?)).await?;
+    crate::http::response_cache::tag(&req, [format!("section:{}", row.id)]);
     Ok(respond(&req, caller.freshness(), &Section::from(row)))
 }
 

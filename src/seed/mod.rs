@@ -2,7 +2,9 @@
 //! authors, tags and a few thousand articles over several years — so a new
 //! user sees a living site, and benchmarks have data. Every name, town and
 //! sentence is assembled here from small word lists; nothing is taken from a
-//! real publication.
+//! real publication. Its pictures are drawn here too (`pictures`) and taken
+//! into the media library like uploads, with variants, alt text, caption and
+//! credit: the covers of most articles and the posters of the agenda.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -17,13 +19,14 @@ use crate::config::Config;
 use crate::db::schema::articles;
 use crate::db::{AnyConnection, write_tx};
 use crate::error::AppError;
-use crate::ids::UserId;
+use crate::ids::{MediaId, UserId};
 use crate::review::Status;
 use crate::sections::CreateSection;
 use crate::slug::slugify;
 use crate::tags::CreateTag;
 use crate::users::{NewAccount, open_account};
 
+mod pictures;
 mod words;
 use words::*;
 
@@ -32,7 +35,13 @@ pub struct Seeded {
     pub authors: usize,
     pub tags: usize,
     pub articles: usize,
+    pub pictures: usize,
+    pub events: usize,
 }
+
+/// How many pictures the demo site draws, and events it announces.
+const PICTURES: usize = 6;
+const EVENTS: usize = 8;
 
 fn paragraph(rng: &mut StdRng) -> String {
     let n = rng.random_range(2..5);
@@ -47,7 +56,9 @@ pub fn seed(config: &Config, count: usize, seed: u64) -> Result<Seeded, AppError
     crate::db::migrate(&config.database).map_err(AppError::internal)?;
     let mut conn =
         AnyConnection::open(&config.database).map_err(|e| AppError::unavailable(e.to_string()))?;
-    let seeded = fill(config, &mut conn, count, seed)?;
+    refuse_filled(&mut conn)?;
+    let pictures = draw_pictures(config, seed)?;
+    let seeded = fill(config, &mut conn, count, seed, &pictures)?;
     // fresh statistics, or the planners guess a handful of rows and sort
     // thousands instead of walking the indexes
     // (and on PostgreSQL a visibility map, so counts read the index alone)
@@ -59,18 +70,40 @@ pub fn seed(config: &Config, count: usize, seed: u64) -> Result<Seeded, AppError
     Ok(seeded)
 }
 
-fn fill(
-    config: &Config,
-    conn: &mut AnyConnection,
-    count: usize,
-    seed: u64,
-) -> Result<Seeded, AppError> {
+fn refuse_filled(conn: &mut AnyConnection) -> Result<(), AppError> {
     let existing: i64 = articles::table.count().get_result(conn)?;
     if existing > 0 {
         return Err(AppError::conflict(format!(
             "the database already holds {existing} articles; seed-demo fills an empty one"
         )));
     }
+    Ok(())
+}
+
+/// Draws the pictures and takes them into the media library (blob store,
+/// image pool, variants) as the running site would; their ids.
+fn draw_pictures(config: &Config, seed: u64) -> Result<Vec<MediaId>, AppError> {
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(0x5eed_1a6e));
+    actix_web::rt::System::new().block_on(async move {
+        let state = actix_web::web::Data::new(crate::state::AppState::new(config.clone()));
+        let mut ids = Vec::with_capacity(PICTURES);
+        for n in 0..PICTURES {
+            let town = TOWNS[(n * 7) % TOWNS.len()];
+            let made = pictures::picture(n, &mut rng, town);
+            ids.push(crate::media::import_image(&state, made).await?);
+        }
+        Ok(ids)
+    })
+}
+
+fn fill(
+    config: &Config,
+    conn: &mut AnyConnection,
+    count: usize,
+    seed: u64,
+    pictures: &[MediaId],
+) -> Result<Seeded, AppError> {
+    refuse_filled(conn)?;
     let mut rng = StdRng::seed_from_u64(seed);
     let now = crate::state::now_micros();
     // demo accounts cannot sign in: their password is random and never shown
@@ -94,9 +127,13 @@ fn fill(
             sections: &sections,
             tags: &tags,
             authors: &authors,
+            pictures,
         };
         for n in 0..count {
             fill_article(c, &editor, &site, &mut rng, n, now)?;
+        }
+        for n in 0..EVENTS {
+            fill_event(c, &site, &mut rng, n, now)?;
         }
         fill_weather(c, now)?;
         Ok(Seeded {
@@ -104,6 +141,8 @@ fn fill(
             authors: authors.len(),
             tags: tags.len(),
             articles: count,
+            pictures: pictures.len(),
+            events: EVENTS,
         })
     })
 }
@@ -202,6 +241,8 @@ struct Site<'a> {
     sections: &'a [String],
     tags: &'a [String],
     authors: &'a [i64],
+    /// The library's demo pictures.
+    pictures: &'a [MediaId],
 }
 
 /// One article, through the same rules as `POST /articles`: mostly published
@@ -256,6 +297,13 @@ fn fill_article(
         paragraph(rng),
         paragraph(rng)
     );
+    // every fifth article shows a second picture within its text
+    let body = match site.pictures.get((n + 3) % site.pictures.len().max(1)) {
+        Some(id) if n.is_multiple_of(5) => {
+            format!("{body}\n\n![](media:{id})\n\n{}", paragraph(rng))
+        }
+        _ => body,
+    };
     let mut tags = site.tags.to_vec();
     tags.shuffle(rng);
     tags.truncate(rng.random_range(1..4));
@@ -266,12 +314,21 @@ fn fill_article(
             authors.push(second);
         }
     }
-    let cover = rng.random_bool(0.7).then(|| Cover {
-        url: format!("https://images.demo.kiosque.invalid/{}.jpg", n + 1),
-        alt: format!("Vue de {town}"),
-        caption: None,
-        credit: Some(format!("© {}", LAST.choose(rng).expect("non-empty"))),
-    });
+    // most covers are pictures of the library; a few are addresses elsewhere,
+    // as a site moving in would have
+    let (cover, cover_media_id) = match rng.random_range(0..10) {
+        0..=6 if !site.pictures.is_empty() => (None, Some(site.pictures[n % site.pictures.len()])),
+        7 => (
+            Some(Cover {
+                url: format!("https://images.demo.kiosque.invalid/{}.jpg", n + 1),
+                alt: format!("Vue de {town}"),
+                caption: None,
+                credit: Some(format!("© {}", LAST.choose(rng).expect("non-empty"))),
+            }),
+            None,
+        ),
+        _ => (None, None),
+    };
     let lead_verb = VERBS.choose(rng).expect("non-empty");
     let input = CreateArticle {
         slug: Some(format!("{}-{}", slugify(&title, 90), n + 1)),
@@ -282,8 +339,9 @@ fn fill_article(
         tags,
         authors: Some(authors.iter().map(i64::to_string).collect()),
         cover,
-        cover_media_id: None,
+        cover_media_id,
         video_url: None,
+        video_media_id: None,
         status: Some(status),
         published_at: published_at.map(crate::state::utc),
         allow_comments: true,
@@ -299,6 +357,77 @@ fn fill_article(
         row.id,
         &row.status,
         row.published_at,
+        now,
+    )?;
+    Ok(())
+}
+
+/// An event of the agenda, published, in the coming weeks, its poster one
+/// of the library's pictures.
+fn fill_event(
+    c: &mut AnyConnection,
+    site: &Site<'_>,
+    rng: &mut StdRng,
+    n: usize,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    use crate::events::{CreateEvent, EventRow, Price, Venue};
+    use crate::review::{NewItem, ReviewChanges, ReviewRow, change_status};
+    const KINDS: [(&str, &str); 4] = [
+        ("concert", "Concert de la chorale"),
+        ("marche", "Marché des producteurs"),
+        ("sport", "Course des collines"),
+        ("exposition", "Exposition de photographies"),
+    ];
+    let town = *TOWNS.choose(rng).expect("non-empty");
+    let (category, what) = KINDS[n % KINDS.len()];
+    let starts =
+        now + Duration::days(rng.random_range(2..40)) + Duration::hours(rng.random_range(0..10));
+    let body = CreateEvent {
+        title: format!("{what} à {town}"),
+        description: format!("{}\n\n{}", paragraph(rng), paragraph(rng)),
+        starts_at: crate::state::utc(starts),
+        ends_at: crate::state::utc(starts + Duration::hours(3)),
+        all_day: false,
+        time_zone: None,
+        venue: Venue {
+            name: "Salle des fêtes".into(),
+            address: "Place de la Mairie".into(),
+            city: town.into(),
+            postal_code: "25000".into(),
+            latitude: None,
+            longitude: None,
+        },
+        price: Price {
+            free: n.is_multiple_of(2),
+            amount_cents: (!n.is_multiple_of(2)).then_some(500),
+            currency: None,
+            text: None,
+        },
+        organizer: format!("Comité des fêtes de {town}"),
+        link: None,
+        image: None,
+        image_media_id: site.pictures.get(n % site.pictures.len().max(1)).copied(),
+        category: category.into(),
+        status: None,
+        published_at: None,
+    };
+    let mut changes = body.into_changes(now);
+    changes.set_status(change_status(
+        None,
+        Status::Published,
+        Some(now),
+        None,
+        now,
+    )?);
+    let new = EventRow::new_row(changes, Some(site.authors[0]), now);
+    let row = EventRow::insert(c, &new)?;
+    crate::changes::timed::settle_publication(
+        c,
+        "event",
+        row.id,
+        &row.review.status,
+        row.review.published_at,
         now,
     )?;
     Ok(())

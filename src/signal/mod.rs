@@ -18,11 +18,15 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use crate::config::{Backend, DatabaseUrl};
-use crate::db::{AnyConnection, Db};
+use crate::db::{AnyConnection, Db, Touched};
 
 /// The PostgreSQL channel changes are announced on; the payload is the
-/// change's number.
+/// change's number (`-` for a write that records none) followed by the cache
+/// keys it touched, separated by spaces (`*`: too many to name, drop all).
 pub const CHANNEL: &str = "kiosque_changes";
+
+/// PostgreSQL refuses payloads of 8,000 bytes or more.
+const PAYLOAD_MAX: usize = 7_900;
 
 /// How often the listener looks for notifications received (no round trip:
 /// it reads what the connection holds).
@@ -32,16 +36,77 @@ const PING: Duration = Duration::from_secs(10);
 const BACKOFF_FIRST: Duration = Duration::from_millis(250);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
-/// Announces the change just recorded on `conn` to the other nodes, at
-/// commit. Nothing to do on SQLite.
-pub fn notify(conn: &mut AnyConnection) -> QueryResult<()> {
+/// Announces the change just recorded on `conn`, and the cache `keys` it
+/// touched: to this node's cache once the write is over, to the other nodes
+/// at commit (PostgreSQL only; SQLite has one process).
+pub fn notify(conn: &mut AnyConnection, keys: &[String]) -> QueryResult<()> {
+    crate::db::touch(keys.iter().cloned());
     if let AnyConnection::Postgres(c) = conn {
         diesel::sql_query(format!(
-            "SELECT pg_notify('{CHANNEL}', currval(pg_get_serial_sequence('changes', 'seq'))::text)"
+            "SELECT pg_notify('{CHANNEL}', currval(pg_get_serial_sequence('changes', 'seq'))::text || $1)"
         ))
+        .bind::<diesel::sql_types::Text, _>(format!("@{}{}", crate::db::touched::node(), key_list(keys)))
         .execute(c)?;
     }
     Ok(())
+}
+
+/// Tells this node's cache and the other nodes that a write which records
+/// no change (a profile's display name) touched `keys`.
+pub fn touch(conn: &mut AnyConnection, keys: &[String]) -> QueryResult<()> {
+    crate::db::touch(keys.iter().cloned());
+    if let AnyConnection::Postgres(c) = conn {
+        diesel::sql_query(format!("SELECT pg_notify('{CHANNEL}', '-' || $1)"))
+            .bind::<diesel::sql_types::Text, _>(format!(
+                "@{}{}",
+                crate::db::touched::node(),
+                key_list(keys)
+            ))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+/// Tells the running nodes to drop everything they cached (an import
+/// rewrote the database outside any of them). PostgreSQL only: a SQLite
+/// database is served by one process, stopped for such work.
+pub fn touch_everything(conn: &mut AnyConnection) -> QueryResult<()> {
+    if let AnyConnection::Postgres(c) = conn {
+        diesel::sql_query(format!("SELECT pg_notify('{CHANNEL}', '- *')")).execute(c)?;
+    }
+    Ok(())
+}
+
+/// ` key key…`, or ` *` when the keys would not fit in a notification.
+fn key_list(keys: &[String]) -> String {
+    let mut out = String::new();
+    for key in keys {
+        out.push(' ');
+        out.push_str(key);
+    }
+    if out.len() > PAYLOAD_MAX {
+        return " *".into();
+    }
+    out
+}
+
+/// The node that sent a payload (`<seq>@<node> keys…`), if it says.
+fn from_node(payload: &str) -> Option<u64> {
+    let first = payload.split_ascii_whitespace().next()?;
+    first.split_once('@')?.1.parse().ok()
+}
+
+/// Reads a payload: `None` when everything must go (`*`, or a payload from
+/// an older version, which named no keys).
+fn keys_of(payload: &str) -> Option<Vec<String>> {
+    let mut words = payload.split_ascii_whitespace();
+    // `<seq>@<node>`: the node is read by `from_node`
+    let _seq = words.next();
+    let keys: Vec<String> = words.map(str::to_string).collect();
+    if keys.is_empty() || keys.iter().any(|k| k == "*") {
+        return None;
+    }
+    Some(keys)
 }
 
 /// The running listener; dropping it stops it (within [`POLL`]).
@@ -87,7 +152,9 @@ fn run(db: Db, target: &str, stopped: &mpsc::Receiver<()>) {
                 }
                 failing = false;
                 backoff = BACKOFF_FIRST;
-                // what was sent while nobody listened: readers look again
+                // what was sent while nobody listened: readers look again,
+                // and nothing cached can be trusted
+                db.touched(Touched::All);
                 db.wake();
                 match follow(&db, &mut conn, stopped) {
                     None => return,
@@ -119,7 +186,17 @@ fn follow(db: &Db, conn: &mut PgConnection, stopped: &mpsc::Receiver<()>) -> Opt
         let mut heard = false;
         for n in conn.notifications_iter() {
             match n {
-                Ok(_) => heard = true,
+                Ok(n) => {
+                    heard = true;
+                    // this node dropped its own writes' keys after their commit
+                    if from_node(&n.payload) == Some(db.node()) {
+                        continue;
+                    }
+                    match keys_of(&n.payload) {
+                        Some(keys) => db.touched(Touched::Keys(&keys)),
+                        None => db.touched(Touched::All),
+                    }
+                }
                 Err(e) => return Some(e.to_string()),
             }
         }
@@ -132,5 +209,23 @@ fn follow(db: &Db, conn: &mut PgConnection, stopped: &mpsc::Receiver<()>) -> Opt
             }
             pinged = Instant::now();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_carry_keys_or_say_drop_all() {
+        let keys = vec!["article:1".to_string(), "list:articles".to_string()];
+        let payload = format!("12@7{}", key_list(&keys));
+        assert_eq!(keys_of(&payload), Some(keys));
+        assert_eq!(from_node(&payload), Some(7));
+        assert_eq!(from_node("12 a:1"), None);
+        assert_eq!(keys_of("12"), None, "no keys named: drop all");
+        let many: Vec<String> = (0..2_000).map(|n| format!("article:{n}")).collect();
+        assert_eq!(key_list(&many), " *");
+        assert_eq!(keys_of(&format!("12{}", key_list(&many))), None);
     }
 }

@@ -39,6 +39,7 @@ pub async fn list_tags(
         .run(move |c| Ok(queries::list(c, q.as_deref(), &p)?))
         .await?;
     let page = Page::new(&paged, rows, total).map(Tag::from);
+    crate::http::response_cache::tag(&req, ["list:tags".to_string()]);
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
@@ -63,6 +64,7 @@ pub async fn get_tag(
 ) -> AppResult<HttpResponse> {
     let key = path.into_inner();
     let row = state.db.run(move |c| Ok(queries::find(c, &key)?)).await?;
+    crate::http::response_cache::tag(&req, [format!("tag:{}", row.id)]);
     Ok(respond(&req, caller.freshness(), &Tag::from(row)))
 }
 

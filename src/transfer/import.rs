@@ -32,10 +32,14 @@ pub fn import(
 ) -> Result<Summary, Error> {
     let mut conn = AnyConnection::open(url)?;
     let summary = import_from(&mut conn, input, options)?;
-    if let AnyConnection::Postgres(_) = conn {
-        // fresh statistics for the planner (autovacuum may be off)
-        diesel::sql_query("ANALYZE").execute(&mut conn)?;
-    }
+    // fresh statistics for the planners (autovacuum may be off), and on
+    // PostgreSQL a visibility map, so that counts and deep pages read the
+    // indexes alone (VACUUM runs outside the import's transaction, here)
+    let refresh = match conn {
+        AnyConnection::Postgres(_) => "VACUUM ANALYZE",
+        AnyConnection::Sqlite(_) => "ANALYZE",
+    };
+    diesel::sql_query(refresh).execute(&mut conn)?;
     Ok(summary)
 }
 
@@ -81,6 +85,8 @@ pub fn import_from(
         make_room(conn, &tables, options)?;
         let summary = load_rows(conn, &mut reader, &tables)?;
         restart_sequences(conn, &tables)?;
+        // running nodes drop what they cached, at commit
+        crate::signal::touch_everything(conn)?;
         Ok(summary)
     })
 }

@@ -35,6 +35,7 @@ pub const CARRIED: &[&str] = &[
     "media",
     "media_variants",
     "article_cover_media",
+    "media_uses",
     "weather",
 ];
 

@@ -330,9 +330,8 @@ pub struct ExportComment {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExportVote {
     pub poll_id: String,
-    /// The options chosen, as stored.
-    #[schema(value_type = Object)]
-    pub choices: serde_json::Value,
+    /// The ids of the options chosen.
+    pub choices: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
 

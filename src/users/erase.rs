@@ -69,7 +69,8 @@ pub fn export(conn: &mut AnyConnection, user: UserRow) -> AppResult<Export> {
         .into_iter()
         .map(|(poll_id, choices, created)| ExportVote {
             poll_id: poll_id.to_string(),
-            choices: serde_json::from_str(&choices).unwrap_or(serde_json::Value::Null),
+            // stored as option ids separated by spaces
+            choices: choices.split_whitespace().map(str::to_owned).collect(),
             created_at: utc(created),
         })
         .collect();

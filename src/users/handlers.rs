@@ -157,6 +157,7 @@ pub async fn update_user(
         .write(move |c| {
             let current = queries::find(c, id)?;
             if_match.check(&User::from(current.clone()))?;
+            queries::touch_public(c, id)?;
             let is_admin = current.role() == Role::Admin && !current.disabled;
             let stays_admin = body.role.unwrap_or(current.role()) == Role::Admin
                 && !body.disabled.unwrap_or(current.disabled);
@@ -213,6 +214,7 @@ pub async fn delete_user(
         .write(move |c| {
             let current = queries::find(c, id)?;
             keep_an_admin(c, current.role() == Role::Admin && !current.disabled, false)?;
+            queries::touch_public(c, id)?;
             queries::delete(c, id)?;
             let entry = Entry::new("user.deleted")
                 .target("user", id)

@@ -76,7 +76,11 @@ pub async fn update_me(
     };
     let user = state
         .db
-        .write(move |c| Ok(queries::update(c, id, &changes)?))
+        .write(move |c| {
+            let user = queries::update(c, id, &changes)?;
+            queries::touch_public(c, id)?;
+            Ok(user)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Me::from(user)))
 }

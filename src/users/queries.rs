@@ -40,6 +40,7 @@ pub fn count_active_admins(conn: &mut AnyConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+#[derive(Clone)]
 pub struct UserFilters {
     pub role: Option<String>,
     pub disabled: Option<bool>,
@@ -151,4 +152,11 @@ pub fn set_email(
             users::updated_at.eq(now),
         ))
         .execute(conn)
+}
+
+/// Tells the response cache (here and on other nodes) that what readers see
+/// of user `id` may have changed: their author profile, their name and
+/// picture on articles, the list of authors. Such writes record no change.
+pub fn touch_public(c: &mut AnyConnection, id: i64) -> QueryResult<()> {
+    crate::signal::touch(c, &[format!("user:{id}"), "list:authors".to_string()])
 }

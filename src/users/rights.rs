@@ -127,6 +127,7 @@ async fn erase_account(state: &AppState, id: i64, actor: Actor) -> AppResult<()>
             let user = queries::find(c, id)?;
             keep_an_admin(c, user.role() == Role::Admin && !user.disabled, false)?;
             super::erase::erase(c, &user, mode, now)?;
+            super::queries::touch_public(c, id)?;
             // that an account was erased, never whose
             audit::record(c, &actor, Entry::new("user.erased"), now)?;
             Ok(())

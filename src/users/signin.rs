@@ -27,7 +27,7 @@ async fn apply(
         RateStore::Database => {
             state
                 .db
-                .run(move |c| apply_shared(c, op, bucket, key, q, now_us))
+                .note(move |c| apply_shared(c, op, bucket, key, q, now_us))
                 .await
         }
     }

@@ -121,6 +121,7 @@ impl DeliveryStatus {
 #[into_params(parameter_in = Query)]
 pub struct DeliveryFilters {
     /// Only deliveries in this status.
+    #[param(inline)]
     pub status: Option<DeliveryStatus>,
 }
 

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::authors::{PROFILE, ProfileRow};
 use crate::articles::dto::{AuthorRef, SectionRef, TagRef};
-use crate::articles::model::ArticleRow;
+use crate::articles::model::ArticleListRow;
 use crate::db::AnyConnection;
 use crate::db::schema::{article_authors, article_tags, sections, tags, users};
 use crate::ids::{IdOrSlug, SectionId, TagId, UserId};
@@ -22,9 +22,11 @@ pub struct Refs {
     pub polls: HashMap<i64, i64>,
     /// Covers that are media items, whole.
     pub covers: HashMap<i64, crate::media::ImageObject>,
+    /// Uploaded videos.
+    pub videos: HashMap<i64, crate::media::FileObject>,
 }
 
-pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<Refs> {
+pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleListRow]) -> QueryResult<Refs> {
     if rows.is_empty() {
         return Ok(Refs::default());
     }
@@ -48,6 +50,7 @@ pub fn load_refs(conn: &mut AnyConnection, rows: &[ArticleRow]) -> QueryResult<R
         .load(conn)?;
     let mut refs = Refs {
         covers: crate::media::article_covers(conn, &ids)?,
+        videos: crate::media::article_videos(conn, &ids)?,
         ..Refs::default()
     };
     for (article, poll) in crate::polls::poll_ids_for_articles(conn, &ids)? {

@@ -99,7 +99,9 @@ fn lists_filter_sort_and_stay_cheap(app: &TestApp) {
     assert_eq!(all["meta"]["total"], 4);
 
     // a page costs the same number of queries with 2 articles as with 40
+    // (once the total is counted: it is remembered until the next write)
     let queries_for = |limit: usize| {
+        app.get("/api/v1/articles").send().ok();
         let before = app.state.db.query_count();
         let page = app
             .get(&format!("/api/v1/articles?limit={limit}"))
@@ -119,8 +121,10 @@ fn lists_filter_sort_and_stay_cheap(app: &TestApp) {
     let small = queries_for(2);
     let large = queries_for(40);
     assert_eq!(small, large, "no query per article");
-    // one more than before the media library: the page's cover images, in one query
-    assert!(large <= 7, "a list page takes {large} queries");
+    // the page, then its sections, tags, authors, covers, polls and uploaded
+    // videos; with the response cache on, when the next scheduled article
+    // goes public (how long the page may be kept)
+    assert!(large <= 8, "a list page takes {large} queries");
 }
 
 fn related_articles_share_the_section(app: &TestApp) {

@@ -22,7 +22,7 @@ fn the_newsroom_writes_and_publishes(app: &TestApp) {
             "section": "economie",
             "tags": [tag["slug"]],
             "cover": {"url": "https://cdn.example/usine.jpg", "alt": "L'atelier", "caption": "L'atelier en 2026", "credit": "© J. Dupont"},
-            "video_url": "https://video.example/embed/42"
+            "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
         }),
     );
     assert_eq!(draft["slug"], "de-l-usine-a-projets-a-l-usine-a-produits");

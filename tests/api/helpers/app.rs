@@ -2,7 +2,7 @@
 //! or a PostgreSQL database cloned from a migrated template) and its own
 //! server on a random loopback port, and talks to it over HTTP like any client.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -174,6 +174,8 @@ pub struct TestApp {
     /// the staff accounts the builders make (see `builders.rs`).
     pub(crate) root: Arc<Mutex<Option<TestUser>>>,
     pub(crate) data_dir: PathBuf,
+    /// The operations of the document this app's answers belonged to.
+    pub(crate) exercised: Arc<Mutex<BTreeSet<String>>>,
     _db: TestDb,
 }
 
@@ -240,6 +242,7 @@ impl TestApp {
             db_url,
             root: Arc::default(),
             data_dir,
+            exercised: Arc::default(),
             _db: db,
         })
     }
@@ -259,6 +262,7 @@ impl TestApp {
             db_url: self.db_url.clone(),
             root: self.root.clone(),
             data_dir: self.data_dir.clone(),
+            exercised: self.exercised.clone(),
             _db: TestDb::Shared,
         }
     }
@@ -279,6 +283,7 @@ impl TestApp {
             db_url: self.db_url.clone(),
             root: self.root.clone(),
             data_dir: self.data_dir.clone(),
+            exercised: self.exercised.clone(),
             _db: TestDb::Shared,
         }
     }
@@ -360,7 +365,7 @@ impl<'a> Req<'a> {
         for (k, v) in &self.headers {
             builder = builder.header(k, v);
         }
-        let request = builder.body(self.body.unwrap_or_default()).unwrap();
+        let request = builder.body(self.body.clone().unwrap_or_default()).unwrap();
         let mut response = self.app.agent.run(request).expect("the server answers");
         let status = response.status().as_u16();
         let headers = response
@@ -379,11 +384,21 @@ impl<'a> Req<'a> {
             .limit(50 * 1024 * 1024)
             .read_to_vec()
             .unwrap_or_default();
-        Resp {
+        let resp = Resp {
             status,
             headers,
             body,
+        };
+        let sent = super::contract::Sent {
+            method: &self.method,
+            path_and_query: &self.path,
+            headers: &self.headers,
+            body: self.body.as_deref(),
+        };
+        if let Some(operation) = super::contract::check(&sent, &resp) {
+            self.app.exercised.lock().unwrap().insert(operation);
         }
+        resp
     }
 }
 

@@ -25,6 +25,10 @@
 //!   authorization test; it re-reads the target of each refused write and
 //!   checks that nothing changed.
 //!
+//! - `contract`: every answer `Req::send` receives is checked against the
+//!   OpenAPI document (status, headers, body; and, on success, the request's
+//!   body and query), so the document cannot drift from the server.
+//!
 //! `db_tests!(a, b)` declares each test function twice, `a::sqlite` and
 //! `a::postgres`; `db_tests!(config = tweak; a, b)` changes the
 //! configuration first. `media_tests!` declares them four times: each
@@ -33,6 +37,7 @@
 
 mod app;
 mod builders;
+pub mod contract;
 mod matrix;
 
 pub use app::*;

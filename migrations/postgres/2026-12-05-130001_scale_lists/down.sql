@@ -1,0 +1,10 @@
+DROP INDEX articles_public_updated_idx;
+DROP INDEX articles_public_title_idx;
+DROP INDEX events_status_starts_idx;
+DROP INDEX events_status_ends_idx;
+DROP INDEX events_status_created_idx;
+DROP INDEX events_status_title_idx;
+DROP INDEX jobs_status_published_idx;
+DROP INDEX jobs_status_expires_idx;
+DROP INDEX jobs_status_created_idx;
+DROP INDEX jobs_status_title_idx;
