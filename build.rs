@@ -8,4 +8,10 @@ fn main() {
     if std::env::var("KIOSQUE_TEST_POSTGRES_URL").is_ok_and(|v| !v.trim().is_empty()) {
         println!("cargo:rustc-cfg=kiosque_pg");
     }
+    // Likewise the S3 half of the media tests, without an S3-compatible server.
+    println!("cargo:rustc-check-cfg=cfg(kiosque_s3)");
+    println!("cargo:rerun-if-env-changed=KIOSQUE_TEST_S3_URL");
+    if std::env::var("KIOSQUE_TEST_S3_URL").is_ok_and(|v| !v.trim().is_empty()) {
+        println!("cargo:rustc-cfg=kiosque_s3");
+    }
 }

@@ -206,12 +206,11 @@ pub fn main() -> ExitCode {
 
 fn media_gc(config: &Config, grace_hours: u64, dry_run: bool) -> Result<(), String> {
     crate::db::migrate(&config.database)?;
-    let store = crate::storage::local::LocalDisk::open(&config.media.dir)
-        .map_err(|e| format!("cannot open {}: {e}", config.media.dir.display()))?;
+    let store = crate::storage::open(&config.media.storage, &config.media.dir)?;
     let db = crate::db::Db::new(&config.database, 2, config.db_connect_timeout);
     let grace = std::time::Duration::from_secs(grace_hours.saturating_mul(3600));
     let done = actix_web::rt::System::new()
-        .block_on(crate::media::collect(&store, &db, grace, dry_run))
+        .block_on(crate::media::collect(&*store, &db, grace, dry_run))
         .map_err(|e| e.to_string())?;
     let verb = if dry_run { "would remove" } else { "removed" };
     let _ = writeln!(

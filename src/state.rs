@@ -48,14 +48,8 @@ impl AppState {
         let auth = AuthState::new(&config);
         let search = crate::gate::SearchGate::new(config.search_concurrency, config.search_wait);
         let outbound = crate::outbound::Outbound::new(&config.outbound);
-        let blobs = std::sync::Arc::new(
-            crate::storage::local::LocalDisk::open(&config.media.dir).unwrap_or_else(|e| {
-                panic!(
-                    "cannot open the media folder {}: {e}",
-                    config.media.dir.display()
-                )
-            }),
-        );
+        let blobs = crate::storage::open(&config.media.storage, &config.media.dir)
+            .unwrap_or_else(|e| panic!("{e}"));
         let images = crate::imaging::Workshop::new(config.media.workers, config.media.queue);
         let responses = std::sync::Arc::new(crate::cache::Responses::new(
             config.cache_bytes,

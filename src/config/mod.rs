@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use mail::{EraseComments, MailConfig, MailTransport, SmtpSecurity};
-pub use media::MediaSettings;
+pub use media::{MediaSettings, S3Settings, Storage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {

@@ -1,11 +1,12 @@
 //! Bytes to media: what a file is (sniffed from its first bytes, never from
 //! its name or the client's word), an image's size read from its header
 //! before anything is decoded, and the fixed-preset variants, placeholder and
-//! dominant colour made from a decoded image. The heavy work runs on
+//! dominant colour made from a decoded image; how long audio and video last. The heavy work runs on
 //! [`pool::Pool`], off the async workers; [`flight::Flights`] makes
 //! simultaneous requests for the same work share one run. This part knows
 //! nothing of HTTP, the database or storage.
 
+pub mod duration;
 pub mod flight;
 pub mod pool;
 pub mod sniff;

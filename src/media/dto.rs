@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::model::MediaRow;
+use super::urls::Shown;
 use crate::config::MediaSettings;
 use crate::ids::{MediaId, UserId};
 use crate::imaging::{Encoding, Preset, plan};
@@ -27,7 +28,9 @@ pub struct Media {
     /// Images: pixels, after EXIF orientation.
     pub width: Option<i32>,
     pub height: Option<i32>,
-    /// Audio and video: not measured yet (always null).
+    /// Audio and video: how long they last, in milliseconds, read from
+    /// their headers (MP4/M4A, WebM, Ogg Vorbis/Opus, MP3); null when the
+    /// headers do not say.
     pub duration_ms: Option<i64>,
     /// The name the file was uploaded with (for display; never trusted).
     pub file_name: String,
@@ -41,9 +44,15 @@ pub struct Media {
     /// Served to anyone, even when no published content uses it.
     pub public: bool,
     pub uploaded_by: Option<UserId>,
-    /// The original file.
+    /// The original file: Kiosque's URL, or for public media with
+    /// `KIOSQUE_MEDIA_PUBLIC_BASE_URL` set, the file on that base (a CDN or
+    /// the bucket: `{base}/{sha256}`).
     #[schema(example = "/api/v1/media/42/file")]
     pub url: String,
+    /// Private media only: the original's URL signed for a short while
+    /// (`?expires=…&sig=…`), which serves without a token. Null when public.
+    #[schema(example = "/api/v1/media/42/file?expires=1767229200&sig=3q2-7wAAAAA_example")]
+    pub signed_url: Option<String>,
     /// Images only: variants, `srcset`, placeholder.
     pub image: Option<ImageObject>,
     pub created_at: DateTime<Utc>,
@@ -157,6 +166,9 @@ pub struct Variant {
     pub width: u32,
     pub height: u32,
     pub url: String,
+    /// Private media only: `url` signed for a short while (serves without a
+    /// token, e.g. in an `<img>`). Null when public.
+    pub signed_url: Option<String>,
 }
 
 /// The presets of the settings.
@@ -173,11 +185,17 @@ pub fn variant_url(id: i64, version: &str, preset: &str, encoding: Encoding) -> 
 
 /// The image object of an image row (`None` for other kinds).
 pub fn image_object(row: &MediaRow, settings: &MediaSettings) -> Option<ImageObject> {
-    image_object_with(row, &presets(settings))
+    image_object_with(row, &presets(settings), None)
 }
 
-/// The image object of an image row under these presets.
-pub fn image_object_with(row: &MediaRow, presets: &[Preset]) -> Option<ImageObject> {
+/// The image object of an image row under these presets. With `shown`,
+/// a public item's rendered variants point to the public base, and a
+/// private item's carry signed URLs; without, every URL is Kiosque's.
+pub fn image_object_with(
+    row: &MediaRow,
+    presets: &[Preset],
+    shown: Option<&Shown>,
+) -> Option<ImageObject> {
     let (Some(width), Some(height)) = (row.width, row.height) else {
         return None;
     };
@@ -191,15 +209,26 @@ pub fn image_object_with(row: &MediaRow, presets: &[Preset]) -> Option<ImageObje
         presets,
         (row.focal_x, row.focal_y),
     );
+    // a rendered variant of a public item on the public base; Kiosque's URL otherwise
+    let url_of = |preset: &str, e: Encoding| {
+        shown
+            .and_then(|s| {
+                let blob = s.variant_blob(row, preset, e.extension())?;
+                s.public_url(row, blob)
+            })
+            .unwrap_or_else(|| variant_url(row.id, &version, preset, e))
+    };
     let mut variants = Vec::new();
     for p in &plans {
         for e in Encoding::ALL {
+            let own = variant_url(row.id, &version, &p.preset, e);
             variants.push(Variant {
                 preset: p.preset.clone(),
                 format: e.extension().to_string(),
                 width: p.width,
                 height: p.height,
-                url: variant_url(row.id, &version, &p.preset, e),
+                url: url_of(&p.preset, e),
+                signed_url: shown.and_then(|s| s.signed(row, &own)),
             });
         }
     }
@@ -207,13 +236,7 @@ pub fn image_object_with(row: &MediaRow, presets: &[Preset]) -> Option<ImageObje
         plans
             .iter()
             .filter(|p| p.crop.is_none())
-            .map(|p| {
-                format!(
-                    "{} {}w",
-                    variant_url(row.id, &version, &p.preset, e),
-                    p.width
-                )
-            })
+            .map(|p| format!("{} {}w", url_of(&p.preset, e), p.width))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -221,7 +244,7 @@ pub fn image_object_with(row: &MediaRow, presets: &[Preset]) -> Option<ImageObje
         .iter()
         .filter(|p| p.crop.is_none())
         .max_by_key(|p| p.width)
-        .map(|p| variant_url(row.id, &version, &p.preset, Encoding::Jpeg))
+        .map(|p| url_of(&p.preset, Encoding::Jpeg))
         .unwrap_or_else(|| format!("/api/v1/media/{}/file", row.id));
     Some(ImageObject {
         media_id: MediaId(row.id),
@@ -260,8 +283,13 @@ pub fn credit_line(credit: &str) -> String {
 }
 
 impl Media {
-    pub fn of(row: MediaRow, settings: &MediaSettings) -> Self {
-        let image = image_object(&row, settings);
+    pub fn of(row: MediaRow, settings: &MediaSettings, shown: &Shown) -> Self {
+        let image = image_object_with(&row, &presets(settings), Some(shown));
+        let own = format!("/api/v1/media/{}/file", row.id);
+        let url = shown
+            .public_url(&row, &row.sha256)
+            .unwrap_or_else(|| own.clone());
+        let signed_url = shown.signed(&row, &own);
         Self {
             id: MediaId(row.id),
             kind: match row.kind.as_str() {
@@ -270,7 +298,8 @@ impl Media {
                 "audio" => MediaKind::Audio,
                 _ => MediaKind::Document,
             },
-            url: format!("/api/v1/media/{}/file", row.id),
+            url,
+            signed_url,
             content_type: row.content_type,
             sha256: row.sha256,
             size: row.size_bytes,

@@ -31,10 +31,7 @@ pub async fn collect(
         .await?
         .into_iter()
         .collect();
-    let listed = store
-        .list()
-        .await
-        .map_err(|e| crate::error::AppError::internal(format!("listing blobs: {e}")))?;
+    let listed = store.list().await.map_err(super::work::storage_error)?;
     let now = SystemTime::now();
     let mut out = Collected::default();
     for blob in listed {
@@ -57,7 +54,7 @@ pub async fn collect(
             store
                 .delete(&blob.key)
                 .await
-                .map_err(|e| crate::error::AppError::internal(format!("removing a blob: {e}")))?;
+                .map_err(super::work::storage_error)?;
         }
         out.removed += 1;
     }

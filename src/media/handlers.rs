@@ -7,6 +7,7 @@ use super::dto::{Media, presets};
 use super::model::{MediaChanges, MediaRow, NewMedia};
 use super::requests::{MediaFilters, SORTABLE, UpdateMedia, UploadFields, UploadForm};
 use super::upload::{Bounds, receive};
+use super::urls::{Shown, Signed, Signer, facts};
 use super::{queries, serve, work};
 use crate::audit::{Actor, Origin};
 use crate::auth::policy::allowed;
@@ -21,6 +22,52 @@ use crate::state::AppState;
 
 /// The item `id` if `caller` may see it, and whether it is public (marked
 /// so, or used by published content). Hidden media does not exist for others.
+/// The item `id` for a file request: opened by a valid signed URL, or seen
+/// by `caller` as [`visible`] says. A forged or expired signature is 403.
+async fn readable(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    signed: &Signed,
+) -> AppResult<(MediaRow, bool)> {
+    let now = state.clock.now_utc().timestamp();
+    if Signer::of(state).check(req.path(), signed, now)? {
+        let (row, used) = state
+            .db
+            .run(move |c| {
+                let row = queries::find(c, id)?;
+                let used = queries::used_by_published(c, id)?;
+                Ok((row, used))
+            })
+            .await
+            .map_err(|e| match e.status.as_u16() {
+                404 => AppError::not_found("no such media item"),
+                _ => e,
+            })?;
+        let public = row.public || used;
+        return Ok((row, public));
+    }
+    visible(state, caller, id).await
+}
+
+/// The answer for a public file when a public base serves it: a redirect
+/// there, so no byte goes through Kiosque.
+fn on_public_base(state: &AppState, public: bool, sha256: &str) -> Option<HttpResponse> {
+    let base = state.config.media.public_base_url.as_deref()?;
+    public.then(|| {
+        HttpResponse::Found()
+            .insert_header((header::LOCATION, format!("{base}/{sha256}")))
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .finish()
+    })
+}
+
+/// Unix seconds on the application's clock.
+fn unix_now(state: &AppState) -> i64 {
+    state.clock.now_utc().timestamp()
+}
+
 pub(super) async fn visible(
     state: &AppState,
     caller: &Caller,
@@ -106,12 +153,18 @@ pub async fn list_media(
         q: f.q.clone(),
     };
     let p = paged.clone();
-    let (rows, total) = state
+    let (rows, total, known) = state
         .db
-        .run(move |c| Ok(queries::list(c, &filters, &p)?))
+        .run(move |c| {
+            let (rows, total) = queries::list(c, &filters, &p)?;
+            let known = facts(c, &rows)?;
+            Ok((rows, total, known))
+        })
         .await?;
     let settings = state.config.media.clone();
-    let page = Page::new(&paged, rows, total).map(|r| Media::of(r, &settings));
+    let signer = Signer::of(&state);
+    let shown = Shown::new(&state, &signer, unix_now(&state)).with(known.0, known.1);
+    let page = Page::new(&paged, rows, total).map(|r| Media::of(r, &settings, &shown));
     Ok(respond_page(&req, caller.freshness(), &page, &paged))
 }
 
@@ -141,10 +194,14 @@ pub async fn get_media(
     } else {
         crate::http::Freshness::Private
     };
+    let one = row.clone();
+    let known = state.db.run(move |c| Ok(facts(c, &[one])?)).await?;
+    let signer = Signer::of(&state);
+    let shown = Shown::new(&state, &signer, unix_now(&state)).with(known.0, known.1);
     Ok(respond(
         &req,
         freshness,
-        &Media::of(row, &state.config.media),
+        &Media::of(row, &state.config.media, &shown),
     ))
 }
 
@@ -185,7 +242,7 @@ pub async fn get_media(
          body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid metadata, an empty file (`empty_file`), an image with too many pixels (`image_too_large`) or that does not decode (`unreadable_image`)",
          body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The image workers are all busy (`media_busy`) or the database is unavailable; retry after `Retry-After`",
+        (status = 503, description = "The image workers are all busy (`media_busy`), the media storage does not answer (`storage_unavailable`) or the database is unavailable; retry after `Retry-After`",
          body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -236,9 +293,14 @@ pub async fn upload_media(
     };
     let got = receive(&req, payload, query.0.clone(), &bounds).await?;
     match accept(&state, &caller, got).await {
-        Ok(row) => Ok(HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/api/v1/media/{}", row.id)))
-            .json(Media::of(row, &settings))),
+        Ok(row) => {
+            // a new item: used by nothing yet, no variant made
+            let signer = Signer::of(&state);
+            let shown = Shown::new(&state, &signer, unix_now(&state));
+            Ok(HttpResponse::Created()
+                .insert_header((header::LOCATION, format!("/api/v1/media/{}", row.id)))
+                .json(Media::of(row, &settings, &shown)))
+        }
         Err((e, stored)) => {
             work::forget_blob(&state, stored).await;
             Err(e)
@@ -268,6 +330,11 @@ async fn accept(
     } else {
         None
     };
+    let duration_ms = if matches!(kind, Kind::Audio | Kind::Video) {
+        work::measure(state, &stored.key, stored.size, got.format).await
+    } else {
+        None
+    };
     let f = got.fields;
     let alt = f.alt.unwrap_or_default();
     let public = f.public.unwrap_or(false);
@@ -285,6 +352,7 @@ async fn accept(
         size_bytes: stored.size as i64,
         width: analysis.as_ref().map(|a| a.width as i32),
         height: analysis.as_ref().map(|a| a.height as i32),
+        duration_ms,
         animated: analysis.as_ref().is_some_and(|a| a.animated),
         file_name: got.file_name,
         title: f.title.unwrap_or_default().trim().to_string(),
@@ -349,11 +417,30 @@ pub async fn update_media(
     let now = state.clock.now();
     let settings = state.config.media.clone();
     let s2 = settings.clone();
-    let row = state
+    let signer = std::sync::Arc::new(Signer::of(&state));
+    let (base, now_unix) = (settings.public_base_url.clone(), unix_now(&state));
+    let ttl = settings.signed_url_ttl.as_secs() as i64;
+    let sig2 = signer.clone();
+    let (row, known) = state
         .db
         .write(move |c| {
             let current = queries::find(c, current.id)?;
-            if_match.check(&Media::of(current.clone(), &s2))?;
+            let known = facts(c, std::slice::from_ref(&current))?;
+            let read_at = |at: i64| {
+                let shown = Shown {
+                    base: base.as_deref(),
+                    signer: &sig2,
+                    now: at,
+                    published: Default::default(),
+                    variants: Default::default(),
+                }
+                .with(known.0.clone(), known.1.clone());
+                Media::of(current.clone(), &s2, &shown)
+            };
+            // signed URLs change once a period: a read of the period before is current too
+            if_match
+                .check(&read_at(now_unix))
+                .or_else(|_| if_match.check(&read_at(now_unix - ttl)))?;
             let trim = |v: Option<String>| v.map(|t| t.trim().to_string());
             let changes = MediaChanges {
                 title: trim(body.title),
@@ -377,10 +464,12 @@ pub async fn update_media(
             let row = queries::update(c, current.id, &changes)?;
             let shown_in = super::links::content_paths(c, row.id)?;
             crate::changes::record(c, row.change("updated", now).paths(shown_in))?;
-            Ok(row)
+            let known = facts(c, std::slice::from_ref(&row))?;
+            Ok((row, known))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Media::of(row, &settings)))
+    let shown = Shown::new(&state, &signer, now_unix).with(known.0, known.1);
+    Ok(HttpResponse::Ok().json(Media::of(row, &settings, &shown)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -462,20 +551,31 @@ pub async fn delete_media(
 }
 
 /// The original file (`Range` supported). Public items: cached for a year.
+///
+/// Private items are served to their uploader and the staff (bearer token),
+/// or to anyone holding the item's `signed_url` until it expires. With
+/// `KIOSQUE_MEDIA_PUBLIC_BASE_URL` set, a public item's file is on that
+/// base: this URL redirects there (302).
 #[utoipa::path(
     tag = "media",
-    params(Id<MediaId>),
+    params(Id<MediaId>, Signed),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>,
          headers(("ETag" = String), ("Cache-Control" = String), ("Accept-Ranges" = String))),
         (status = 206, description = "The bytes asked with `Range`", content_type = "application/octet-stream", body = Vec<u8>,
          headers(("Content-Range" = String))),
+        (status = 302, description = "Public media on the public base (`KIOSQUE_MEDIA_PUBLIC_BASE_URL`)",
+         headers(("Location" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, response = oa::BadRequest),
+        (status = 403, description = "A signed URL whose signature is forged (`signature_invalid`) or expired (`signature_expired`)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 404, response = oa::NotFound),
         (status = 416, description = "The range lies outside the file (`Content-Range: bytes */size`)",
          body = Problem, content_type = "application/problem+json"),
-        (status = 503, response = oa::Unavailable),
+        (status = 503, description = "The media storage (`storage_unavailable`) or the database does not answer; retry after `Retry-After`",
+         body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/media/{id}/file")]
@@ -484,8 +584,12 @@ pub async fn get_media_file(
     state: web::Data<AppState>,
     caller: Caller,
     path: Id<MediaId>,
+    signed: Query<Signed>,
 ) -> AppResult<HttpResponse> {
-    let (row, public) = visible(&state, &caller, path.0.0).await?;
+    let (row, public) = readable(&req, &state, &caller, path.0.0, &signed).await?;
+    if let Some(moved) = on_public_base(&state, public, &row.sha256) {
+        return Ok(moved);
+    }
     serve::send(
         &req,
         &state,
@@ -502,21 +606,29 @@ pub async fn get_media_file(
 /// A variant of an image: `{preset}.{format}` with a preset of the settings
 /// (`w320`, `w640`, `w1024`, `w1600`, `social`) and `webp` or `jpg`, under
 /// the version the image object names. Made on first request (once, however
-/// many ask at the same time); anything else is 404.
+/// many ask at the same time); anything else is 404. Private items: as
+/// for the file, a bearer token or the variant's `signed_url`; public items
+/// with a public base: a redirect there.
 #[utoipa::path(
     tag = "media",
     params(
         Id<MediaId>,
         ("version" = String, Path, description = "The version in the image object's URLs"),
         ("file" = String, Path, description = "`{preset}.{format}`, e.g. `w640.webp`"),
+        Signed,
     ),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The variant", content_type = "image/webp", body = Vec<u8>,
          headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 302, description = "Public media on the public base (`KIOSQUE_MEDIA_PUBLIC_BASE_URL`)",
+         headers(("Location" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, response = oa::BadRequest),
+        (status = 403, description = "A signed URL whose signature is forged (`signature_invalid`) or expired (`signature_expired`)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 404, response = oa::NotFound),
-        (status = 503, description = "The image workers are all busy (`media_busy`); retry after `Retry-After`",
+        (status = 503, description = "The image workers are all busy (`media_busy`) or the media storage does not answer (`storage_unavailable`); retry after `Retry-After`",
          body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -526,10 +638,11 @@ pub async fn get_media_variant(
     state: web::Data<AppState>,
     caller: Caller,
     path: Id<MediaId>,
+    signed: Query<Signed>,
 ) -> AppResult<HttpResponse> {
     let version = req.match_info().get("version").unwrap_or("").to_string();
     let file = req.match_info().get("file").unwrap_or("").to_string();
-    let (row, public) = visible(&state, &caller, path.0.0).await?;
+    let (row, public) = readable(&req, &state, &caller, path.0.0, &signed).await?;
     let none =
         || AppError::not_found("no such variant: read the media item for its variants' URLs");
     let (preset, ext) = file.rsplit_once('.').ok_or_else(none)?;
@@ -557,6 +670,9 @@ pub async fn get_media_variant(
             state.db.run(lookup).await?.ok_or_else(none)?
         }
     };
+    if let Some(moved) = on_public_base(&state, public, &found.sha256) {
+        return Ok(moved);
+    }
     serve::send(
         &req,
         &state,

@@ -33,7 +33,7 @@ pub async fn import_image(state: &web::Data<AppState>, image: MadeImage) -> AppR
         _ => return Err(AppError::internal("a made image is JPEG or PNG")),
     };
     let size = image.bytes.len() as i64;
-    let stored = put_bytes(&*state.blobs, image.bytes)
+    let stored = put_bytes(&*state.blobs, image.bytes, Some(format.content_type()))
         .await
         .map_err(work::storage_error)?;
     let analysis = work::analyse(state, &stored.key, format).await?;
@@ -45,6 +45,7 @@ pub async fn import_image(state: &web::Data<AppState>, image: MadeImage) -> AppR
         size_bytes: size,
         width: Some(analysis.width as i32),
         height: Some(analysis.height as i32),
+        duration_ms: None,
         animated: false,
         file_name: image.file_name,
         title: image.title,

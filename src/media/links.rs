@@ -292,7 +292,7 @@ pub fn article_covers(
     let presets = crate::imaging::presets();
     Ok(rows
         .into_iter()
-        .filter_map(|(a, m)| image_object_with(&m, &presets).map(|img| (a, img)))
+        .filter_map(|(a, m)| image_object_with(&m, &presets, None).map(|img| (a, img)))
         .collect())
 }
 
@@ -306,7 +306,7 @@ pub fn images(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64,
     let presets = crate::imaging::presets();
     Ok(rows
         .iter()
-        .filter_map(|m| image_object_with(m, &presets).map(|img| (m.id, img)))
+        .filter_map(|m| image_object_with(m, &presets, None).map(|img| (m.id, img)))
         .collect())
 }
 

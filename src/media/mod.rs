@@ -14,6 +14,7 @@ pub mod queries;
 pub mod requests;
 pub mod serve;
 pub mod upload;
+pub mod urls;
 pub mod work;
 
 /// What other resources may use: the image object content embeds; an

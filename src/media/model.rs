@@ -38,6 +38,7 @@ pub struct NewMedia {
     pub size_bytes: i64,
     pub width: Option<i32>,
     pub height: Option<i32>,
+    pub duration_ms: Option<i64>,
     pub animated: bool,
     pub file_name: String,
     pub title: String,

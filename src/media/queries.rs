@@ -156,6 +156,30 @@ pub fn blob_in_use(conn: &mut AnyConnection, sha: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
+/// Which of `ids` published content uses (one query for a page of items).
+pub fn published_among(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    article_cover_media::table
+        .inner_join(articles::table)
+        .filter(article_cover_media::media_id.eq_any(ids))
+        .filter(articles::status.eq("published"))
+        .select(article_cover_media::media_id)
+        .distinct()
+        .load(conn)
+}
+
+/// The variants of every item of `ids`.
+pub fn variants_among(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<VariantRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    media_variants::table
+        .filter(media_variants::media_id.eq_any(ids))
+        .load(conn)
+}
+
 pub fn variants_of(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<VariantRow>> {
     media_variants::table
         .filter(media_variants::media_id.eq(id))

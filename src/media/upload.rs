@@ -190,8 +190,15 @@ where
     let chunks: Chunks = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     }));
-    let pump = pump(source, declared, bounds, tx);
-    let (stored, format) = futures_util::future::join(bounds.state.blobs.put(chunks), pump).await;
+    // the store learns the type as soon as the first bytes decide it (before
+    // any byte reaches it), so a bucket can serve the blob with its type
+    let (typed_tx, typed_rx) = tokio::sync::oneshot::channel::<&'static str>();
+    let pump = pump(source, declared, bounds, tx, typed_tx);
+    let put = async move {
+        let content_type = typed_rx.await.ok();
+        bounds.state.blobs.put(chunks, content_type).await
+    };
+    let (stored, format) = futures_util::future::join(put, pump).await;
     match stored {
         Ok(stored) => Ok((
             stored,
@@ -203,7 +210,7 @@ where
                 "the upload stopped: {other}"
             ))),
         },
-        Err(e) => Err(AppError::internal(format!("storing an upload: {e}"))),
+        Err(e) => Err(super::work::storage_error(e)),
     }
 }
 
@@ -215,6 +222,7 @@ async fn pump<S, E>(
     declared: Option<String>,
     bounds: &Bounds<'_>,
     tx: tokio::sync::mpsc::Sender<StorageResult<Bytes>>,
+    typed: tokio::sync::oneshot::Sender<&'static str>,
 ) -> Option<Format>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -225,6 +233,7 @@ where
     let mut limit = u64::MAX;
     let mut total = 0u64;
     let mut ended = false;
+    let mut typed = Some(typed);
     loop {
         let chunk = match source.next().await {
             Some(Ok(chunk)) => Some(chunk),
@@ -252,6 +261,9 @@ where
                     Ok((f, l)) => {
                         format = Some(f);
                         limit = l;
+                        if let Some(t) = typed.take() {
+                            let _ = t.send(f.content_type());
+                        }
                     }
                     Err(e) => {
                         let _ = tx.send(Err(abort(e))).await;

@@ -28,6 +28,16 @@ pub fn busy() -> AppError {
 pub fn storage_error(e: StorageError) -> AppError {
     match e {
         StorageError::NotFound(_) => AppError::not_found("the file of this media item is missing"),
+        StorageError::Unavailable(cause) => {
+            // the cause names the store's address, never its credentials
+            tracing::warn!(%cause, "media storage unavailable");
+            AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the media storage does not answer; try again in a moment",
+            )
+            .with_header(header::RETRY_AFTER, "5")
+        }
         other => AppError::internal(format!("media storage: {other}")),
     }
 }
@@ -126,7 +136,7 @@ async fn render(state: &actix_web::web::Data<AppState>, row: &MediaRow) -> AppRe
     let now = state.clock.now();
     let mut news = Vec::new();
     for r in rendered {
-        let stored = put_bytes(&*state.blobs, r.bytes)
+        let stored = put_bytes(&*state.blobs, r.bytes, Some(r.encoding.content_type()))
             .await
             .map_err(storage_error)?;
         news.push(NewVariant {
@@ -164,6 +174,72 @@ async fn render(state: &actix_web::web::Data<AppState>, row: &MediaRow) -> AppRe
         let _ = state.blobs.delete(&sha).await;
     }
     Ok(())
+}
+
+/// How long an audio or video blob lasts, from its headers (`None` when
+/// they do not say, or cannot be read: never a reason to refuse a file).
+pub async fn measure(state: &AppState, key: &str, size: u64, format: Format) -> Option<i64> {
+    use crate::imaging::duration as d;
+    let store = &*state.blobs;
+    match format {
+        Format::Mp4 | Format::M4a => {
+            // the top-level boxes, to `moov` (at the start or the end)
+            let mut at = 0u64;
+            for _ in 0..64 {
+                let head = read_at(store, key, at, 16).await?;
+                let (kind, len, header) = d::mp4_box(&head, size.checked_sub(at)?)?;
+                if &kind == b"moov" {
+                    if len > 16 * 1024 * 1024 {
+                        return None;
+                    }
+                    let moov = read_at(store, key, at, len).await?;
+                    return d::mp4_mvhd_ms(moov.get(header..)?);
+                }
+                at += len;
+            }
+            None
+        }
+        Format::Webm => d::webm_ms(&read_at(store, key, 0, 256 * 1024).await?),
+        Format::Ogg => {
+            let head = read_at(store, key, 0, 4096).await?;
+            let from = size.saturating_sub(64 * 1024);
+            let tail = read_at(store, key, from, size - from).await?;
+            d::ogg_ms(&head, &tail)
+        }
+        Format::Mp3 => {
+            let head = read_at(store, key, 0, 16).await?;
+            let skip = d::id3_len(&head) as u64;
+            let frame = read_at(store, key, skip, 4096).await?;
+            d::mp3_ms(&frame, size.checked_sub(skip)?, 0)
+        }
+        _ => None,
+    }
+}
+
+/// Up to `len` bytes of a blob from `offset`.
+async fn read_at(
+    store: &dyn crate::storage::BlobStore,
+    key: &str,
+    offset: u64,
+    len: u64,
+) -> Option<Vec<u8>> {
+    use futures_util::StreamExt;
+    if len == 0 {
+        return None;
+    }
+    let range = crate::storage::ByteRange {
+        start: offset,
+        end: offset + len - 1,
+    };
+    let mut blob = store.get(key, Some(range)).await.ok()?;
+    if offset >= blob.size {
+        return None;
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = blob.body.next().await {
+        out.extend_from_slice(&chunk.ok()?);
+    }
+    Some(out)
 }
 
 /// Removes a blob no row names (an upload refused after it was stored).

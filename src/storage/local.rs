@@ -73,7 +73,7 @@ impl Drop for Temp {
 }
 
 impl BlobStore for LocalDisk {
-    fn put(&self, mut chunks: Chunks) -> StoreFuture<'_, Stored> {
+    fn put(&self, mut chunks: Chunks, _: Option<&'static str>) -> StoreFuture<'_, Stored> {
         Box::pin(async move {
             let name = format!("{}.part", hex(&rand::random::<[u8; 12]>()));
             let path = self.root.join("tmp").join(name);
@@ -268,14 +268,19 @@ mod tests {
     #[actix_web::test]
     async fn stores_once_by_content_and_reads_ranges() {
         let (disk, dir) = store();
-        let a = disk.put(chunks(vec![b"hello ", b"world"])).await.unwrap();
+        let a = disk
+            .put(chunks(vec![b"hello ", b"world"]), None)
+            .await
+            .unwrap();
         // sha256("hello world")
         assert_eq!(
             a.key,
             "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
         );
         assert_eq!((a.size, a.created), (11, true));
-        let b = put_bytes(&disk, b"hello world".to_vec()).await.unwrap();
+        let b = put_bytes(&disk, b"hello world".to_vec(), None)
+            .await
+            .unwrap();
         assert_eq!((b.key.as_str(), b.created), (a.key.as_str(), false));
         assert_eq!(read_all(&disk, &a.key).await.unwrap(), b"hello world");
         let mut part = disk
@@ -309,7 +314,10 @@ mod tests {
             Ok(Bytes::from_static(b"part")),
             Err(StorageError::Aborted("refused".into())),
         ]));
-        assert!(matches!(disk.put(bad).await, Err(StorageError::Aborted(_))));
+        assert!(matches!(
+            disk.put(bad, None).await,
+            Err(StorageError::Aborted(_))
+        ));
         assert!(disk.list().await.unwrap().is_empty());
         assert_eq!(fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
         let _ = fs::remove_dir_all(dir);

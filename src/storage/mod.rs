@@ -3,9 +3,11 @@
 //! chunks, hashing them as they pass, so no upload is ever held whole in
 //! memory; identical bytes land under the same key and are stored once.
 //! Reads take an optional byte range. The local disk ([`local::LocalDisk`])
-//! is the default backend. This part knows nothing of media or HTTP.
+//! is the default backend; S3-compatible object storage ([`s3::S3`]) serves
+//! several nodes. This part knows nothing of media or HTTP.
 
 pub mod local;
+pub mod s3;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,6 +29,10 @@ pub enum StorageError {
     /// A key that is not a SHA-256 in hex.
     #[error("`{0}` is not a blob key")]
     BadKey(String),
+    /// A remote store that failed or did not answer in time: the request
+    /// may succeed later.
+    #[error("the blob store is unavailable: {0}")]
+    Unavailable(String),
     #[error("storage failure: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -82,8 +88,9 @@ pub struct Listed {
 /// backends do their blocking work elsewhere.
 pub trait BlobStore: Send + Sync + 'static {
     /// Stores the bytes of `chunks` under their SHA-256. A failing chunk
-    /// stops the write and leaves nothing behind.
-    fn put(&self, chunks: Chunks) -> StoreFuture<'_, Stored>;
+    /// stops the write and leaves nothing behind. `content_type` is kept
+    /// where the store can serve the blob itself (an S3 bucket behind a CDN).
+    fn put(&self, chunks: Chunks, content_type: Option<&'static str>) -> StoreFuture<'_, Stored>;
 
     /// The blob `key`, whole or the bytes of `range` (which the caller has
     /// checked against the size; a range past the end is cut at the end).
@@ -102,10 +109,28 @@ pub trait BlobStore: Send + Sync + 'static {
     fn name(&self) -> &'static str;
 }
 
+/// Opens the store the settings name: the local folder `dir`, or a bucket.
+pub fn open(
+    storage: &crate::config::Storage,
+    dir: &std::path::Path,
+) -> Result<std::sync::Arc<dyn BlobStore>, String> {
+    Ok(match storage {
+        crate::config::Storage::Local => std::sync::Arc::new(
+            local::LocalDisk::open(dir)
+                .map_err(|e| format!("cannot open the media folder {}: {e}", dir.display()))?,
+        ),
+        crate::config::Storage::S3(settings) => std::sync::Arc::new(s3::S3::open(settings)?),
+    })
+}
+
 /// Stores bytes already in memory (a generated variant).
-pub async fn put_bytes(store: &dyn BlobStore, bytes: Vec<u8>) -> StorageResult<Stored> {
+pub async fn put_bytes(
+    store: &dyn BlobStore,
+    bytes: Vec<u8>,
+    content_type: Option<&'static str>,
+) -> StorageResult<Stored> {
     let one = futures_util::stream::once(async move { Ok(Bytes::from(bytes)) });
-    store.put(Box::pin(one)).await
+    store.put(Box::pin(one), content_type).await
 }
 
 /// The whole blob in memory (for decoding an image of bounded size).

@@ -8,8 +8,8 @@ use image::{DynamicImage, ImageDecoder, RgbImage};
 use kiosque::config::Config;
 use serde_json::{Value, json};
 
-use crate::db_tests;
 use crate::helpers::*;
+use crate::{db_tests, media_tests};
 
 // ---------- files made here, never downloaded ----------
 
@@ -153,28 +153,9 @@ fn id_of(v: &Value) -> String {
     v["id"].as_str().unwrap().to_string()
 }
 
+/// Blobs in the app's store (local folder or bucket).
 fn blob_files(app: &TestApp) -> usize {
-    fn walk(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir)
-            .map(|d| {
-                d.flatten()
-                    .map(|e| {
-                        let p = e.path();
-                        if p.is_dir() {
-                            if p.file_name().is_some_and(|n| n == "tmp") {
-                                0
-                            } else {
-                                walk(&p)
-                            }
-                        } else {
-                            1
-                        }
-                    })
-                    .sum()
-            })
-            .unwrap_or(0)
-    }
-    walk(&app.state.config.media.dir)
+    app.blob_keys().len()
 }
 
 // ---------- the stories ----------
@@ -1018,9 +999,9 @@ fn unused_files_are_collected_after_a_grace_period(app: &TestApp) {
     // a file left behind with no row: as after a crash between the two
     let stray = app.state.blobs.clone();
     let orphan = actix_web::rt::System::new()
-        .block_on(
-            async move { kiosque::storage::put_bytes(&*stray, b"left behind".to_vec()).await },
-        )
+        .block_on(async move {
+            kiosque::storage::put_bytes(&*stray, b"left behind".to_vec(), None).await
+        })
         .unwrap();
     assert_eq!(blob_files(app), 2);
     let out = app.command(&["media", "gc"], "");
@@ -1052,6 +1033,354 @@ fn unused_files_are_collected_after_a_grace_period(app: &TestApp) {
     assert!(!orphan.key.is_empty());
 }
 
+fn a_large_file_goes_up_in_parts(app: &TestApp) {
+    let editor = app.editor();
+    // past one part of a multipart upload (5 MiB) and then some
+    let audio = mp3(12 * 1024 * 1024 + 12_345);
+    let res = upload_raw(
+        app,
+        &editor.token,
+        "audio/mpeg",
+        audio.clone(),
+        "?public=true",
+    );
+    assert_eq!(res.status, 201, "{}", res.text());
+    let first = res.json();
+    assert_eq!(first["size"].as_u64(), Some(audio.len() as u64));
+    let file = format!("/api/v1/media/{}/file", id_of(&first));
+    let whole = app.get(&file).send();
+    assert_eq!(whole.status, 200);
+    assert!(
+        whole.body == audio,
+        "the bytes read back are the bytes sent"
+    );
+    // across the boundary between the first two parts
+    let edge = 5 * 1024 * 1024;
+    let part = app
+        .get(&file)
+        .header("Range", &format!("bytes={}-{}", edge - 10, edge + 9))
+        .send();
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, &audio[edge - 10..edge + 10]);
+    assert_eq!(blob_files(app), 1);
+    // the same file again: stored once, the second upload dropped
+    let again = upload_raw(app, &editor.token, "audio/mpeg", audio, "").json();
+    assert_eq!(again["sha256"], first["sha256"]);
+    assert_ne!(again["id"], first["id"]);
+    assert_eq!(blob_files(app), 1);
+    for m in [&first, &again] {
+        app.delete(&format!("/api/v1/media/{}", id_of(m)))
+            .bearer(&editor.token)
+            .send()
+            .ok();
+    }
+    assert_eq!(blob_files(app), 0, "the last deletion removes the blob");
+}
+
+/// S3-compatible storage at `url`, answering slowly or not at all: short bounds.
+fn storage_at(url: &str) -> kiosque::config::Storage {
+    let mut s3 = kiosque::config::S3Settings::for_tests(url, "kiosque-down");
+    s3.timeout = std::time::Duration::from_secs(1);
+    s3.connect_timeout = std::time::Duration::from_secs(1);
+    s3.retries = 1;
+    kiosque::config::Storage::S3(s3)
+}
+
+fn a_storage_fault_answers_503_not_500(app: &TestApp) {
+    let editor = app.editor();
+    let made = upload_raw(app, &editor.token, "audio/mpeg", mp3(5_000), "?public=true").json();
+    let file = format!("/api/v1/media/{}/file", id_of(&made));
+    // a node whose storage is down (nothing listens on the port) ...
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    // ... and one whose storage takes connections and never answers
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    for url in [dead_url, silent_url] {
+        let node = app.spawn_sibling_with(|c| c.media.storage = storage_at(&url));
+        let res = node.get(&file).send();
+        assert_eq!(res.problem(503)["code"], "storage_unavailable", "{url}");
+        assert!(res.header("retry-after").is_some());
+        let res = upload_raw(&node, &editor.token, "audio/mpeg", mp3(2_000), "");
+        assert_eq!(res.problem(503)["code"], "storage_unavailable", "{url}");
+        let res = upload_raw(&node, &editor.token, "image/jpeg", jpeg(40, 30), "");
+        assert_eq!(res.problem(503)["code"], "storage_unavailable", "{url}");
+        // the rest of the API is unaffected
+        assert_eq!(
+            node.get("/api/v1/media")
+                .bearer(&editor.token)
+                .send()
+                .status,
+            200
+        );
+    }
+    drop(silent);
+    // the healthy node still serves the file
+    assert_eq!(app.get(&file).send().status, 200);
+}
+
+fn private_media_is_shared_through_signed_urls(app: &TestApp) {
+    let editor = app.editor();
+    let bytes = jpeg(400, 300);
+    let media = upload_raw(
+        app,
+        &editor.token,
+        "image/jpeg",
+        bytes.clone(),
+        "?alt=Brouillon",
+    )
+    .json();
+    let id = id_of(&media);
+    let signed = media["signed_url"].as_str().unwrap().to_string();
+    assert!(
+        signed.starts_with(&format!("/api/v1/media/{id}/file?expires=")),
+        "{signed}"
+    );
+    // no token needed, Range included
+    let res = app.get(&signed).send();
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert!(res.body == bytes);
+    let part = app.get(&signed).header("Range", "bytes=0-9").send();
+    assert_eq!((part.status, part.body.as_slice()), (206, &bytes[..10]));
+    // a variant's signed URL serves the variant
+    let variant = media["image"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["preset"] == "w320" && v["format"] == "webp")
+        .unwrap();
+    let res = app.get(variant["signed_url"].as_str().unwrap()).send();
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.header("content-type"), Some("image/webp"));
+    // the plain URL still needs a token
+    app.get(&format!("/api/v1/media/{id}/file"))
+        .send()
+        .problem(404);
+
+    // a forged signature, or one for another item, opens nothing
+    let (path, query) = signed.split_once('?').unwrap();
+    let forged = format!("{path}?{}", query.replace("sig=", "sig=A"));
+    assert_eq!(
+        app.get(&forged).send().problem(403)["code"],
+        "signature_invalid"
+    );
+    let other = upload_raw(app, &editor.token, "audio/mpeg", mp3(300), "").json();
+    let borrowed = format!("/api/v1/media/{}/file?{query}", id_of(&other));
+    assert_eq!(
+        app.get(&borrowed).send().problem(403)["code"],
+        "signature_invalid"
+    );
+    let half = format!("{path}?{}", query.split('&').next().unwrap());
+    half_signed_is_refused(app, &half);
+
+    // the same URL for a while (the item's ETag holds), then it expires
+    let again = app
+        .get(&format!("/api/v1/media/{id}"))
+        .bearer(&editor.token)
+        .send();
+    assert_eq!(again.json()["signed_url"], signed);
+    let ttl = app.state.config.media.signed_url_ttl.as_secs() as i64;
+    app.state
+        .clock
+        .advance(chrono::Duration::seconds(2 * ttl + 1));
+    assert_eq!(
+        app.get(&signed).send().problem(403)["code"],
+        "signature_expired"
+    );
+    let fresh = app
+        .get(&format!("/api/v1/media/{id}"))
+        .bearer(&editor.token)
+        .send()
+        .json();
+    assert_ne!(fresh["signed_url"], signed);
+    assert_eq!(
+        app.get(fresh["signed_url"].as_str().unwrap()).send().status,
+        200
+    );
+
+    // public media needs no signature
+    let public = upload_raw(app, &editor.token, "audio/mpeg", mp3(200), "?public=true").json();
+    assert!(public["signed_url"].is_null());
+}
+
+fn half_signed_is_refused(app: &TestApp, url: &str) {
+    app.get(url).send().problem(400);
+}
+
+fn on_a_cdn(config: &mut Config) {
+    config.media.public_base_url = Some("https://cdn.example/media".into());
+}
+
+fn public_media_is_read_from_the_public_base(app: &TestApp) {
+    let editor = app.editor();
+    let bytes = jpeg(700, 500);
+    let media = upload_raw(
+        app,
+        &editor.token,
+        "image/jpeg",
+        bytes.clone(),
+        "?alt=Le+port",
+    )
+    .json();
+    let (id, sha) = (id_of(&media), media["sha256"].as_str().unwrap().to_string());
+    // private: Kiosque's own URL (with a token or signed)
+    assert_eq!(media["url"], format!("/api/v1/media/{id}/file"));
+    assert!(media["signed_url"].is_string());
+    let path = format!("/api/v1/media/{id}");
+    let res = app
+        .patch(&path)
+        .bearer(&editor.token)
+        .json(&json!({"public": true}))
+        .send();
+    let media = res.ok();
+    assert_eq!(media["url"], format!("https://cdn.example/media/{sha}"));
+    assert!(media["signed_url"].is_null());
+    // Kiosque's URLs send readers to the base instead of the bytes
+    let res = app.get(&format!("{path}/file")).send();
+    assert_eq!(res.status, 302);
+    assert_eq!(
+        res.header("location"),
+        Some(format!("https://cdn.example/media/{sha}").as_str())
+    );
+    let w320 = media["image"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["preset"] == "w320" && v["format"] == "webp")
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(w320.starts_with("/api/v1/media/"), "not made yet: {w320}");
+    let res = app.get(&w320).send();
+    assert_eq!(res.status, 302, "{}", res.text());
+    let variant_at = res.header("location").unwrap().to_string();
+    assert!(variant_at.starts_with("https://cdn.example/media/"));
+    // once made, the variants are on the base in the image object too
+    let media = app.get(&path).send().ok();
+    let image = &media["image"];
+    let srcset = image["srcset"]["webp"].as_str().unwrap();
+    assert!(srcset.contains(&format!("{variant_at} 320w")), "{srcset}");
+    assert!(
+        image["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://cdn.example/media/")),
+        "{image}"
+    );
+    // on S3, the bucket itself serves those names, with their types
+    if let kiosque::config::Storage::S3(s3) = &app.state.config.media.storage {
+        let bucket = format!(
+            "{}/{}/{}",
+            s3.endpoint.as_deref().unwrap(),
+            s3.bucket,
+            s3.prefix
+        );
+        let direct = |url: &str| {
+            let name = url.rsplit('/').next().unwrap();
+            let mut res = ureq::get(&format!("{bucket}/{name}")).call().unwrap();
+            let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+            (
+                ct,
+                res.body_mut()
+                    .with_config()
+                    .limit(10 << 20)
+                    .read_to_vec()
+                    .unwrap(),
+            )
+        };
+        let (ct, body) = direct(media["url"].as_str().unwrap());
+        assert_eq!(ct, "image/jpeg");
+        assert!(body == bytes);
+        let (ct, body) = direct(&variant_at);
+        assert_eq!(ct, "image/webp");
+        assert_eq!(image::load_from_memory(&body).unwrap().width(), 320);
+    }
+}
+
+/// An MP4 box.
+fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+    b.extend_from_slice(kind);
+    b.extend_from_slice(body);
+    b
+}
+
+/// An Ogg page holding one packet, at granule position `granule`.
+fn ogg_page(granule: u64, packet: &[u8]) -> Vec<u8> {
+    let mut b = b"OggS\x00\x00".to_vec();
+    b.extend_from_slice(&granule.to_le_bytes());
+    b.extend_from_slice(&[0; 12]); // serial, sequence, checksum (unchecked here)
+    b.push(1);
+    b.push(packet.len() as u8);
+    b.extend_from_slice(packet);
+    b
+}
+
+fn durations_are_read_from_the_headers(app: &TestApp) {
+    let editor = app.editor();
+    // MP4 with its `moov` after the media data, as most cameras write it:
+    // 7 500 ticks of 1/600 s
+    let mut mvhd = vec![0u8; 100];
+    mvhd[12..16].copy_from_slice(&600u32.to_be_bytes());
+    mvhd[16..20].copy_from_slice(&7_500u32.to_be_bytes());
+    let mp4 = [
+        mp4_box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2"),
+        mp4_box(b"mdat", &vec![7u8; 300_000]),
+        mp4_box(b"moov", &mp4_box(b"mvhd", &mvhd)),
+    ]
+    .concat();
+    // WebM: 2 500 ticks of a millisecond
+    let mut webm = vec![0x1A, 0x45, 0xDF, 0xA3, 0x87, 0x42, 0x82, 0x84];
+    webm.extend_from_slice(b"webm");
+    webm.extend_from_slice(&[
+        0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    ]);
+    let mut info = vec![0x2A, 0xD7, 0xB1, 0x83, 0x0F, 0x42, 0x40, 0x44, 0x89, 0x88];
+    info.extend_from_slice(&2500f64.to_be_bytes());
+    webm.extend_from_slice(&[0x15, 0x49, 0xA9, 0x66, 0x80 | info.len() as u8]);
+    webm.extend_from_slice(&info);
+    webm.extend_from_slice(&[0u8; 1000]);
+    // Ogg Opus: 3 s at 48 kHz after a pre-skip of 312 samples
+    let mut head = b"OpusHead\x01\x02".to_vec();
+    head.extend_from_slice(&312u16.to_le_bytes());
+    head.extend_from_slice(&48_000u32.to_le_bytes());
+    head.extend_from_slice(&[0, 0, 0]);
+    let ogg = [
+        ogg_page(0, &head),
+        vec![0u8; 100_000],
+        ogg_page(3 * 48_000 + 312, &[0u8; 50]),
+    ]
+    .concat();
+    // MP3 at a constant 128 kb/s: 160 000 bytes of frames last 10 s
+    let mut mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec();
+    let mut frames = vec![0xFF, 0xFB, 0x90, 0x00];
+    frames.resize(160_000, 0);
+    mp3.extend_from_slice(&frames);
+    for (bytes, ct, ms) in [
+        (mp4, "video/mp4", 12_500),
+        (webm, "video/webm", 2_500),
+        (ogg, "audio/ogg", 3_000),
+        (mp3, "audio/mpeg", 10_000),
+    ] {
+        let res = upload_raw(app, &editor.token, ct, bytes, "");
+        assert_eq!(res.status, 201, "{ct}: {}", res.text());
+        assert_eq!(res.json()["duration_ms"], ms, "{ct}");
+    }
+    // headers that say nothing: no duration, and the file is still accepted
+    let res = upload_raw(app, &editor.token, "audio/mpeg", mp3_noise(), "");
+    assert!(res.ok()["duration_ms"].is_null());
+}
+
+fn mp3_noise() -> Vec<u8> {
+    mp3(5_000)
+}
+
 fn the_document_describes_uploads_and_images(app: &TestApp) {
     let doc = app.get("/api/v1/openapi.json").send().ok();
     let upload = &doc["paths"]["/api/v1/media"]["post"]["requestBody"]["content"];
@@ -1073,7 +1402,7 @@ fn the_document_describes_uploads_and_images(app: &TestApp) {
     }
 }
 
-db_tests! {
+media_tests! {
     an_editor_uploads_the_photo_of_the_day,
     a_raw_upload_takes_its_metadata_from_the_query,
     hostile_files_are_refused_clearly,
@@ -1086,10 +1415,22 @@ db_tests! {
     edits_are_checked_and_recorded,
     a_photo_becomes_an_articles_cover,
     unused_files_are_collected_after_a_grace_period,
-    the_document_describes_uploads_and_images,
+    a_large_file_goes_up_in_parts,
+    private_media_is_shared_through_signed_urls,
+    durations_are_read_from_the_headers,
+}
+
+media_tests! {
+    config = on_a_cdn;
+    public_media_is_read_from_the_public_base,
 }
 
 db_tests! {
+    the_document_describes_uploads_and_images,
+    a_storage_fault_answers_503_not_500,
+}
+
+media_tests! {
     config = small_limits;
     uploads_beyond_their_limits_are_refused,
 }

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 pub(crate) static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-fn unique_name() -> String {
+pub(crate) fn unique_name() -> String {
     format!(
         "{}_{}_{}",
         std::process::id(),
@@ -290,6 +290,15 @@ impl TestApp {
 
     pub fn backend(&self) -> Backend {
         self.state.db.backend()
+    }
+
+    /// The keys of every blob in the app's store, whichever it is.
+    pub fn blob_keys(&self) -> Vec<String> {
+        let store = self.state.blobs.clone();
+        let listed = actix_web::rt::System::new()
+            .block_on(async move { store.list().await })
+            .expect("the blob store lists its blobs");
+        listed.into_iter().map(|l| l.key).collect()
     }
 
     pub fn request(&self, method: &str, path: &str) -> Req<'_> {

@@ -358,7 +358,26 @@ impl TestApp {
     /// Runs the real `kiosque` binary on this test's database, `stdin`
     /// written to it, and returns what it did.
     pub fn command(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kiosque"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kiosque"));
+        // the same blob store as the server under test
+        if let kiosque::config::Storage::S3(s3) = &self.state.config.media.storage {
+            command
+                .env("KIOSQUE_MEDIA_STORAGE", "s3")
+                .env("KIOSQUE_S3_BUCKET", &s3.bucket)
+                .env("KIOSQUE_S3_REGION", &s3.region)
+                .env("KIOSQUE_S3_ENDPOINT", s3.endpoint.as_deref().unwrap_or(""))
+                .env(
+                    "KIOSQUE_S3_ACCESS_KEY_ID",
+                    s3.access_key_id.as_deref().unwrap_or(""),
+                )
+                .env(
+                    "KIOSQUE_S3_SECRET_ACCESS_KEY",
+                    s3.secret_access_key.as_deref().unwrap_or(""),
+                )
+                .env("KIOSQUE_S3_PREFIX", &s3.prefix)
+                .env("KIOSQUE_S3_ALLOW_HTTP", s3.allow_http.to_string());
+        }
+        let mut child = command
             .args(args)
             .env("DATABASE_URL", &self.db_url)
             .env("KIOSQUE_DATA_DIR", &self.data_dir)
