@@ -561,9 +561,9 @@ pub async fn delete_media(
     params(Id<MediaId>, Signed),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 200, description = "The file, with its own type", content_type = "*/*", body = Vec<u8>,
          headers(("ETag" = String), ("Cache-Control" = String), ("Accept-Ranges" = String))),
-        (status = 206, description = "The bytes asked with `Range`", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 206, description = "The bytes asked with `Range`", content_type = "*/*", body = Vec<u8>,
          headers(("Content-Range" = String))),
         (status = 302, description = "Public media on the public base (`KIOSQUE_MEDIA_PUBLIC_BASE_URL`)",
          headers(("Location" = String))),
@@ -619,7 +619,8 @@ pub async fn get_media_file(
     ),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The variant", content_type = "image/webp", body = Vec<u8>,
+        (status = 200, description = "The variant, WebP or JPEG as its name says",
+         content((Vec<u8> = "image/webp"), (Vec<u8> = "image/jpeg")),
          headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 302, description = "Public media on the public base (`KIOSQUE_MEDIA_PUBLIC_BASE_URL`)",
          headers(("Location" = String))),

@@ -72,6 +72,7 @@ pub fn finish(doc: &mut OpenApi) {
     typed_documents(doc);
     conditional_reads(doc);
     problem_headers(doc);
+    redirects_and_retries(doc);
     operations_described_and_secured(doc);
 }
 
@@ -545,6 +546,27 @@ fn problem_headers(doc: &mut OpenApi) {
         "WWW-Authenticate",
         "`Bearer`, with the reason as `error` and `error_description`",
     );
+}
+
+/// A redirect an operation declares inline says where it goes (`Location`);
+/// a 429, 503 or 507 it declares inline says when to retry (`Retry-After`),
+/// as the shared responses do.
+fn redirects_and_retries(doc: &mut OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for (_, op) in operations_mut(item) {
+            for (status, response) in op.responses.responses.iter_mut() {
+                let RefOr::T(r) = response else { continue };
+                let (name, description) = match status.as_str() {
+                    "301" | "302" | "303" | "307" | "308" => ("Location", "Where the resource is"),
+                    "429" | "503" | "507" => ("Retry-After", "Seconds to wait before trying again"),
+                    _ => continue,
+                };
+                if !r.headers.keys().any(|k| k.eq_ignore_ascii_case(name)) {
+                    r.headers.insert(name.into(), header(description));
+                }
+            }
+        }
+    }
 }
 
 /// Every operation has a description (the summary when the handler says no

@@ -275,7 +275,7 @@ fn every_operation_answers_as_documented(app: &TestApp) {
     let hook = app
         .post("/api/v1/webhooks")
         .bearer(&admin.token)
-        .json(&json!({"url": "https://hooks.example.org/kiosque", "event_types": ["article.*"]}))
+        .json(&json!({"url": "https://93.184.216.34/kiosque", "event_types": ["article.*"]}))
         .send()
         .ok();
     let hook_path = format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap());

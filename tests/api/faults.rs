@@ -70,14 +70,11 @@ fn a_full_disk_refuses_writes_with_507_and_reads_go_on() {
             .json(&json!({"name": "Culture"}))
             .send()
             .ok();
-        {
-            let mut conn = app.state.db.get().unwrap();
-            let pages: Pages = diesel::sql_query("PRAGMA page_count")
-                .get_result(&mut *conn)
-                .unwrap();
-            conn.batch_execute(&format!("PRAGMA max_page_count = {}", pages.page_count))
-                .unwrap();
-        }
+        let pages: Pages = diesel::sql_query("PRAGMA page_count")
+            .get_result(&mut *app.state.db.get().unwrap())
+            .unwrap();
+        // the limit is the connection's: set it on the one writer connection
+        on_writer(app, format!("PRAGMA max_page_count = {}", pages.page_count));
         let mut full: Option<Resp> = None;
         for n in 0..200 {
             let res = app
@@ -101,18 +98,24 @@ fn a_full_disk_refuses_writes_with_507_and_reads_go_on() {
         app.get("/readyz").send().ok();
 
         // and writes come back once there is room
-        app.state
-            .db
-            .get()
-            .unwrap()
-            .batch_execute("PRAGMA max_page_count = 1073741823")
-            .unwrap();
+        on_writer(app, "PRAGMA max_page_count = 1073741823".into());
         app.post("/api/v1/sections")
             .bearer(&editor.token)
             .json(&json!({"name": "Rubrique retrouvée"}))
             .send()
             .ok();
     })
+}
+
+/// Runs `sql` on SQLite's one writer connection (out of the pool).
+fn on_writer(app: &TestApp, sql: String) {
+    let db = app.state.db.clone();
+    actix_web::rt::System::new()
+        .block_on(db.note_as(move |c| {
+            c.batch_execute(&sql)
+                .map_err(kiosque::db::DbError::from)
+        }))
+        .unwrap();
 }
 
 /// The admin connection to the test server and the test database's name.
