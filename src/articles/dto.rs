@@ -117,6 +117,9 @@ pub struct ArticleDetail {
     /// Why the article was refused; shown to its authors and to staff.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection_reason: Option<String>,
+    /// The media items the body embeds (for the cache's keys; not sent).
+    #[serde(skip)]
+    pub embedded_media: Vec<i64>,
 }
 
 impl ArticleSummary {
@@ -192,7 +195,16 @@ impl ArticleDetail {
             body_html,
             created_at: utc(row.created_at),
             rejection_reason: row.rejection_reason.clone(),
+            embedded_media: embedded,
         })
+    }
+
+    /// The cache keys of what the answer shows: the summary's, and the
+    /// media items its body embeds (a new caption changes the figure).
+    pub fn cache_keys(&self) -> Vec<String> {
+        let mut keys = self.summary.cache_keys();
+        keys.extend(self.embedded_media.iter().map(|id| format!("media:{id}")));
+        keys
     }
 }
 

@@ -250,7 +250,7 @@ pub async fn get_article(
                 Freshness::Private
             };
             if freshness == Freshness::Public {
-                crate::http::response_cache::tag(&req, detail.summary.cache_keys());
+                crate::http::response_cache::tag(&req, detail.cache_keys());
             }
             Ok(respond(&req, freshness, &detail))
         }

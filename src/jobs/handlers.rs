@@ -59,6 +59,13 @@ pub async fn list_jobs(
         use crate::http::response_cache as cache;
         cache::tag(&req, ["list:jobs".to_string()]);
         cache::tag(&req, page.data.iter().map(|j| format!("job:{}", j.id.0)));
+        cache::tag(
+            &req,
+            page.data
+                .iter()
+                .filter_map(|j| j.image_media.as_ref())
+                .map(|m| format!("media:{}", m.media_id.0)),
+        );
         if state.responses.is_on() {
             let next = state
                 .db
@@ -96,6 +103,9 @@ pub async fn get_job(
     if caller.freshness() == Freshness::Public {
         // a public offer answers 410 once it expires
         crate::http::response_cache::tag(&req, [format!("job:{}", row.id)]);
+        if let Some(media) = row.fields.image_media_id {
+            crate::http::response_cache::tag(&req, [format!("media:{media}")]);
+        }
         crate::http::response_cache::until(&req, row.fields.expires_at.filter(|x| *x > now));
     }
     Ok(respond(

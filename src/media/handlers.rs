@@ -564,7 +564,7 @@ pub async fn delete_media(
         (status = 200, description = "The file, with its own type", content_type = "*/*", body = Vec<u8>,
          headers(("ETag" = String), ("Cache-Control" = String), ("Accept-Ranges" = String))),
         (status = 206, description = "The bytes asked with `Range`", content_type = "*/*", body = Vec<u8>,
-         headers(("Content-Range" = String))),
+         headers(("Content-Range" = String), ("ETag" = String), ("Cache-Control" = String), ("Accept-Ranges" = String))),
         (status = 302, description = "Public media on the public base (`KIOSQUE_MEDIA_PUBLIC_BASE_URL`)",
          headers(("Location" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),

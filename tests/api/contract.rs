@@ -311,7 +311,7 @@ fn every_operation_answers_as_documented(app: &TestApp) {
 
     // media
     let media = app
-        .post("/api/v1/media?title=Photo&alt=Une%20photo&file_name=photo.png")
+        .post("/api/v1/media?title=Photo&alt=Une%20photo&file_name=photo.png&public=true")
         .bearer(&editor.token)
         .raw("image/png", png())
         .send()
