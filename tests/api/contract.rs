@@ -320,9 +320,10 @@ fn every_operation_answers_as_documented(app: &TestApp) {
     app.get("/api/v1/media").bearer(&editor.token).send().ok();
     anyone(&media_path).ok();
     assert_eq!(anyone(&format!("{media_path}/file")).status, 200);
-    if let Some(url) = media["variants"][0]["url"].as_str() {
-        anyone(url);
-    }
+    let variant = media["image"]["variants"][0]["url"]
+        .as_str()
+        .expect("variants");
+    assert_eq!(anyone(variant).status, 200);
     app.patch(&media_path)
         .bearer(&editor.token)
         .json(&json!({"caption": "Légende"}))
@@ -335,7 +336,8 @@ fn every_operation_answers_as_documented(app: &TestApp) {
         .bearer(&key)
         .json(&json!({"name": "Dole", "observation": {
             "temperature_c": 9.5, "description": "nuageux",
-            "observed_at": at(app, Duration::zero())}}))
+            "observed_at": at(app, Duration::zero()),
+            "wind_speed_ms": 3.2, "pressure_hpa": 1012.0, "humidity_pct": 80}}))
         .send()
         .ok();
     anyone("/api/v1/weather").ok();
@@ -343,11 +345,11 @@ fn every_operation_answers_as_documented(app: &TestApp) {
 
     // feeds and sitemaps
     for path in [
-        "/api/v1/feeds/rss".to_string(),
-        format!("/api/v1/feeds/sections/{}/atom", section.slug()),
-        format!("/api/v1/feeds/tags/{}/json", tag.slug()),
-        "/api/v1/feeds/jobs/rss".to_string(),
-        "/api/v1/feeds/events/rss".to_string(),
+        "/api/v1/feeds/rss.xml".to_string(),
+        format!("/api/v1/feeds/sections/{}/atom.xml", section.slug()),
+        format!("/api/v1/feeds/tags/{}/feed.json", tag.slug()),
+        "/api/v1/feeds/jobs/rss.xml".to_string(),
+        "/api/v1/feeds/events/rss.xml".to_string(),
         "/api/v1/sitemap.xml".to_string(),
         "/api/v1/sitemaps/news.xml".to_string(),
     ] {
@@ -355,7 +357,7 @@ fn every_operation_answers_as_documented(app: &TestApp) {
     }
     let authors = anyone("/api/v1/authors").ok();
     if let Some(author) = authors["data"][0]["slug"].as_str() {
-        anyone(&format!("/api/v1/feeds/authors/{author}/rss"));
+        anyone(&format!("/api/v1/feeds/authors/{author}/rss.xml"));
     }
     let index = anyone("/api/v1/sitemap.xml").text();
     if let Some(child) = index

@@ -92,6 +92,22 @@ pub fn fresh_bucket(url: &str) -> String {
         res.is_ok(),
         "the S3 test server at {url} could not make a bucket: {res:?}"
     );
+    // anyone reads its objects, as from a site's public bucket behind a CDN
+    // (the public base URL tests read the bytes straight from it)
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": format!("arn:aws:s3:::{name}/*"),
+        }],
+    });
+    let res = ureq::put(&format!("{url}/{name}?policy"))
+        .header("Content-Type", "application/json")
+        .send(policy.to_string());
+    assert!(
+        res.is_ok(),
+        "the S3 test server at {url} took no bucket policy: {res:?}"
+    );
     name
 }
 

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers. */
+        /**
+         * Liveness: the process answers.
+         * @description Liveness: the process answers.
+         */
         get: operations["healthz"];
         put?: never;
         post?: never;
@@ -28,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and its migrations are applied. */
+        /**
+         * Readiness: the database answers and its migrations are applied.
+         * @description Readiness: the database answers and its migrations are applied.
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -49,6 +55,9 @@ export interface paths {
          * Prometheus metrics in the text exposition format. Open in development;
          *     with `KIOSQUE_METRICS_TOKEN` set, only for that bearer token; closed in
          *     production otherwise.
+         * @description Prometheus metrics in the text exposition format. Open in development;
+         *     with `KIOSQUE_METRICS_TOKEN` set, only for that bearer token; closed in
+         *     production otherwise.
          */
         get: operations["metrics"];
         put?: never;
@@ -66,7 +75,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This OpenAPI document. */
+        /**
+         * This OpenAPI document.
+         * @description This OpenAPI document.
+         */
         get: operations["openapi_json"];
         put?: never;
         post?: never;
@@ -133,6 +145,8 @@ export interface paths {
         /**
          * Exchange a refresh token for a new pair. Each refresh token works once;
          *     presenting one again ends the whole session (theft detection).
+         * @description Exchange a refresh token for a new pair. Each refresh token works once;
+         *     presenting one again ends the whole session (theft detection).
          */
         post: operations["refresh"];
         delete?: never;
@@ -150,7 +164,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out: ends the session the refresh token belongs to. */
+        /**
+         * Sign out: ends the session the refresh token belongs to.
+         * @description Sign out: ends the session the refresh token belongs to.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -320,6 +337,8 @@ export interface paths {
         /**
          * Confirm a new e-mail address with the link sent to it. The address also
          *     counts as verified. 409 when it was taken by another account meanwhile.
+         * @description Confirm a new e-mail address with the link sent to it. The address also
+         *     counts as verified. 409 when it was taken by another account meanwhile.
          */
         post: operations["complete_email_change"];
         delete?: never;
@@ -335,7 +354,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user. */
+        /**
+         * The signed-in user.
+         * @description The signed-in user.
+         */
         get: operations["get_me"];
         put?: never;
         post?: never;
@@ -350,7 +372,10 @@ export interface paths {
         delete: operations["erase_me"];
         options?: never;
         head?: never;
-        /** Change your profile. Role, e-mail and account state are not yours to set (422). */
+        /**
+         * Change your profile. Role, e-mail and account state are not yours to set (422).
+         * @description Change your profile. Role, e-mail and account state are not yours to set (422).
+         */
         patch: operations["update_me"];
         trace?: never;
     };
@@ -363,7 +388,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change your password. Ends every other session; answers with a fresh one. */
+        /**
+         * Change your password. Ends every other session; answers with a fresh one.
+         * @description Change your password. Ends every other session; answers with a fresh one.
+         */
         post: operations["change_password"];
         delete?: never;
         options?: never;
@@ -380,6 +408,8 @@ export interface paths {
         };
         /**
          * Download everything Kiosque holds about you (RGPD): profile, notification
+         *     choices, comments, votes, submissions and sessions, as JSON.
+         * @description Download everything Kiosque holds about you (RGPD): profile, notification
          *     choices, comments, votes, submissions and sessions, as JSON.
          */
         get: operations["export_me"];
@@ -403,6 +433,8 @@ export interface paths {
         /**
          * Erase an account on its owner's request (RGPD; admins only): as
          *     `DELETE /me` does. `DELETE /users/{id}` only deletes the account.
+         * @description Erase an account on its owner's request (RGPD; admins only): as
+         *     `DELETE /me` does. `DELETE /users/{id}` only deletes the account.
          */
         post: operations["erase_user"];
         delete?: never;
@@ -425,6 +457,10 @@ export interface paths {
          *     click: mail clients POST here (`List-Unsubscribe-Post`), the front end's
          *     unsubscribe page too. Any body is ignored. No sign-in needed: the signed
          *     token names the member and the kind of notification.
+         * @description Turn a notification off with the link of one of its messages, in one
+         *     click: mail clients POST here (`List-Unsubscribe-Post`), the front end's
+         *     unsubscribe page too. Any body is ignored. No sign-in needed: the signed
+         *     token names the member and the kind of notification.
          */
         post: operations["unsubscribe"];
         delete?: never;
@@ -440,7 +476,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List accounts. Filters `role`, `disabled`, `q`; sortable by `created_at`, `email`, `display_name`. */
+        /**
+         * List accounts. Filters `role`, `disabled`, `q`; sortable by `created_at`, `email`, `display_name`.
+         * @description List accounts. Filters `role`, `disabled`, `q`; sortable by `created_at`, `email`, `display_name`.
+         */
         get: operations["list_users"];
         put?: never;
         post?: never;
@@ -457,15 +496,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an account. */
+        /**
+         * Read an account.
+         * @description Read an account.
+         */
         get: operations["get_user"];
         put?: never;
         post?: never;
-        /** Delete an account and its sessions. */
+        /**
+         * Delete an account and its sessions.
+         * @description Delete an account and its sessions.
+         */
         delete: operations["delete_user"];
         options?: never;
         head?: never;
-        /** Change an account: role, disabled state, profile. Disabling ends its sessions. */
+        /**
+         * Change an account: role, disabled state, profile. Disabling ends its sessions.
+         * @description Change an account: role, disabled state, profile. Disabling ends its sessions.
+         */
         patch: operations["update_user"];
         trace?: never;
     };
@@ -476,10 +524,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List keys, newest first, without their secrets. */
+        /**
+         * List keys, newest first, without their secrets.
+         * @description List keys, newest first, without their secrets.
+         */
         get: operations["list_api_keys"];
         put?: never;
-        /** Create a key. The secret is in this response only. */
+        /**
+         * Create a key. The secret is in this response only.
+         * @description Create a key. The secret is in this response only.
+         */
         post: operations["create_api_key"];
         delete?: never;
         options?: never;
@@ -494,11 +548,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a key, without its secret. */
+        /**
+         * Read a key, without its secret.
+         * @description Read a key, without its secret.
+         */
         get: operations["get_api_key"];
         put?: never;
         post?: never;
-        /** Revoke a key: it stops working at once. */
+        /**
+         * Revoke a key: it stops working at once.
+         * @description Revoke a key: it stops working at once.
+         */
         delete: operations["revoke_api_key"];
         options?: never;
         head?: never;
@@ -518,7 +578,10 @@ export interface paths {
          */
         get: operations["list_sections"];
         put?: never;
-        /** Create a section (editors, admins, keys with `content:write`). */
+        /**
+         * Create a section (editors, admins, keys with `content:write`).
+         * @description Create a section (editors, admins, keys with `content:write`).
+         */
         post: operations["create_section"];
         delete?: never;
         options?: never;
@@ -533,15 +596,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a section by id or slug. */
+        /**
+         * Read a section by id or slug.
+         * @description Read a section by id or slug.
+         */
         get: operations["get_section"];
         put?: never;
         post?: never;
-        /** Delete a section. Refused with 409 while content still belongs to it. */
+        /**
+         * Delete a section. Refused with 409 while content still belongs to it.
+         * @description Delete a section. Refused with 409 while content still belongs to it.
+         */
         delete: operations["delete_section"];
         options?: never;
         head?: never;
-        /** Change a section. Send `If-Match` with the ETag you read to refuse a stale update. */
+        /**
+         * Change a section. Send `If-Match` with the ETag you read to refuse a stale update.
+         * @description Change a section. Send `If-Match` with the ETag you read to refuse a stale update.
+         */
         patch: operations["update_section"];
         trace?: never;
     };
@@ -558,7 +630,10 @@ export interface paths {
          */
         get: operations["list_tags"];
         put?: never;
-        /** Create a tag (editors, admins, keys with `content:write`). */
+        /**
+         * Create a tag (editors, admins, keys with `content:write`).
+         * @description Create a tag (editors, admins, keys with `content:write`).
+         */
         post: operations["create_tag"];
         delete?: never;
         options?: never;
@@ -573,15 +648,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a tag by id or slug. */
+        /**
+         * Read a tag by id or slug.
+         * @description Read a tag by id or slug.
+         */
         get: operations["get_tag"];
         put?: never;
         post?: never;
-        /** Delete a tag; content that carried it simply loses it. */
+        /**
+         * Delete a tag; content that carried it simply loses it.
+         * @description Delete a tag; content that carried it simply loses it.
+         */
         delete: operations["delete_tag"];
         options?: never;
         head?: never;
-        /** Change a tag. Send `If-Match` with the ETag you read to refuse a stale update. */
+        /**
+         * Change a tag. Send `If-Match` with the ETag you read to refuse a stale update.
+         * @description Change a tag. Send `If-Match` with the ETag you read to refuse a stale update.
+         */
         patch: operations["update_tag"];
         trace?: never;
     };
@@ -604,6 +688,8 @@ export interface paths {
         /**
          * Write an article. Staff create drafts or publish; a member's article is a
          *     submission (`pending`), invisible to the public until an editor publishes it.
+         * @description Write an article. Staff create drafts or publish; a member's article is a
+         *     submission (`pending`), invisible to the public until an editor publishes it.
          */
         post: operations["create_article"];
         delete?: never;
@@ -619,16 +705,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an article by id or slug. A former slug answers 301 with the current address. */
+        /**
+         * Read an article by id or slug. A former slug answers 301 with the current address.
+         * @description Read an article by id or slug. A former slug answers 301 with the current address.
+         */
         get: operations["get_article"];
         put?: never;
         post?: never;
-        /** Delete an article. Editors delete any; authors and submitters their own unpublished ones. */
+        /**
+         * Delete an article. Editors delete any; authors and submitters their own unpublished ones.
+         * @description Delete an article. Editors delete any; authors and submitters their own unpublished ones.
+         */
         delete: operations["delete_article"];
         options?: never;
         head?: never;
         /**
          * Change an article, or move it in the workflow (`status`). Content changes
+         *     keep the previous version as a revision and set `updated_at`; send
+         *     `If-Match` with the ETag you read to refuse a stale update.
+         * @description Change an article, or move it in the workflow (`status`). Content changes
          *     keep the previous version as a revision and set `updated_at`; send
          *     `If-Match` with the ETag you read to refuse a stale update.
          */
@@ -642,7 +737,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Other published articles of the same section, newest first (the sidebar). */
+        /**
+         * Other published articles of the same section, newest first (the sidebar).
+         * @description Other published articles of the same section, newest first (the sidebar).
+         */
         get: operations["related_articles"];
         put?: never;
         post?: never;
@@ -659,7 +757,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Earlier versions of an article, newest first (staff). */
+        /**
+         * Earlier versions of an article, newest first (staff).
+         * @description Earlier versions of an article, newest first (staff).
+         */
         get: operations["list_revisions"];
         put?: never;
         post?: never;
@@ -676,7 +777,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One earlier version, with its content (staff). */
+        /**
+         * One earlier version, with its content (staff).
+         * @description One earlier version, with its content (staff).
+         */
         get: operations["get_revision"];
         put?: never;
         post?: never;
@@ -695,7 +799,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Put an earlier version back. The version it replaces is kept as a revision too. */
+        /**
+         * Put an earlier version back. The version it replaces is kept as a revision too.
+         * @description Put an earlier version back. The version it replaces is kept as a revision too.
+         */
         post: operations["restore_revision"];
         delete?: never;
         options?: never;
@@ -710,7 +817,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The newsroom's public profiles, by name. */
+        /**
+         * The newsroom's public profiles, by name.
+         * @description The newsroom's public profiles, by name.
+         */
         get: operations["list_authors"];
         put?: never;
         post?: never;
@@ -727,7 +837,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An author's profile with their latest published articles. */
+        /**
+         * An author's profile with their latest published articles.
+         * @description An author's profile with their latest published articles.
+         */
         get: operations["get_author"];
         put?: never;
         post?: never;
@@ -810,6 +923,9 @@ export interface paths {
          * Decide on many comments at once: all are put in `status` in one
          *     transaction, or none when an id is unknown (422 naming them). Placeholders
          *     of deleted comments cannot be decided on.
+         * @description Decide on many comments at once: all are put in `status` in one
+         *     transaction, or none when an id is unknown (422 naming them). Placeholders
+         *     of deleted comments cannot be decided on.
          */
         post: operations["decide_many"];
         delete?: never;
@@ -830,6 +946,9 @@ export interface paths {
         post?: never;
         /**
          * Delete a comment: its author at any time, or a moderator. A comment with
+         *     replies stays as a placeholder (`deleted: true`) so the thread keeps its
+         *     shape; one without is removed.
+         * @description Delete a comment: its author at any time, or a moderator. A comment with
          *     replies stays as a placeholder (`deleted: true`) so the thread keeps its
          *     shape; one without is removed.
          */
@@ -865,6 +984,10 @@ export interface paths {
          *     reader per comment (409 `already_flagged`): members by account, guests
          *     (when guests may comment) by address. With `KIOSQUE_COMMENTS_FLAGS_TO_QUEUE`
          *     flags the comment goes back to the moderation queue.
+         * @description Flag a published comment for moderators, with a reason. One flag per
+         *     reader per comment (409 `already_flagged`): members by account, guests
+         *     (when guests may comment) by address. With `KIOSQUE_COMMENTS_FLAGS_TO_QUEUE`
+         *     flags the comment goes back to the moderation queue.
          */
         post: operations["flag_comment"];
         delete?: never;
@@ -884,10 +1007,15 @@ export interface paths {
         /**
          * Ban a member from commenting (editors, admins), until `until` or for good.
          *     Setting a ban again replaces it. Their comments stay as they are.
+         * @description Ban a member from commenting (editors, admins), until `until` or for good.
+         *     Setting a ban again replaces it. Their comments stay as they are.
          */
         put: operations["ban_commenter"];
         post?: never;
-        /** Lift a member's comment ban (editors, admins). */
+        /**
+         * Lift a member's comment ban (editors, admins).
+         * @description Lift a member's comment ban (editors, admins).
+         */
         delete: operations["lift_ban"];
         options?: never;
         head?: never;
@@ -914,6 +1042,9 @@ export interface paths {
          * Post a job offer. A member's offer is a submission: it starts `pending`,
          *     stays invisible and waits for an editor (members may not ask for `published`: 403).
          *     Members are limited to `KIOSQUE_SUBMISSIONS_PER_HOUR` submissions an hour (429).
+         * @description Post a job offer. A member's offer is a submission: it starts `pending`,
+         *     stays invisible and waits for an editor (members may not ask for `published`: 403).
+         *     Members are limited to `KIOSQUE_SUBMISSIONS_PER_HOUR` submissions an hour (429).
          */
         post: operations["create_job"];
         delete?: never;
@@ -929,7 +1060,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The offer as schema.org `JobPosting` JSON-LD, for search engines' job listings. */
+        /**
+         * The offer as schema.org `JobPosting` JSON-LD, for search engines' job listings.
+         * @description The offer as schema.org `JobPosting` JSON-LD, for search engines' job listings.
+         */
         get: operations["get_job_jsonld"];
         put?: never;
         post?: never;
@@ -946,16 +1080,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a job offer. Expired offers answer 410 Gone to the public. */
+        /**
+         * Read a job offer. Expired offers answer 410 Gone to the public.
+         * @description Read a job offer. Expired offers answer 410 Gone to the public.
+         */
         get: operations["get_job"];
         put?: never;
         post?: never;
-        /** Delete an offer: editors any; a member their own until it is published. */
+        /**
+         * Delete an offer: editors any; a member their own until it is published.
+         * @description Delete an offer: editors any; a member their own until it is published.
+         */
         delete: operations["delete_job"];
         options?: never;
         head?: never;
         /**
          * Change an offer, or decide on it. Fields follow the workflow's rules
+         *     (a member edits their own offer until it is published); `status` moves it:
+         *     editors publish, reject (with `rejection_reason`, which the submitter reads),
+         *     archive, or extend it with a later `expires_at`. Invalid moves are 422.
+         * @description Change an offer, or decide on it. Fields follow the workflow's rules
          *     (a member edits their own offer until it is published); `status` moves it:
          *     editors publish, reject (with `rejection_reason`, which the submitter reads),
          *     archive, or extend it with a later `expires_at`. Invalid moves are 422.
@@ -972,6 +1116,8 @@ export interface paths {
         };
         /**
          * The event list as an iCalendar (RFC 5545) file, with the same filters as `/events`.
+         *     Up to `limit` events (default and maximum 100).
+         * @description The event list as an iCalendar (RFC 5545) file, with the same filters as `/events`.
          *     Up to `limit` events (default and maximum 100).
          */
         get: operations["export_events"];
@@ -1002,6 +1148,9 @@ export interface paths {
          * Post an event. A member's event is a submission: it starts `pending`, stays
          *     invisible and waits for an editor (members may not ask for `published`: 403).
          *     Members are limited to `KIOSQUE_SUBMISSIONS_PER_HOUR` submissions an hour (429).
+         * @description Post an event. A member's event is a submission: it starts `pending`, stays
+         *     invisible and waits for an editor (members may not ask for `published`: 403).
+         *     Members are limited to `KIOSQUE_SUBMISSIONS_PER_HOUR` submissions an hour (429).
          */
         post: operations["create_event"];
         delete?: never;
@@ -1017,7 +1166,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One event as an iCalendar (RFC 5545) file, to add to a calendar. */
+        /**
+         * One event as an iCalendar (RFC 5545) file, to add to a calendar.
+         * @description One event as an iCalendar (RFC 5545) file, to add to a calendar.
+         */
         get: operations["export_event"];
         put?: never;
         post?: never;
@@ -1034,16 +1186,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an event (past events stay readable). */
+        /**
+         * Read an event (past events stay readable).
+         * @description Read an event (past events stay readable).
+         */
         get: operations["get_event"];
         put?: never;
         post?: never;
-        /** Delete an event: editors any; a member their own until it is published. */
+        /**
+         * Delete an event: editors any; a member their own until it is published.
+         * @description Delete an event: editors any; a member their own until it is published.
+         */
         delete: operations["delete_event"];
         options?: never;
         head?: never;
         /**
          * Change an event, or decide on it: editors publish (`status: published`) or
+         *     reject (`status: rejected` with a `rejection_reason` the submitter reads).
+         *     A member edits their own event until it is published. Invalid moves are 422.
+         * @description Change an event, or decide on it: editors publish (`status: published`) or
          *     reject (`status: rejected` with a `rejection_reason` the submitter reads).
          *     A member edits their own event until it is published. Invalid moves are 422.
          */
@@ -1083,16 +1244,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a poll, with its results as the caller may see them. */
+        /**
+         * Read a poll, with its results as the caller may see them.
+         * @description Read a poll, with its results as the caller may see them.
+         */
         get: operations["get_poll"];
         put?: never;
         post?: never;
-        /** Delete a poll, its options and its votes. */
+        /**
+         * Delete a poll, its options and its votes.
+         * @description Delete a poll, its options and its votes.
+         */
         delete: operations["delete_poll"];
         options?: never;
         head?: never;
         /**
          * Change a poll. Question, description, times, voting and visibility rules
+         *     and the article may change at any time; `options`, `multiple` and
+         *     `max_choices` are frozen once the first vote is in (409). Send `If-Match`
+         *     with the ETag you read to refuse a stale update (a vote in between changes it).
+         * @description Change a poll. Question, description, times, voting and visibility rules
          *     and the article may change at any time; `options`, `multiple` and
          *     `max_choices` are frozen once the first vote is in (409). Send `If-Match`
          *     with the ETag you read to refuse a stale update (a vote in between changes it).
@@ -1111,6 +1282,8 @@ export interface paths {
         put?: never;
         /**
          * Close a poll now. Closing a poll that is already closed changes nothing;
+         *     a poll that has not opened yet cannot be closed (409: change its times or delete it).
+         * @description Close a poll now. Closing a poll that is already closed changes nothing;
          *     a poll that has not opened yet cannot be closed (409: change its times or delete it).
          */
         post: operations["close_poll"];
@@ -1157,6 +1330,9 @@ export interface paths {
          * Change one's vote while the poll is open, when the site allows it
          *     (`KIOSQUE_POLL_ALLOW_VOTE_CHANGE`; 409 `vote_change_disabled` otherwise).
          *     The counters of the options left and of those chosen move in one transaction.
+         * @description Change one's vote while the poll is open, when the site allows it
+         *     (`KIOSQUE_POLL_ALLOW_VOTE_CHANGE`; 409 `vote_change_disabled` otherwise).
+         *     The counters of the options left and of those chosen move in one transaction.
          */
         put: operations["change_vote"];
         post?: never;
@@ -1175,6 +1351,11 @@ export interface paths {
         };
         /**
          * The results of a poll, as the caller may see them: counts, percentages
+         *     adding up to 100, total voters and the caller's own choice. When results
+         *     are not visible yet the counts are left out and `visible_from` (or
+         *     `reason`) says when they will be. Read from counters: as fast for a poll
+         *     with a million votes as for one with ten.
+         * @description The results of a poll, as the caller may see them: counts, percentages
          *     adding up to 100, total voters and the caller's own choice. When results
          *     are not visible yet the counts are left out and `visible_from` (or
          *     `reason`) says when they will be. Read from counters: as fast for a poll
@@ -1198,6 +1379,12 @@ export interface paths {
         };
         /**
          * The audit log: sign-ins (and failed ones), role changes, disabled and
+         *     deleted accounts, API keys created and revoked, moderation decisions and
+         *     bans, publication, unpublication and deletion of content, exports — who,
+         *     what, when, from which address. Newest first (`sort=occurred_at` for
+         *     oldest first). Entries are kept `KIOSQUE_AUDIT_RETENTION_DAYS` days and
+         *     never hold secrets.
+         * @description The audit log: sign-ins (and failed ones), role changes, disabled and
          *     deleted accounts, API keys created and revoked, moderation decisions and
          *     bans, publication, unpublication and deletion of content, exports — who,
          *     what, when, from which address. Newest first (`sort=occurred_at` for
@@ -1253,7 +1440,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List endpoints, newest first, without their secrets. */
+        /**
+         * List endpoints, newest first, without their secrets.
+         * @description List endpoints, newest first, without their secrets.
+         */
         get: operations["list_webhooks"];
         put?: never;
         /**
@@ -1276,16 +1466,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an endpoint, without its secret. */
+        /**
+         * Read an endpoint, without its secret.
+         * @description Read an endpoint, without its secret.
+         */
         get: operations["get_webhook"];
         put?: never;
         post?: never;
-        /** Delete an endpoint and its delivery log; nothing more is sent to it. */
+        /**
+         * Delete an endpoint and its delivery log; nothing more is sent to it.
+         * @description Delete an endpoint and its delivery log; nothing more is sent to it.
+         */
         delete: operations["delete_webhook"];
         options?: never;
         head?: never;
         /**
          * Change an endpoint. Send `If-Match` with the ETag you read to refuse a
+         *     stale update. A new URL is checked as at creation.
+         * @description Change an endpoint. Send `If-Match` with the ETag you read to refuse a
          *     stale update. A new URL is checked as at creation.
          */
         patch: operations["update_webhook"];
@@ -1302,6 +1500,9 @@ export interface paths {
         put?: never;
         /**
          * Rotate the signing secret. The new secret is in this answer only; for
+         *     `KIOSQUE_WEBHOOK_ROTATION_HOURS` (24 by default) deliveries carry a
+         *     signature from each secret, so receivers can switch without losing any.
+         * @description Rotate the signing secret. The new secret is in this answer only; for
          *     `KIOSQUE_WEBHOOK_ROTATION_HOURS` (24 by default) deliveries carry a
          *     signature from each secret, so receivers can switch without losing any.
          */
@@ -1324,6 +1525,8 @@ export interface paths {
         /**
          * Send a test event (`webhook.ping`) to the endpoint, signed like any
          *     delivery, whatever types it subscribes to.
+         * @description Send a test event (`webhook.ping`) to the endpoint, signed like any
+         *     delivery, whatever types it subscribes to.
          */
         post: operations["ping_webhook"];
         delete?: never;
@@ -1341,6 +1544,9 @@ export interface paths {
         };
         /**
          * The endpoint's deliveries, newest first: what was sent, how each last
+         *     attempt went (status code, latency, the first bytes of the answer) and
+         *     when the next retry is due. Sortable by `created_at`.
+         * @description The endpoint's deliveries, newest first: what was sent, how each last
          *     attempt went (status code, latency, the first bytes of the answer) and
          *     when the next retry is due. Sortable by `created_at`.
          */
@@ -1364,6 +1570,10 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again, now, with the same `webhook-id` (receivers that
+         *     de-duplicate see the same message). One more attempt: if it fails, the
+         *     retries go on where they stood. 409 while it is being sent, or while
+         *     the endpoint is disabled.
+         * @description Send a delivery again, now, with the same `webhook-id` (receivers that
          *     de-duplicate see the same message). One more attempt: if it fails, the
          *     retries go on where they stood. 409 while it is being sent, or while
          *     the endpoint is disabled.
@@ -1413,18 +1623,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a media item (public items by anyone; others by their uploader and the staff). */
+        /**
+         * Read a media item (public items by anyone; others by their uploader and the staff).
+         * @description Read a media item (public items by anyone; others by their uploader and the staff).
+         */
         get: operations["get_media"];
         put?: never;
         post?: never;
         /**
          * Delete a media item, its file and its variants. Refused (409) while
          *     published content uses it, unless `force=true`.
+         * @description Delete a media item, its file and its variants. Refused (409) while
+         *     published content uses it, unless `force=true`.
          */
         delete: operations["delete_media"];
         options?: never;
         head?: never;
-        /** Change the metadata. Send `If-Match` with the ETag you read to refuse a stale update. */
+        /**
+         * Change the metadata. Send `If-Match` with the ETag you read to refuse a stale update.
+         * @description Change the metadata. Send `If-Match` with the ETag you read to refuse a stale update.
+         */
         patch: operations["update_media"];
         trace?: never;
     };
@@ -1435,7 +1653,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The original file (`Range` supported). Public items: cached for a year. */
+        /**
+         * The original file (`Range` supported). Public items: cached for a year.
+         * @description Private items are served to their uploader and the staff (bearer token),
+         *     or to anyone holding the item's `signed_url` until it expires. With
+         *     `KIOSQUE_MEDIA_PUBLIC_BASE_URL` set, a public item's file is on that
+         *     base: this URL redirects there (302).
+         */
         get: operations["get_media_file"];
         put?: never;
         post?: never;
@@ -1456,7 +1680,15 @@ export interface paths {
          * A variant of an image: `{preset}.{format}` with a preset of the settings
          *     (`w320`, `w640`, `w1024`, `w1600`, `social`) and `webp` or `jpg`, under
          *     the version the image object names. Made on first request (once, however
-         *     many ask at the same time); anything else is 404.
+         *     many ask at the same time); anything else is 404. Private items: as
+         *     for the file, a bearer token or the variant's `signed_url`; public items
+         *     with a public base: a redirect there.
+         * @description A variant of an image: `{preset}.{format}` with a preset of the settings
+         *     (`w320`, `w640`, `w1024`, `w1600`, `social`) and `webp` or `jpg`, under
+         *     the version the image object names. Made on first request (once, however
+         *     many ask at the same time); anything else is 404. Private items: as
+         *     for the file, a bearer token or the variant's `signed_url`; public items
+         *     with a public base: a redirect there.
          */
         get: operations["get_media_variant"];
         put?: never;
@@ -1474,7 +1706,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every town's weather, by name. */
+        /**
+         * Every town's weather, by name.
+         * @description Every town's weather, by name.
+         */
         get: operations["list_weather"];
         put?: never;
         post?: never;
@@ -1544,7 +1779,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A section's feed: its newest published articles (e.g. "Economie"). */
+        /**
+         * A section's feed: its newest published articles (e.g. "Economie").
+         * @description A section's feed: its newest published articles (e.g. "Economie").
+         */
         get: operations["section_feed"];
         put?: never;
         post?: never;
@@ -1561,7 +1799,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A tag's feed: its newest published articles. */
+        /**
+         * A tag's feed: its newest published articles.
+         * @description A tag's feed: its newest published articles.
+         */
         get: operations["tag_feed"];
         put?: never;
         post?: never;
@@ -1578,7 +1819,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An author's feed: the newest published articles they signed. */
+        /**
+         * An author's feed: the newest published articles they signed.
+         * @description An author's feed: the newest published articles they signed.
+         */
         get: operations["author_feed"];
         put?: never;
         post?: never;
@@ -1595,7 +1839,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The job offers' feed: the newest published offers that have not expired. */
+        /**
+         * The job offers' feed: the newest published offers that have not expired.
+         * @description The job offers' feed: the newest published offers that have not expired.
+         */
         get: operations["jobs_feed"];
         put?: never;
         post?: never;
@@ -1612,7 +1859,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The agenda's feed: published events that have not ended, soonest first. */
+        /**
+         * The agenda's feed: published events that have not ended, soonest first.
+         * @description The agenda's feed: published events that have not ended, soonest first.
+         */
         get: operations["events_feed"];
         put?: never;
         post?: never;
@@ -1676,6 +1926,8 @@ export interface paths {
         /**
          * A child sitemap: public articles, sections, tags, authors, events or job
          *     offers, by id, with their `lastmod`.
+         * @description A child sitemap: public articles, sections, tags, authors, events or job
+         *     offers, by id, with their `lastmod`.
          */
         get: operations["get_sitemap"];
         put?: never;
@@ -1729,18 +1981,18 @@ export interface components {
              */
             prefix: string;
             scopes: components["schemas"]["Scope"][];
-            created_by?: components["schemas"]["UserId"] | null;
+            created_by: components["schemas"]["UserId"] | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            expires_at?: string | null;
+            expires_at: string | null;
             /**
              * Format: date-time
              * @description Updated at most once a minute.
              */
-            last_used_at?: string | null;
+            last_used_at: string | null;
             /** Format: date-time */
-            revoked_at?: string | null;
+            revoked_at: string | null;
         };
         /**
          * @description Identifier (a string of digits)
@@ -1751,7 +2003,12 @@ export interface components {
         ArticleDetail: components["schemas"]["ArticleSummary"] & {
             /** @description The body as written (Markdown). */
             body: string;
-            /** @description The body rendered to sanitised HTML. */
+            /**
+             * @description The body rendered to sanitised HTML. Embedded media items
+             *     (`![alt](media:12)`) are `<figure>`s with the item's variants
+             *     (`<picture>`, WebP and JPEG `srcset`, size, lazy loading), its alt
+             *     text (the one written in place first) and its caption and credit.
+             */
             body_html: string;
             /** Format: date-time */
             created_at: string;
@@ -1777,17 +2034,19 @@ export interface components {
             title: string;
             /** @description The chapô. */
             lead: string;
-            section?: components["schemas"]["SectionRef"] | null;
+            section: components["schemas"]["SectionRef"] | null;
             tags: components["schemas"]["TagRef"][];
             authors: components["schemas"]["AuthorRef"][];
-            cover?: components["schemas"]["Cover"] | null;
-            cover_image?: components["schemas"]["ImageObject"] | null;
-            /** @description An https video to embed. */
-            video_url?: string | null;
+            cover: components["schemas"]["Cover"] | null;
+            cover_image: components["schemas"]["ImageObject"] | null;
+            /** @description The video's address, as given. */
+            video_url: string | null;
+            video: components["schemas"]["VideoEmbed"] | null;
+            video_media: components["schemas"]["FileObject"] | null;
             /** @description `scheduled` is a published article whose `published_at` is still to come. */
             status: components["schemas"]["Status"];
             /** Format: date-time */
-            published_at?: string | null;
+            published_at: string | null;
             /**
              * Format: date-time
              * @description Last change of the content ("Mis à jour le …").
@@ -1796,7 +2055,7 @@ export interface components {
             /** Format: int32 */
             comment_count: number;
             allow_comments: boolean;
-            poll_id?: components["schemas"]["PollId"] | null;
+            poll_id: components["schemas"]["PollId"] | null;
         };
         /** @description Who acted. */
         AuditActor: {
@@ -1806,7 +2065,7 @@ export interface components {
              */
             type: string;
             /** @description The user's or the key's id. */
-            id?: string | null;
+            id: string | null;
         };
         /** @description One entry of the audit log. Never holds a secret. */
         AuditEntry: {
@@ -1826,14 +2085,16 @@ export interface components {
              */
             action: string;
             actor: components["schemas"]["AuditActor"];
-            target?: components["schemas"]["AuditTarget"] | null;
+            target: components["schemas"]["AuditTarget"] | null;
             /**
              * @description The client address the action came from (none from the command line).
              * @example 203.0.113.7
              */
-            ip?: string | null;
+            ip: string | null;
             /** @description Facts of the action (`{"from": "member", "to": "editor"}`…). */
-            details: Record<string, never>;
+            details: {
+                [key: string]: unknown;
+            };
         };
         /** @description What the action was done to. */
         AuditTarget: {
@@ -1850,7 +2111,7 @@ export interface components {
             slug: string;
             display_name: string;
             bio: string;
-            avatar_url?: string | null;
+            avatar_url: string | null;
             /**
              * Format: int64
              * @description Published articles signed by this author.
@@ -1865,9 +2126,9 @@ export interface components {
         AuthorRef: {
             id: components["schemas"]["UserId"];
             /** @description Address of the public profile (`/authors/{slug}`), when the author has one. */
-            slug?: string | null;
+            slug: string | null;
             display_name: string;
-            avatar_url?: string | null;
+            avatar_url: string | null;
         };
         BanRequest: {
             /**
@@ -1947,7 +2208,9 @@ export interface components {
              */
             paths: string[];
             /** @description Small facts of the change (`{"status": "published"}`…). */
-            data: Record<string, never>;
+            data: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             occurred_at: string;
         };
@@ -1982,8 +2245,8 @@ export interface components {
         Comment: {
             id: components["schemas"]["CommentId"];
             article_id: components["schemas"]["ArticleId"];
-            parent_id?: components["schemas"]["CommentId"] | null;
-            in_reply_to?: components["schemas"]["CommentId"] | null;
+            parent_id: components["schemas"]["CommentId"] | null;
+            in_reply_to: components["schemas"]["CommentId"] | null;
             /**
              * Format: int32
              * @description 0 at the top level, at most 3.
@@ -1991,16 +2254,16 @@ export interface components {
             depth: number;
             /** @description A placeholder for a comment deleted or withdrawn from view that has replies. */
             deleted: boolean;
-            author?: components["schemas"]["CommentAuthor"] | null;
+            author: components["schemas"]["CommentAuthor"] | null;
             /** @description The text as sanitized HTML (links carry `rel="nofollow ugc noopener"`). */
-            body_html?: string | null;
+            body_html: string | null;
             /** Format: date-time */
             created_at: string;
             /**
              * Format: date-time
              * @description When the author last changed the text.
              */
-            edited_at?: string | null;
+            edited_at: string | null;
             status?: components["schemas"]["CommentStatus"] | null;
             /** @description The text as written (author and moderators). */
             body?: string | null;
@@ -2026,10 +2289,10 @@ export interface components {
         };
         /** @description Who wrote a comment, as readers see it (a guest's e-mail is never shown). */
         CommentAuthor: {
-            id?: components["schemas"]["UserId"] | null;
+            id: components["schemas"]["UserId"] | null;
             /** @example Claire M. */
             display_name: string;
-            avatar_url?: string | null;
+            avatar_url: string | null;
             /** @description Whether the author is a guest without an account. */
             guest: boolean;
         };
@@ -2041,8 +2304,8 @@ export interface components {
              * Format: date-time
              * @description Null with `banned`: permanent.
              */
-            until?: string | null;
-            reason?: string | null;
+            until: string | null;
+            reason: string | null;
             /**
              * Format: int32
              * @description Comments of this member approved so far.
@@ -2137,10 +2400,13 @@ export interface components {
             cover_media_id?: components["schemas"]["MediaId"] | null;
             /**
              * Format: uri
-             * @description An https URL of a video to embed.
-             * @example https://video.example-news.fr/embed/usine
+             * @description The https address of a video on YouTube, Vimeo or Dailymotion (its
+             *     page, short link or player); the answer adds `video`, the player to embed.
+             *     Other hosts are refused.
+             * @example https://www.youtube.com/watch?v=dQw4w9WgXcQ
              */
             video_url?: string | null;
+            video_media_id?: components["schemas"]["MediaId"] | null;
             status?: components["schemas"]["Status"] | null;
             /**
              * Format: date-time
@@ -2178,6 +2444,7 @@ export interface components {
              */
             link?: string | null;
             image?: components["schemas"]["Image"] | null;
+            image_media_id?: components["schemas"]["MediaId"] | null;
             /**
              * @description A slug: `concert`, `exposition`, `sport`…
              * @example concert
@@ -2213,6 +2480,7 @@ export interface components {
              * @description Default: `KIOSQUE_JOB_DEFAULT_DAYS` days after publication.
              */
             expires_at?: string | null;
+            image_media_id?: components["schemas"]["MediaId"] | null;
         };
         CreatePoll: {
             /** @example Faut-il piétonniser le centre-ville ? */
@@ -2304,7 +2572,7 @@ export interface components {
              * @description The change's number in the log (`data.id` of the payload); null for a ping.
              * @example 1207
              */
-            change_id?: string | null;
+            change_id: string | null;
             /**
              * @description The `webhook-id` header: the same on every attempt, to de-duplicate.
              * @example msg_1207_3
@@ -2327,15 +2595,15 @@ export interface components {
              * @description The HTTP status of the last attempt; null when none came (timeout,
              *     connection failure, refused address).
              */
-            status_code?: number | null;
+            status_code: number | null;
             /** Format: int64 */
-            latency_ms?: number | null;
+            latency_ms: number | null;
             /** @description The first bytes (2 KiB) of the last answer, or why there was none. */
-            response?: string | null;
+            response: string | null;
             /** Format: date-time */
-            last_attempt_at?: string | null;
+            last_attempt_at: string | null;
             /** Format: date-time */
-            next_attempt_at?: string | null;
+            next_attempt_at: string | null;
             /** Format: date-time */
             created_at: string;
         };
@@ -2360,7 +2628,10 @@ export interface components {
             title: string;
             /** @description Markdown, as written. */
             description: string;
-            /** @description The description rendered and sanitized. */
+            /**
+             * @description The description rendered and sanitized; embedded media items
+             *     (`![alt](media:12)`) are `<figure>`s with their variants.
+             */
             description_html: string;
             /** Format: date-time */
             starts_at: string;
@@ -2377,15 +2648,16 @@ export interface components {
             price: components["schemas"]["Price"];
             organizer: string;
             /** Format: uri */
-            link?: string | null;
-            image?: components["schemas"]["Image"] | null;
+            link: string | null;
+            image: components["schemas"]["Image"] | null;
+            image_media: components["schemas"]["ImageObject"] | null;
             /** @example concert */
             category: string;
             status: components["schemas"]["Status"];
             /** @description Why an editor rejected the event (its submitter reads it). */
-            rejection_reason?: string | null;
+            rejection_reason: string | null;
             /** Format: date-time */
-            published_at?: string | null;
+            published_at: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2400,7 +2672,7 @@ export interface components {
         Export: {
             profile: components["schemas"]["Me"];
             /** Format: date-time */
-            email_verified_at?: string | null;
+            email_verified_at: string | null;
             /** @description The member's choices of messages (consents). */
             notifications: components["schemas"]["ExportNotifications"];
             comments: components["schemas"]["ExportComment"][];
@@ -2418,7 +2690,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            edited_at?: string | null;
+            edited_at: string | null;
         };
         ExportNotifications: {
             replies_to_my_comments: boolean;
@@ -2432,9 +2704,9 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
-            used_at?: string | null;
+            used_at: string | null;
             /** Format: date-time */
-            revoked_at?: string | null;
+            revoked_at: string | null;
         };
         ExportSubmission: {
             /** @description `article`, `event` or `job`. */
@@ -2447,8 +2719,8 @@ export interface components {
         };
         ExportVote: {
             poll_id: string;
-            /** @description The options chosen, as stored. */
-            choices: Record<string, never>;
+            /** @description The ids of the options chosen. */
+            choices: string[];
             /** Format: date-time */
             created_at: string;
         };
@@ -2469,6 +2741,29 @@ export interface components {
             /** @description The field, as a JSON path (`cover.alt`, `options[2].label`); empty for the body as a whole. */
             field: string;
             message: string;
+        };
+        /** @description A file of the library as content links it (an article's uploaded video). */
+        FileObject: {
+            media_id: components["schemas"]["MediaId"];
+            /** @example video/mp4 */
+            content_type: string;
+            /**
+             * @description The file (`Range` supported).
+             * @example /api/v1/media/43/file
+             */
+            url: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            title: string;
+            caption: string;
+            credit: string;
+            /** @description `© credit`, or empty without a credit. */
+            credit_line: string;
+            /** Format: int64 */
+            duration_ms: number | null;
         };
         FlagComment: {
             /**
@@ -2566,12 +2861,12 @@ export interface components {
             height: number;
             focal_point: components["schemas"]["FocalPoint"];
             /** @description A tiny PNG as a `data:` URI, to show while the image loads. */
-            placeholder?: string | null;
+            placeholder: string | null;
             /**
              * @description `#rrggbb`, to paint the space before anything loads.
              * @example #5a6b7c
              */
-            dominant_color?: string | null;
+            dominant_color: string | null;
             /** @description An animated GIF; its variants are stills of the first frame. */
             animated: boolean;
             srcset: components["schemas"]["Srcset"];
@@ -2587,23 +2882,27 @@ export interface components {
             location: components["schemas"]["JobLocation"];
             contract_type: components["schemas"]["ContractType"];
             working_time: components["schemas"]["WorkingTime"];
-            salary?: components["schemas"]["Salary"] | null;
+            salary: components["schemas"]["Salary"] | null;
             /** @description Markdown, as written. */
             description: string;
-            /** @description The description rendered and sanitized. */
+            /**
+             * @description The description rendered and sanitized; embedded media items
+             *     (`![alt](media:12)`) are `<figure>`s with their variants.
+             */
             description_html: string;
             apply: components["schemas"]["HowToApply"];
+            image_media: components["schemas"]["ImageObject"] | null;
             /** @description `scheduled` is a published offer whose `published_at` is still to come. */
             status: components["schemas"]["Status"];
             /** @description Why an editor rejected the offer (its submitter reads it). */
-            rejection_reason?: string | null;
+            rejection_reason: string | null;
             /** Format: date-time */
-            published_at?: string | null;
+            published_at: string | null;
             /**
              * Format: date-time
              * @description The offer leaves public lists at this time; its page then answers 410.
              */
-            expires_at?: string | null;
+            expires_at: string | null;
             expired: boolean;
             /** Format: date-time */
             created_at: string;
@@ -2626,6 +2925,61 @@ export interface components {
             /** @description Work from home possible. */
             remote?: boolean;
         };
+        /** @description A schema.org `JobPosting`, for search engines' job listings (Google for Jobs). */
+        JobPosting: {
+            "@context": string;
+            "@type": string;
+            applicantLocationRequirements?: {
+                "@type": string;
+                name: string;
+            };
+            baseSalary?: {
+                "@type": string;
+                currency: string;
+                value: {
+                    "@type": string;
+                    maxValue?: number;
+                    minValue?: number;
+                    /** @enum {string} */
+                    unitText: "HOUR" | "DAY" | "WEEK" | "MONTH" | "YEAR";
+                    value?: number;
+                };
+            };
+            /** Format: date-time */
+            datePosted?: string;
+            /** @description The description as sanitized HTML. */
+            description: string;
+            directApply?: boolean;
+            employmentType: ("FULL_TIME" | "PART_TIME" | "CONTRACTOR" | "TEMPORARY" | "INTERN" | "VOLUNTEER" | "PER_DIEM" | "OTHER")[];
+            hiringOrganization: {
+                "@type": string;
+                /** Format: uri */
+                logo?: string;
+                name: string;
+                /** Format: uri */
+                sameAs?: string;
+            };
+            identifier: {
+                "@type": string;
+                name: string;
+                value: string;
+            };
+            jobLocation: {
+                "@type": string;
+                address: {
+                    "@type": string;
+                    addressCountry: string;
+                    addressLocality: string;
+                    postalCode: string;
+                };
+            };
+            jobLocationType?: string;
+            title: string;
+            /** Format: uri */
+            url?: string;
+            /** Format: date-time */
+            validThrough?: string;
+        };
         /** @description A link's secret, as the front end read it from the link (`?token=…`). */
         LinkToken: {
             token: string;
@@ -2642,13 +2996,13 @@ export interface components {
             display_name: string;
             role: components["schemas"]["Role"];
             /** @description Address of the public author profile (`/authors/{slug}`). */
-            slug?: string | null;
+            slug: string | null;
             bio: string;
-            avatar_url?: string | null;
+            avatar_url: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            last_login_at?: string | null;
+            last_login_at: string | null;
             /** @description Whether the member confirmed the address (the link of the sign-up message). */
             email_verified: boolean;
             /** @description Mail me when someone replies to my comment (change it with `PATCH /me`). */
@@ -2676,14 +3030,16 @@ export interface components {
              * Format: int32
              * @description Images: pixels, after EXIF orientation.
              */
-            width?: number | null;
+            width: number | null;
             /** Format: int32 */
-            height?: number | null;
+            height: number | null;
             /**
              * Format: int64
-             * @description Audio and video: not measured yet (always null).
+             * @description Audio and video: how long they last, in milliseconds, read from
+             *     their headers (MP4/M4A, WebM, Ogg Vorbis/Opus, MP3); null when the
+             *     headers do not say.
              */
-            duration_ms?: number | null;
+            duration_ms: number | null;
             /** @description The name the file was uploaded with (for display; never trusted). */
             file_name: string;
             title: string;
@@ -2695,13 +3051,21 @@ export interface components {
             focal_point: components["schemas"]["FocalPoint"];
             /** @description Served to anyone, even when no published content uses it. */
             public: boolean;
-            uploaded_by?: components["schemas"]["UserId"] | null;
+            uploaded_by: components["schemas"]["UserId"] | null;
             /**
-             * @description The original file.
+             * @description The original file: Kiosque's URL, or for public media with
+             *     `KIOSQUE_MEDIA_PUBLIC_BASE_URL` set, the file on that base (a CDN or
+             *     the bucket: `{base}/{sha256}`).
              * @example /api/v1/media/42/file
              */
             url: string;
-            image?: components["schemas"]["ImageObject"] | null;
+            /**
+             * @description Private media only: the original's URL signed for a short while
+             *     (`?expires=…&sig=…`), which serves without a token. Null when public.
+             * @example /api/v1/media/42/file?expires=1767229200&sig=3q2-7wAAAAA_example
+             */
+            signed_url: string | null;
+            image: components["schemas"]["ImageObject"] | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2759,6 +3123,33 @@ export interface components {
              */
             humidity_pct: number;
         };
+        /** @description An OpenAPI 3.1 document (this one). */
+        OpenApiDocument: {
+            components?: {
+                [key: string]: unknown;
+            };
+            info: {
+                title: string;
+                version: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example 3.1.0 */
+            openapi: string;
+            paths: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            servers?: {
+                [key: string]: unknown;
+            }[];
+            tags?: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description One answer of a new poll. */
         OptionInput: {
             /** @example Oui */
@@ -2775,7 +3166,8 @@ export interface components {
         PageMeta: {
             /**
              * Format: int64
-             * @description Number of items matching the filters, across all pages.
+             * @description Number of items matching the filters, across all pages (exact: counted
+             *     again after any write, or when a scheduled item's time comes).
              */
             total: number;
             /** Format: int64 */
@@ -2784,530 +3176,93 @@ export interface components {
              * Format: int64
              * @description The page number, when the request used `page` (or neither `page` nor `cursor`).
              */
-            page?: number | null;
+            page: number | null;
             /** @description Pass as `cursor` to get the next page; null on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description The list envelope. */
         Page_ApiKey: {
-            data: {
-                id: components["schemas"]["ApiKeyId"];
-                name: string;
-                /**
-                 * @description The first characters of the secret, to recognise the key.
-                 * @example kq_3fA9x1
-                 */
-                prefix: string;
-                scopes: components["schemas"]["Scope"][];
-                created_by?: components["schemas"]["UserId"] | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                expires_at?: string | null;
-                /**
-                 * Format: date-time
-                 * @description Updated at most once a minute.
-                 */
-                last_used_at?: string | null;
-                /** Format: date-time */
-                revoked_at?: string | null;
-            }[];
+            data: components["schemas"]["ApiKey"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_ArticleSummary: {
-            data: {
-                id: components["schemas"]["ArticleId"];
-                /** @example de-l-usine-a-projets-a-l-usine-a-produits */
-                slug: string;
-                title: string;
-                /** @description The chapô. */
-                lead: string;
-                section?: components["schemas"]["SectionRef"] | null;
-                tags: components["schemas"]["TagRef"][];
-                authors: components["schemas"]["AuthorRef"][];
-                cover?: components["schemas"]["Cover"] | null;
-                cover_image?: components["schemas"]["ImageObject"] | null;
-                /** @description An https video to embed. */
-                video_url?: string | null;
-                /** @description `scheduled` is a published article whose `published_at` is still to come. */
-                status: components["schemas"]["Status"];
-                /** Format: date-time */
-                published_at?: string | null;
-                /**
-                 * Format: date-time
-                 * @description Last change of the content ("Mis à jour le …").
-                 */
-                updated_at: string;
-                /** Format: int32 */
-                comment_count: number;
-                allow_comments: boolean;
-                poll_id?: components["schemas"]["PollId"] | null;
-            }[];
+            data: components["schemas"]["ArticleSummary"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_AuditEntry: {
-            data: {
-                /** @example 812 */
-                id: string;
-                /** Format: date-time */
-                occurred_at: string;
-                /**
-                 * @description `auth.sign_in`, `auth.sign_in_failed`, `user.role_changed`, `user.disabled`,
-                 *     `user.enabled`, `user.deleted`, `api_key.created`, `api_key.revoked`,
-                 *     `comment.approved`, `comment.rejected`, `comment.spam`, `comment.pending`,
-                 *     `comment.edit_approved`, `comment.edit_rejected`, `commenter.banned`,
-                 *     `commenter.ban_lifted`, `article.published`, `article.unpublished`,
-                 *     `article.deleted` (and the same for `job` and `event`), `export.created`,
-                 *     `backup.created`.
-                 * @example article.published
-                 */
-                action: string;
-                actor: components["schemas"]["AuditActor"];
-                target?: components["schemas"]["AuditTarget"] | null;
-                /**
-                 * @description The client address the action came from (none from the command line).
-                 * @example 203.0.113.7
-                 */
-                ip?: string | null;
-                /** @description Facts of the action (`{"from": "member", "to": "editor"}`…). */
-                details: Record<string, never>;
-            }[];
+            data: components["schemas"]["AuditEntry"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Author: {
-            data: {
-                id: components["schemas"]["UserId"];
-                slug: string;
-                display_name: string;
-                bio: string;
-                avatar_url?: string | null;
-                /**
-                 * Format: int64
-                 * @description Published articles signed by this author.
-                 */
-                article_count: number;
-            }[];
+            data: components["schemas"]["Author"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Comment: {
-            data: {
-                id: components["schemas"]["CommentId"];
-                article_id: components["schemas"]["ArticleId"];
-                parent_id?: components["schemas"]["CommentId"] | null;
-                in_reply_to?: components["schemas"]["CommentId"] | null;
-                /**
-                 * Format: int32
-                 * @description 0 at the top level, at most 3.
-                 */
-                depth: number;
-                /** @description A placeholder for a comment deleted or withdrawn from view that has replies. */
-                deleted: boolean;
-                author?: components["schemas"]["CommentAuthor"] | null;
-                /** @description The text as sanitized HTML (links carry `rel="nofollow ugc noopener"`). */
-                body_html?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /**
-                 * Format: date-time
-                 * @description When the author last changed the text.
-                 */
-                edited_at?: string | null;
-                status?: components["schemas"]["CommentStatus"] | null;
-                /** @description The text as written (author and moderators). */
-                body?: string | null;
-                /**
-                 * @description Why the comment waits in the queue: `pre_moderation`, `blocked_words`,
-                 *     `links`, `flags`, `moderator` (requeued by a moderator).
-                 */
-                held_reason?: string | null;
-                /**
-                 * Format: date-time
-                 * @description Until when the author may edit the text.
-                 */
-                editable_until?: string | null;
-                /** @description Moderators only: a guest's e-mail. */
-                guest_email?: string | null;
-                /**
-                 * Format: int32
-                 * @description Moderators only: readers' flags.
-                 */
-                flag_count?: number | null;
-                article?: components["schemas"]["ArticleRef"] | null;
-                pending_edit?: components["schemas"]["PendingEdit"] | null;
-            }[];
+            data: components["schemas"]["Comment"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Delivery: {
-            data: {
-                id: components["schemas"]["DeliveryId"];
-                webhook_id: components["schemas"]["WebhookId"];
-                /** @example article.published */
-                event_type: string;
-                /**
-                 * @description The change's number in the log (`data.id` of the payload); null for a ping.
-                 * @example 1207
-                 */
-                change_id?: string | null;
-                /**
-                 * @description The `webhook-id` header: the same on every attempt, to de-duplicate.
-                 * @example msg_1207_3
-                 */
-                message_id: string;
-                /**
-                 * @description `pending` (not tried yet), `failed` (a retry is due at
-                 *     `next_attempt_at`), `delivered` (answered 2xx) or `dead` (every retry
-                 *     failed).
-                 * @example delivered
-                 */
-                status: string;
-                /**
-                 * Format: int32
-                 * @description Attempts made so far.
-                 */
-                attempts: number;
-                /**
-                 * Format: int32
-                 * @description The HTTP status of the last attempt; null when none came (timeout,
-                 *     connection failure, refused address).
-                 */
-                status_code?: number | null;
-                /** Format: int64 */
-                latency_ms?: number | null;
-                /** @description The first bytes (2 KiB) of the last answer, or why there was none. */
-                response?: string | null;
-                /** Format: date-time */
-                last_attempt_at?: string | null;
-                /** Format: date-time */
-                next_attempt_at?: string | null;
-                /** Format: date-time */
-                created_at: string;
-            }[];
+            data: components["schemas"]["Delivery"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Event: {
-            data: {
-                id: components["schemas"]["EventId"];
-                /** @example Concert de la chorale */
-                title: string;
-                /** @description Markdown, as written. */
-                description: string;
-                /** @description The description rendered and sanitized. */
-                description_html: string;
-                /** Format: date-time */
-                starts_at: string;
-                /** Format: date-time */
-                ends_at: string;
-                /** @description Takes whole days (in `time_zone`), from the day of `starts_at` to the day of `ends_at`. */
-                all_day: boolean;
-                /**
-                 * @description IANA time zone of the event.
-                 * @example Europe/Paris
-                 */
-                time_zone: string;
-                venue: components["schemas"]["Venue"];
-                price: components["schemas"]["Price"];
-                organizer: string;
-                /** Format: uri */
-                link?: string | null;
-                image?: components["schemas"]["Image"] | null;
-                /** @example concert */
-                category: string;
-                status: components["schemas"]["Status"];
-                /** @description Why an editor rejected the event (its submitter reads it). */
-                rejection_reason?: string | null;
-                /** Format: date-time */
-                published_at?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["Event"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Job: {
-            data: {
-                id: components["schemas"]["JobId"];
-                /** @example Électricien·ne en CDI */
-                title: string;
-                company: components["schemas"]["Company"];
-                location: components["schemas"]["JobLocation"];
-                contract_type: components["schemas"]["ContractType"];
-                working_time: components["schemas"]["WorkingTime"];
-                salary?: components["schemas"]["Salary"] | null;
-                /** @description Markdown, as written. */
-                description: string;
-                /** @description The description rendered and sanitized. */
-                description_html: string;
-                apply: components["schemas"]["HowToApply"];
-                /** @description `scheduled` is a published offer whose `published_at` is still to come. */
-                status: components["schemas"]["Status"];
-                /** @description Why an editor rejected the offer (its submitter reads it). */
-                rejection_reason?: string | null;
-                /** Format: date-time */
-                published_at?: string | null;
-                /**
-                 * Format: date-time
-                 * @description The offer leaves public lists at this time; its page then answers 410.
-                 */
-                expires_at?: string | null;
-                expired: boolean;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["Job"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Media: {
-            data: {
-                id: components["schemas"]["MediaId"];
-                /** @description Decided from the file's bytes. */
-                kind: components["schemas"]["MediaKind"];
-                /** @example image/jpeg */
-                content_type: string;
-                /** @description SHA-256 of the file, in hex. */
-                sha256: string;
-                /**
-                 * Format: int64
-                 * @description Size of the file, in bytes.
-                 */
-                size: number;
-                /**
-                 * Format: int32
-                 * @description Images: pixels, after EXIF orientation.
-                 */
-                width?: number | null;
-                /** Format: int32 */
-                height?: number | null;
-                /**
-                 * Format: int64
-                 * @description Audio and video: not measured yet (always null).
-                 */
-                duration_ms?: number | null;
-                /** @description The name the file was uploaded with (for display; never trusted). */
-                file_name: string;
-                title: string;
-                /** @description Text alternative; required before an image is used publicly. */
-                alt: string;
-                caption: string;
-                /** @description Who to credit, shown as "© …". */
-                credit: string;
-                focal_point: components["schemas"]["FocalPoint"];
-                /** @description Served to anyone, even when no published content uses it. */
-                public: boolean;
-                uploaded_by?: components["schemas"]["UserId"] | null;
-                /**
-                 * @description The original file.
-                 * @example /api/v1/media/42/file
-                 */
-                url: string;
-                image?: components["schemas"]["ImageObject"] | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["Media"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Poll: {
-            data: {
-                id: components["schemas"]["PollId"];
-                /** @example Faut-il piétonniser le centre-ville ? */
-                question: string;
-                description: string;
-                /** @description In display order. */
-                options: components["schemas"]["PollOption"][];
-                /** @description Whether a voter may choose several options. */
-                multiple: boolean;
-                /**
-                 * Format: int32
-                 * @description Most options one voter may choose (1 for a single-choice poll).
-                 */
-                max_choices: number;
-                /** Format: date-time */
-                opens_at: string;
-                /** Format: date-time */
-                closes_at: string;
-                status: components["schemas"]["PollStatus"];
-                who_may_vote: components["schemas"]["WhoMayVote"];
-                results_visibility: components["schemas"]["ResultsVisibility"];
-                article_id?: components["schemas"]["ArticleId"] | null;
-                /** @description Whether a voter may change their vote while the poll is open (a site setting). */
-                vote_change_allowed: boolean;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                results: components["schemas"]["PollResults"];
-            }[];
+            data: components["schemas"]["Poll"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_RevisionSummary: {
-            data: {
-                id: components["schemas"]["RevisionId"];
-                /**
-                 * Format: int32
-                 * @description The article's version this revision holds.
-                 */
-                version: number;
-                title: string;
-                created_by?: components["schemas"]["UserId"] | null;
-                /**
-                 * Format: date-time
-                 * @description When this version was replaced.
-                 */
-                created_at: string;
-            }[];
+            data: components["schemas"]["RevisionSummary"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Section: {
-            data: {
-                id: components["schemas"]["SectionId"];
-                /** @example economie */
-                slug: string;
-                /** @example Economie */
-                name: string;
-                description: string;
-                /**
-                 * Format: int32
-                 * @description Order in the site's navigation, smallest first.
-                 */
-                position: number;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["Section"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Tag: {
-            data: {
-                id: components["schemas"]["TagId"];
-                /** @example municipales-2026 */
-                slug: string;
-                /** @example Municipales 2026 */
-                name: string;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["Tag"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Thread: {
-            data: (components["schemas"]["Comment"] & {
-                /**
-                 * @description Every visible reply of the thread, at any depth, oldest first; each
-                 *     names its `parent_id` and `depth`, so a client nests them in one pass.
-                 */
-                replies: components["schemas"]["Comment"][];
-            })[];
+            data: components["schemas"]["Thread"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_User: {
-            data: {
-                id: components["schemas"]["UserId"];
-                email: string;
-                display_name: string;
-                role: components["schemas"]["Role"];
-                slug?: string | null;
-                bio: string;
-                avatar_url?: string | null;
-                disabled: boolean;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-                /** Format: date-time */
-                last_login_at?: string | null;
-            }[];
+            data: components["schemas"]["User"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Weather: {
-            data: {
-                id: components["schemas"]["TownId"];
-                /**
-                 * @description The town's address: `/weather/besancon`.
-                 * @example besancon
-                 */
-                slug: string;
-                /** @example Besançon */
-                name: string;
-                /** Format: double */
-                latitude?: number | null;
-                /** Format: double */
-                longitude?: number | null;
-                observation: components["schemas"]["Observation"];
-                forecast: components["schemas"]["ForecastStep"][];
-                /**
-                 * @description `push` (an integrator) or `provider` (the built-in fetcher).
-                 * @example provider
-                 */
-                source: string;
-                /**
-                 * @description The observation is older than `KIOSQUE_WEATHER_MAX_AGE_MINUTES`, or the
-                 *     provider failed since: show it with care.
-                 */
-                stale: boolean;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["Weather"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
         Page_Webhook: {
-            data: {
-                id: components["schemas"]["WebhookId"];
-                /** @example https://front.example.org/api/revalidate */
-                url: string;
-                description: string;
-                /**
-                 * @example [
-                 *       "article.*",
-                 *       "section.*"
-                 *     ]
-                 */
-                event_types: string[];
-                /** @description False when an admin or Kiosque switched it off (see `disabled_reason`). */
-                enabled: boolean;
-                /**
-                 * @description Why Kiosque switched it off: `gone` (it answered 410) or `failing`
-                 *     (too many failed attempts in a row); null otherwise.
-                 * @example null
-                 */
-                disabled_reason?: string | null;
-                /** Format: date-time */
-                disabled_at?: string | null;
-                /**
-                 * Format: int32
-                 * @description Failed attempts in a row; a success resets it.
-                 */
-                failure_streak: number;
-                /**
-                 * Format: date-time
-                 * @description Until then the former secret signs too (after a rotation).
-                 */
-                previous_secret_expires_at?: string | null;
-                /** Format: date-time */
-                created_at: string;
-                /** Format: date-time */
-                updated_at: string;
-            }[];
+            data: components["schemas"]["Webhook"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description An author's edit of an approved comment, waiting for a moderator. */
@@ -3341,7 +3296,7 @@ export interface components {
             status: components["schemas"]["PollStatus"];
             who_may_vote: components["schemas"]["WhoMayVote"];
             results_visibility: components["schemas"]["ResultsVisibility"];
-            article_id?: components["schemas"]["ArticleId"] | null;
+            article_id: components["schemas"]["ArticleId"] | null;
             /** @description Whether a voter may change their vote while the poll is open (a site setting). */
             vote_change_allowed: boolean;
             /** Format: date-time */
@@ -3378,7 +3333,7 @@ export interface components {
              *     time of an `after_close` poll); null when already visible or when it
              *     depends on the caller voting.
              */
-            visible_from?: string | null;
+            visible_from: string | null;
             /** @description Why the results are hidden, when they are. */
             reason?: string | null;
             /**
@@ -3466,6 +3421,8 @@ export interface components {
             /** @description Present for validation failures. */
             errors?: components["schemas"]["FieldError"][] | null;
         };
+        /** @enum {string} */
+        Provider: "youtube" | "vimeo" | "dailymotion";
         /** @description A town's weather, replaced as a whole. */
         PutWeather: {
             /**
@@ -3492,6 +3449,11 @@ export interface components {
             database: string;
             /** @description True when every embedded migration has been applied. */
             migrations_applied: boolean;
+            /**
+             * @description The read replicas (`KIOSQUE_DATABASE_REPLICA_URLS`), if any. A replica
+             *     out of the reads does not make the node unready: the primary serves.
+             */
+            replicas: components["schemas"]["ReplicaReadiness"][];
         };
         RefreshRequest: {
             refresh_token: string;
@@ -3509,6 +3471,29 @@ export interface components {
             password: string;
             /** @example Léa Martin */
             display_name: string;
+        };
+        ReplicaReadiness: {
+            /**
+             * @description The replica's URL, password masked.
+             * @example postgres://kiosque:***@replica1:5432/kiosque
+             */
+            name: string;
+            /**
+             * @description `up`: takes reads; `out`: failing, or lagging beyond `KIOSQUE_REPLICA_MAX_LAG_MS`.
+             * @example up
+             */
+            state: string;
+            /**
+             * Format: int64
+             * @description How long the oldest write it has not replayed has waited; null while it does not answer.
+             * @example 3
+             */
+            lag_ms: number | null;
+            /**
+             * Format: int64
+             * @description Reads it served since start.
+             */
+            reads: number;
         };
         /**
          * @description When the results are shown to readers (editors always see them).
@@ -3532,7 +3517,7 @@ export interface components {
              */
             version: number;
             title: string;
-            created_by?: components["schemas"]["UserId"] | null;
+            created_by: components["schemas"]["UserId"] | null;
             /**
              * Format: date-time
              * @description When this version was replaced.
@@ -3559,11 +3544,10 @@ export interface components {
              */
             max_cents?: number | null;
             /**
-             * @description ISO 4217 code.
-             * @default EUR
+             * @description ISO 4217 code; `EUR` when left out of a request.
              * @example EUR
              */
-            currency: string;
+            currency?: string;
             period: components["schemas"]["SalaryPeriod"];
         };
         /**
@@ -3625,11 +3609,11 @@ export interface components {
             slug: string;
             lead: string;
             body: string;
-            section_id?: components["schemas"]["SectionId"] | null;
+            section_id: components["schemas"]["SectionId"] | null;
             tag_ids: components["schemas"]["TagId"][];
             author_ids: components["schemas"]["UserId"][];
-            cover?: components["schemas"]["Cover"] | null;
-            video_url?: string | null;
+            cover: components["schemas"]["Cover"] | null;
+            video_url: string | null;
             allow_comments: boolean;
         };
         /** @description Ready `srcset` attribute values, one per format. */
@@ -3689,6 +3673,8 @@ export interface components {
             cover_media_id?: string | null;
             /** Format: uri */
             video_url?: string | null;
+            /** @description An uploaded video as a media item (`null` removes it). */
+            video_media_id?: string | null;
             allow_comments?: boolean | null;
             status?: components["schemas"]["Status"] | null;
             /** Format: date-time */
@@ -3730,6 +3716,8 @@ export interface components {
              */
             link?: string | null;
             image?: components["schemas"]["Image"] | null;
+            /** @description A poster from the media library (`null` removes it). */
+            image_media_id?: string | null;
             /** @description A slug. */
             category?: string | null;
             status?: components["schemas"]["Status"] | null;
@@ -3759,6 +3747,8 @@ export interface components {
             published_at?: string | null;
             /** Format: date-time */
             expires_at?: string | null;
+            /** @description The company's logo from the media library (`null` removes it). */
+            image_media_id?: string | null;
         };
         /**
          * @description Changes to one's own profile. `role`, `disabled`, `email` and other
@@ -3865,16 +3855,16 @@ export interface components {
             email: string;
             display_name: string;
             role: components["schemas"]["Role"];
-            slug?: string | null;
+            slug: string | null;
             bio: string;
-            avatar_url?: string | null;
+            avatar_url: string | null;
             disabled: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
             /** Format: date-time */
-            last_login_at?: string | null;
+            last_login_at: string | null;
         };
         /**
          * @description Identifier (a string of digits)
@@ -3895,6 +3885,11 @@ export interface components {
             /** Format: int32 */
             height: number;
             url: string;
+            /**
+             * @description Private media only: `url` signed for a short while (serves without a
+             *     token, e.g. in an `<img>`). Null when public.
+             */
+            signed_url: string | null;
         };
         Venue: {
             /** @example Salle des fêtes */
@@ -3924,6 +3919,20 @@ export interface components {
              */
             longitude?: number | null;
         };
+        /** @description A video of a known host, ready for an `<iframe>`. */
+        VideoEmbed: {
+            provider: components["schemas"]["Provider"];
+            /**
+             * @description The video's id at its host.
+             * @example dQw4w9WgXcQ
+             */
+            id: string;
+            /**
+             * @description The host's player for this video (YouTube's without cookies).
+             * @example https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ
+             */
+            embed_url: string;
+        };
         /** @description The answer to a vote. */
         VoteReceipt: {
             poll_id: components["schemas"]["PollId"];
@@ -3948,9 +3957,9 @@ export interface components {
             /** @example Besançon */
             name: string;
             /** Format: double */
-            latitude?: number | null;
+            latitude: number | null;
             /** Format: double */
-            longitude?: number | null;
+            longitude: number | null;
             observation: components["schemas"]["Observation"];
             forecast: components["schemas"]["ForecastStep"][];
             /**
@@ -3986,9 +3995,9 @@ export interface components {
              *     (too many failed attempts in a row); null otherwise.
              * @example null
              */
-            disabled_reason?: string | null;
+            disabled_reason: string | null;
             /** Format: date-time */
-            disabled_at?: string | null;
+            disabled_at: string | null;
             /**
              * Format: int32
              * @description Failed attempts in a row; a success resets it.
@@ -3998,7 +4007,7 @@ export interface components {
              * Format: date-time
              * @description Until then the former secret signs too (after a rotation).
              */
-            previous_secret_expires_at?: string | null;
+            previous_secret_expires_at: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -4047,10 +4056,6 @@ export interface components {
         WhoMayVote: "members" | "anyone";
         /** @enum {string} */
         WorkingTime: "full_time" | "part_time";
-        IdOrSlug: string;
-        /** @enum {string} */
-        ActorType: "user" | "api_key" | "anonymous" | "system";
-        DeliveryStatus: string;
     };
     responses: {
         /** @description Malformed JSON, or an unknown or invalid query parameter */
@@ -4119,6 +4124,8 @@ export interface components {
         /** @description No room left to write (reads go on); retry after the `Retry-After` seconds */
         StorageFull: {
             headers: {
+                /** @description Seconds to wait before trying again */
+                "Retry-After"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4128,6 +4135,8 @@ export interface components {
         /** @description Rate limited; retry after the `Retry-After` seconds */
         TooManyRequests: {
             headers: {
+                /** @description Seconds to wait before trying again */
+                "Retry-After"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4137,6 +4146,8 @@ export interface components {
         /** @description Missing, invalid or expired token (with `WWW-Authenticate: Bearer`) */
         Unauthorized: {
             headers: {
+                /** @description `Bearer`, with the reason as `error` and `error_description` */
+                "WWW-Authenticate"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4146,6 +4157,8 @@ export interface components {
         /** @description The database is unavailable or busy; retry after the `Retry-After` seconds */
         Unavailable: {
             headers: {
+                /** @description Seconds to wait before trying again */
+                "Retry-After"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4231,6 +4244,7 @@ export type ExportSubmission = components['schemas']['ExportSubmission'];
 export type ExportVote = components['schemas']['ExportVote'];
 export type FeedMeta = components['schemas']['FeedMeta'];
 export type FieldError = components['schemas']['FieldError'];
+export type FileObject = components['schemas']['FileObject'];
 export type FlagComment = components['schemas']['FlagComment'];
 export type FlagReceipt = components['schemas']['FlagReceipt'];
 export type FocalPoint = components['schemas']['FocalPoint'];
@@ -4243,6 +4257,7 @@ export type ImageObject = components['schemas']['ImageObject'];
 export type Job = components['schemas']['Job'];
 export type JobId = components['schemas']['JobId'];
 export type JobLocation = components['schemas']['JobLocation'];
+export type JobPosting = components['schemas']['JobPosting'];
 export type LinkToken = components['schemas']['LinkToken'];
 export type Login = components['schemas']['Login'];
 export type Me = components['schemas']['Me'];
@@ -4250,6 +4265,7 @@ export type Media = components['schemas']['Media'];
 export type MediaId = components['schemas']['MediaId'];
 export type MediaKind = components['schemas']['MediaKind'];
 export type Observation = components['schemas']['Observation'];
+export type OpenApiDocument = components['schemas']['OpenApiDocument'];
 export type OptionInput = components['schemas']['OptionInput'];
 export type OptionResult = components['schemas']['OptionResult'];
 export type PageMeta = components['schemas']['PageMeta'];
@@ -4280,10 +4296,12 @@ export type PollStatus = components['schemas']['PollStatus'];
 export type PostComment = components['schemas']['PostComment'];
 export type Price = components['schemas']['Price'];
 export type Problem = components['schemas']['Problem'];
+export type Provider = components['schemas']['Provider'];
 export type PutWeather = components['schemas']['PutWeather'];
 export type Readiness = components['schemas']['Readiness'];
 export type RefreshRequest = components['schemas']['RefreshRequest'];
 export type Register = components['schemas']['Register'];
+export type ReplicaReadiness = components['schemas']['ReplicaReadiness'];
 export type ResultsVisibility = components['schemas']['ResultsVisibility'];
 export type RevisionDetail = components['schemas']['RevisionDetail'];
 export type RevisionId = components['schemas']['RevisionId'];
@@ -4320,6 +4338,7 @@ export type User = components['schemas']['User'];
 export type UserId = components['schemas']['UserId'];
 export type Variant = components['schemas']['Variant'];
 export type Venue = components['schemas']['Venue'];
+export type VideoEmbed = components['schemas']['VideoEmbed'];
 export type VoteReceipt = components['schemas']['VoteReceipt'];
 export type Weather = components['schemas']['Weather'];
 export type Webhook = components['schemas']['Webhook'];
@@ -4328,9 +4347,6 @@ export type WebhookId = components['schemas']['WebhookId'];
 export type WebhookWithSecret = components['schemas']['WebhookWithSecret'];
 export type WhoMayVote = components['schemas']['WhoMayVote'];
 export type WorkingTime = components['schemas']['WorkingTime'];
-export type IdOrSlug = components['schemas']['IdOrSlug'];
-export type ActorType = components['schemas']['ActorType'];
-export type DeliveryStatus = components['schemas']['DeliveryStatus'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseConflict = components['responses']['Conflict'];
 export type ResponseCursorExpired = components['responses']['CursorExpired'];
@@ -4417,7 +4433,10 @@ export interface operations {
     openapi_json: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4426,15 +4445,21 @@ export interface operations {
             /** @description The OpenAPI 3.1 document */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4802,7 +4827,10 @@ export interface operations {
     get_me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4811,11 +4839,24 @@ export interface operations {
             /** @description Your account */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5002,7 +5043,12 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
@@ -5013,7 +5059,10 @@ export interface operations {
                 /** @description Text in the e-mail address or display name. */
                 q?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5022,11 +5071,26 @@ export interface operations {
             /** @description A page of accounts */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_User"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5038,7 +5102,10 @@ export interface operations {
     get_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The user's id */
                 id: string;
@@ -5050,11 +5117,24 @@ export interface operations {
             /** @description The account */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5138,14 +5218,22 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
                 /** @description Include revoked keys (default: false). */
                 revoked?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5154,11 +5242,26 @@ export interface operations {
             /** @description A page of keys */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ApiKey"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5182,6 +5285,8 @@ export interface operations {
             /** @description Created; `secret` is shown this once */
             201: {
                 headers: {
+                    /** @description The new key's address */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5200,7 +5305,10 @@ export interface operations {
     get_api_key: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The API key's id */
                 id: string;
@@ -5212,11 +5320,24 @@ export interface operations {
             /** @description The key */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5259,12 +5380,20 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5273,11 +5402,26 @@ export interface operations {
             /** @description A page of sections */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Section"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5322,7 +5466,10 @@ export interface operations {
     get_section: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The section's id or slug */
                 id: string;
@@ -5335,6 +5482,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -5342,9 +5490,11 @@ export interface operations {
                     "application/json": components["schemas"]["Section"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5431,14 +5581,22 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
                 /** @description Tags whose name starts with this text (for autocompletion), case-insensitive. */
                 q?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5447,11 +5605,26 @@ export interface operations {
             /** @description A page of tags */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Tag"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5497,7 +5670,10 @@ export interface operations {
     get_tag: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The tag's id or slug */
                 id: string;
@@ -5510,6 +5686,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -5517,9 +5694,11 @@ export interface operations {
                     "application/json": components["schemas"]["Tag"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5606,7 +5785,12 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
@@ -5617,23 +5801,25 @@ export interface operations {
                 /** @description Author id or profile slug. */
                 author?: string;
                 /**
-                 * @description Full-text search over title, lead and body (French, accents folded),
-                 *     ranked by relevance then recency unless `sort` is given.
+                 * @description Full-text search over title, lead and body (French stems, accents
+                 *     folded; every word must match), ranked by relevance unless `sort` is
+                 *     given: the 500 newest matches by relevance, then older matches newest
+                 *     first. `meta.total` counts every match.
                  */
                 q?: string;
                 /** @description Published at or after this time (RFC 3339). */
                 published_after?: string;
                 /** @description Published before this time (RFC 3339). */
                 published_before?: string;
-                /**
-                 * @description Staff: statuses to list, comma-separated (`draft,pending`). Default: published.
-                 * @example draft,pending
-                 */
+                /** @description Staff: statuses to list, comma-separated (`draft,pending`). Default: published. */
                 status?: string;
                 /** @description Only articles you created or author, in any status (your submissions). */
                 mine?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5642,6 +5828,9 @@ export interface operations {
             /** @description A page of article summaries */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     /** @description RFC 8288 next/prev */
                     Link?: string;
@@ -5651,9 +5840,11 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ArticleSummary"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5704,7 +5895,10 @@ export interface operations {
     get_article: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The article's id or slug */
                 id: string;
@@ -5717,6 +5911,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -5727,13 +5922,17 @@ export interface operations {
             /** @description The slug changed: `Location` is the current address */
             301: {
                 headers: {
+                    /** @description Where the resource is */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5819,12 +6018,20 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The article's id or slug */
                 id: string;
@@ -5836,15 +6043,23 @@ export interface operations {
             /** @description A page of related articles */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ArticleSummary"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5862,12 +6077,20 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The article's id or slug */
                 id: string;
@@ -5879,11 +6102,26 @@ export interface operations {
             /** @description A page of revisions */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_RevisionSummary"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5895,7 +6133,10 @@ export interface operations {
     get_revision: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The article's id or slug */
                 id: string;
@@ -5909,11 +6150,24 @@ export interface operations {
             /** @description The revision */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RevisionDetail"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5961,12 +6215,20 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5975,15 +6237,23 @@ export interface operations {
             /** @description A page of authors */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Author"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5996,7 +6266,10 @@ export interface operations {
     get_author: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The author's id or slug */
                 id: string;
@@ -6008,15 +6281,21 @@ export interface operations {
             /** @description The author */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuthorDetail"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6034,12 +6313,20 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The article's id or slug */
                 id: string;
@@ -6051,6 +6338,9 @@ export interface operations {
             /** @description A page of threads */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     /** @description RFC 8288 next/prev */
                     Link?: string;
@@ -6060,9 +6350,11 @@ export interface operations {
                     "application/json": components["schemas"]["Page_Thread"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6144,7 +6436,12 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
@@ -6159,7 +6456,10 @@ export interface operations {
                 /** @description The author's user id. */
                 author?: components["schemas"]["UserId"];
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6168,6 +6468,10 @@ export interface operations {
             /** @description A page of comments */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     /** @description RFC 8288 next/prev */
                     Link?: string;
                     [name: string]: unknown;
@@ -6175,6 +6479,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Page_Comment"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6409,11 +6722,19 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
-                /** @description Words to find (French, accents ignored); results by relevance unless `sort` is given. */
+                /**
+                 * @description Words to find (French stems, accents ignored); results by relevance unless
+                 *     `sort` is given: the 500 newest matches ranked, then older ones.
+                 */
                 q?: string;
                 /**
                  * @description One or more contract types, comma-separated: `cdi,cdd`.
@@ -6428,10 +6749,16 @@ export interface operations {
                 published_after?: string;
                 /** @description `true`: the caller's own submissions, in every status (signed-in users). */
                 mine?: boolean;
-                /** @description Offers in this status (staff; or with `mine=true`). */
-                status?: "draft" | "pending" | "scheduled" | "published" | "archived" | "rejected";
+                /**
+                 * @description Offers in any of these statuses, comma-separated (`draft,pending`):
+                 *     staff, or anyone with `mine=true`.
+                 */
+                status?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6440,11 +6767,26 @@ export interface operations {
             /** @description A page of job offers */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Job"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6491,7 +6833,10 @@ export interface operations {
     get_job_jsonld: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The job offer's id */
                 id: string;
@@ -6503,15 +6848,21 @@ export interface operations {
             /** @description A schema.org JobPosting */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/ld+json": Record<string, never>;
+                    "application/ld+json": components["schemas"]["JobPosting"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6534,7 +6885,10 @@ export interface operations {
     get_job: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The job offer's id */
                 id: string;
@@ -6547,6 +6901,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -6554,9 +6909,11 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6668,7 +7025,12 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
@@ -6683,16 +7045,25 @@ export interface operations {
                  * @example concert
                  */
                 category?: string;
-                /** @description Words to find (French, accents ignored). */
+                /**
+                 * @description Words to find (French stems, accents ignored); by relevance unless
+                 *     `sort` is given: the 500 newest matches ranked, then older ones.
+                 */
                 q?: string;
                 /** @description Only free (`true`) or paying (`false`) events. */
                 free?: boolean;
                 /** @description `true`: the caller's own submissions, in every status (signed-in users). */
                 mine?: boolean;
-                /** @description Events in this status (staff; or with `mine=true`). */
-                status?: "draft" | "pending" | "scheduled" | "published" | "archived" | "rejected";
+                /**
+                 * @description Events in any of these statuses, comma-separated (`draft,pending`):
+                 *     staff, or anyone with `mine=true`.
+                 */
+                status?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6701,11 +7072,24 @@ export interface operations {
             /** @description An iCalendar file */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/calendar": string;
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6721,7 +7105,12 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
@@ -6736,16 +7125,25 @@ export interface operations {
                  * @example concert
                  */
                 category?: string;
-                /** @description Words to find (French, accents ignored). */
+                /**
+                 * @description Words to find (French stems, accents ignored); by relevance unless
+                 *     `sort` is given: the 500 newest matches ranked, then older ones.
+                 */
                 q?: string;
                 /** @description Only free (`true`) or paying (`false`) events. */
                 free?: boolean;
                 /** @description `true`: the caller's own submissions, in every status (signed-in users). */
                 mine?: boolean;
-                /** @description Events in this status (staff; or with `mine=true`). */
-                status?: "draft" | "pending" | "scheduled" | "published" | "archived" | "rejected";
+                /**
+                 * @description Events in any of these statuses, comma-separated (`draft,pending`):
+                 *     staff, or anyone with `mine=true`.
+                 */
+                status?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6754,11 +7152,26 @@ export interface operations {
             /** @description A page of events */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Event"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6805,7 +7218,10 @@ export interface operations {
     export_event: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The event's id */
                 id: string;
@@ -6817,11 +7233,24 @@ export interface operations {
             /** @description An iCalendar file with one event */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "text/calendar": string;
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -6832,7 +7261,10 @@ export interface operations {
     get_event: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The event's id */
                 id: string;
@@ -6845,6 +7277,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -6852,9 +7285,11 @@ export interface operations {
                     "application/json": components["schemas"]["Event"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6939,16 +7374,24 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
                 /** @description Polls attached to this article (its id or slug). */
-                article?: components["schemas"]["IdOrSlug"];
+                article?: string;
                 /** @description `upcoming`, `open` or `closed`, at the time of the request. */
                 status?: components["schemas"]["PollStatus"];
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6957,11 +7400,26 @@ export interface operations {
             /** @description A page of polls */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Poll"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -7008,6 +7466,8 @@ export interface operations {
             header?: {
                 /** @description An anonymous voter's token (or the `kiosque_voter` cookie): shows their own choice */
                 "X-Voter-Token"?: string | null;
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The poll's id */
@@ -7021,6 +7481,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -7028,9 +7489,11 @@ export interface operations {
                     "application/json": components["schemas"]["Poll"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7293,6 +7756,8 @@ export interface operations {
             header?: {
                 /** @description An anonymous voter's token (or the `kiosque_voter` cookie): shows their own choice */
                 "X-Voter-Token"?: string | null;
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
             };
             path: {
                 /** @description The poll's id */
@@ -7306,6 +7771,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -7313,9 +7779,11 @@ export interface operations {
                     "application/json": components["schemas"]["PollResults"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7333,7 +7801,12 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
@@ -7345,7 +7818,7 @@ export interface operations {
                 /** @description The acting user's (or, with `actor_type=api_key`, key's) id. */
                 actor?: string;
                 /** @description `user`, `api_key`, `anonymous` or `system`. */
-                actor_type?: components["schemas"]["ActorType"];
+                actor_type?: "user" | "api_key" | "anonymous" | "system";
                 /** @description `user`, `api_key`, `comment`, `article`, `job`, `event`, `export`. */
                 target_type?: string;
                 /** @description The target's id (with or without `target_type`). */
@@ -7355,7 +7828,10 @@ export interface operations {
                 /** @description Entries before this time. */
                 until?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7364,6 +7840,10 @@ export interface operations {
             /** @description A page of entries */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
                     /** @description RFC 8288 next/prev */
                     Link?: string;
                     [name: string]: unknown;
@@ -7371,6 +7851,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Page_AuditEntry"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -7431,12 +7920,20 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7445,11 +7942,26 @@ export interface operations {
             /** @description A page of endpoints */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Webhook"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -7494,7 +8006,10 @@ export interface operations {
     get_webhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The webhook's id */
                 id: string;
@@ -7506,6 +8021,9 @@ export interface operations {
             /** @description The endpoint */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -7513,9 +8031,11 @@ export interface operations {
                     "application/json": components["schemas"]["Webhook"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7660,14 +8180,22 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
                 /** @description Only deliveries in this status. */
-                status?: components["schemas"]["DeliveryStatus"];
+                status?: "pending" | "failed" | "delivered" | "dead";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The webhook's id */
                 id: string;
@@ -7679,11 +8207,26 @@ export interface operations {
             /** @description A page of deliveries */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Delivery"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -7731,7 +8274,12 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
@@ -7742,7 +8290,10 @@ export interface operations {
                 /** @description Text to find in the title, alt text, caption, credit or file name (case ignored). */
                 q?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7751,11 +8302,26 @@ export interface operations {
             /** @description A page of media items */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Media"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -7789,12 +8355,12 @@ export interface operations {
         /** @description The file: a multipart form, or the raw bytes with their type */
         requestBody: {
             content: {
-                "application/octet-stream": number[];
-                "application/pdf": number[];
-                "audio/*": number[];
-                "image/*": number[];
+                "application/octet-stream": Blob;
+                "application/pdf": Blob;
+                "audio/*": Blob;
+                "image/*": Blob;
                 "multipart/form-data": components["schemas"]["UploadForm"];
-                "video/*": number[];
+                "video/*": Blob;
             };
         };
         responses: {
@@ -7839,9 +8405,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The image workers are all busy (`media_busy`) or the database is unavailable; retry after `Retry-After` */
+            /** @description The image workers are all busy (`media_busy`), the media storage does not answer (`storage_unavailable`) or the database is unavailable; retry after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7854,7 +8422,10 @@ export interface operations {
     get_media: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The media item's id */
                 id: string;
@@ -7867,6 +8438,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -7874,9 +8446,11 @@ export interface operations {
                     "application/json": components["schemas"]["Media"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7960,8 +8534,16 @@ export interface operations {
     };
     get_media_file: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description Signed URLs: when the URL stops working (Unix seconds). */
+                expires?: number;
+                /** @description Signed URLs: the signature of the path and `expires`. */
+                sig?: string;
+            };
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The media item's id */
                 id: string;
@@ -7970,37 +8552,60 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The file, with its own type */
             200: {
                 headers: {
                     "Accept-Ranges"?: string;
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": number[];
+                    "*/*": Blob;
                 };
             };
             /** @description The bytes asked with `Range` */
             206: {
                 headers: {
+                    "Accept-Ranges"?: string;
+                    "Cache-Control"?: string;
                     "Content-Range"?: string;
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": number[];
+                    "*/*": Blob;
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Public media on the public base (`KIOSQUE_MEDIA_PUBLIC_BASE_URL`) */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description A signed URL whose signature is forged (`signature_invalid`) or expired (`signature_expired`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: components["responses"]["NotFound"];
             /** @description The range lies outside the file (`Content-Range: bytes *\/size`) */
             416: {
@@ -8011,13 +8616,31 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            503: components["responses"]["Unavailable"];
+            /** @description The media storage (`storage_unavailable`) or the database does not answer; retry after `Retry-After` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_media_variant: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description Signed URLs: when the URL stops working (Unix seconds). */
+                expires?: number;
+                /** @description Signed URLs: the signature of the path and `expires`. */
+                sig?: string;
+            };
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The media item's id */
                 id: string;
@@ -8030,30 +8653,53 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The variant */
+            /** @description The variant, WebP or JPEG as its name says */
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/webp": number[];
+                    "image/webp": Blob;
+                    "image/jpeg": Blob;
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Public media on the public base (`KIOSQUE_MEDIA_PUBLIC_BASE_URL`) */
+            302: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description A signed URL whose signature is forged (`signature_invalid`) or expired (`signature_expired`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: components["responses"]["NotFound"];
-            /** @description The image workers are all busy (`media_busy`); retry after `Retry-After` */
+            /** @description The image workers are all busy (`media_busy`) or the media storage does not answer (`storage_unavailable`); retry after `Retry-After` */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8069,12 +8715,20 @@ export interface operations {
                 limit?: number;
                 /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
                 page?: number;
-                /** @description Opaque cursor from `meta.next_cursor` of the previous page. Not together with `page`. */
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8083,11 +8737,26 @@ export interface operations {
             /** @description A page of towns with their weather */
             200: {
                 headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 links to the `next` and `prev` pages, when there are */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_Weather"];
                 };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -8097,7 +8766,10 @@ export interface operations {
     get_weather: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description The town's id or slug */
                 id: string;
@@ -8110,6 +8782,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -8117,9 +8790,11 @@ export interface operations {
                     "application/json": components["schemas"]["Weather"];
                 };
             };
-            /** @description Not modified (If-None-Match) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8180,7 +8855,12 @@ export interface operations {
     site_feed: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+                /** @description The `Last-Modified` of the copy you hold: 304 if nothing changed since */
+                "If-Modified-Since"?: string;
+            };
             path: {
                 /** @description `rss.xml` (RSS 2.0), `atom.xml` (Atom 1.0) or `feed.json` (JSON Feed 1.1) */
                 format: "rss.xml" | "atom.xml" | "feed.json";
@@ -8193,6 +8873,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     "Last-Modified"?: string;
                     [name: string]: unknown;
@@ -8200,12 +8881,18 @@ export interface operations {
                 content: {
                     "application/rss+xml": string;
                     "application/atom+xml": string;
-                    "application/feed+json": string;
+                    "application/feed+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Not modified (If-None-Match, If-Modified-Since) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    /** @description When the current representation last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8219,7 +8906,12 @@ export interface operations {
     section_feed: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+                /** @description The `Last-Modified` of the copy you hold: 304 if nothing changed since */
+                "If-Modified-Since"?: string;
+            };
             path: {
                 /** @description The section's id or slug */
                 id: string;
@@ -8234,6 +8926,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     "Last-Modified"?: string;
                     [name: string]: unknown;
@@ -8241,12 +8934,18 @@ export interface operations {
                 content: {
                     "application/rss+xml": string;
                     "application/atom+xml": string;
-                    "application/feed+json": string;
+                    "application/feed+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Not modified (If-None-Match, If-Modified-Since) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    /** @description When the current representation last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8260,7 +8959,12 @@ export interface operations {
     tag_feed: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+                /** @description The `Last-Modified` of the copy you hold: 304 if nothing changed since */
+                "If-Modified-Since"?: string;
+            };
             path: {
                 /** @description The tag's id or slug */
                 id: string;
@@ -8275,6 +8979,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     "Last-Modified"?: string;
                     [name: string]: unknown;
@@ -8282,12 +8987,18 @@ export interface operations {
                 content: {
                     "application/rss+xml": string;
                     "application/atom+xml": string;
-                    "application/feed+json": string;
+                    "application/feed+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Not modified (If-None-Match, If-Modified-Since) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    /** @description When the current representation last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8301,7 +9012,12 @@ export interface operations {
     author_feed: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+                /** @description The `Last-Modified` of the copy you hold: 304 if nothing changed since */
+                "If-Modified-Since"?: string;
+            };
             path: {
                 /** @description The author's id or slug */
                 id: string;
@@ -8316,6 +9032,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     "Last-Modified"?: string;
                     [name: string]: unknown;
@@ -8323,12 +9040,18 @@ export interface operations {
                 content: {
                     "application/rss+xml": string;
                     "application/atom+xml": string;
-                    "application/feed+json": string;
+                    "application/feed+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Not modified (If-None-Match, If-Modified-Since) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    /** @description When the current representation last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8342,7 +9065,12 @@ export interface operations {
     jobs_feed: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+                /** @description The `Last-Modified` of the copy you hold: 304 if nothing changed since */
+                "If-Modified-Since"?: string;
+            };
             path: {
                 /** @description `rss.xml` (RSS 2.0), `atom.xml` (Atom 1.0) or `feed.json` (JSON Feed 1.1) */
                 format: "rss.xml" | "atom.xml" | "feed.json";
@@ -8355,6 +9083,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     "Last-Modified"?: string;
                     [name: string]: unknown;
@@ -8362,12 +9091,18 @@ export interface operations {
                 content: {
                     "application/rss+xml": string;
                     "application/atom+xml": string;
-                    "application/feed+json": string;
+                    "application/feed+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Not modified (If-None-Match, If-Modified-Since) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    /** @description When the current representation last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8381,7 +9116,12 @@ export interface operations {
     events_feed: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+                /** @description The `Last-Modified` of the copy you hold: 304 if nothing changed since */
+                "If-Modified-Since"?: string;
+            };
             path: {
                 /** @description `rss.xml` (RSS 2.0), `atom.xml` (Atom 1.0) or `feed.json` (JSON Feed 1.1) */
                 format: "rss.xml" | "atom.xml" | "feed.json";
@@ -8394,6 +9134,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     "Last-Modified"?: string;
                     [name: string]: unknown;
@@ -8401,12 +9142,18 @@ export interface operations {
                 content: {
                     "application/rss+xml": string;
                     "application/atom+xml": string;
-                    "application/feed+json": string;
+                    "application/feed+json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description Not modified (If-None-Match, If-Modified-Since) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    /** @description When the current representation last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8420,7 +9167,12 @@ export interface operations {
     sitemap_index: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+                /** @description The `Last-Modified` of the copy you hold: 304 if nothing changed since */
+                "If-Modified-Since"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8430,6 +9182,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     "Last-Modified"?: string;
                     [name: string]: unknown;
@@ -8438,9 +9191,13 @@ export interface operations {
                     "application/xml": string;
                 };
             };
-            /** @description Not modified (If-None-Match, If-Modified-Since) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    /** @description When the current representation last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8453,7 +9210,12 @@ export interface operations {
     news_sitemap: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+                /** @description The `Last-Modified` of the copy you hold: 304 if nothing changed since */
+                "If-Modified-Since"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8463,6 +9225,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     "Last-Modified"?: string;
                     [name: string]: unknown;
@@ -8471,9 +9234,13 @@ export interface operations {
                     "application/xml": string;
                 };
             };
-            /** @description Not modified (If-None-Match, If-Modified-Since) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    /** @description When the current representation last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8486,7 +9253,12 @@ export interface operations {
     get_sitemap: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+                /** @description The `Last-Modified` of the copy you hold: 304 if nothing changed since */
+                "If-Modified-Since"?: string;
+            };
             path: {
                 /** @description `<kind>-<n>.xml`: kind `articles`, `sections`, `tags`, `authors`, `events` or `jobs`, n from 1 */
                 file: string;
@@ -8499,6 +9271,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
                     ETag?: string;
                     "Last-Modified"?: string;
                     [name: string]: unknown;
@@ -8507,9 +9280,13 @@ export interface operations {
                     "application/xml": string;
                 };
             };
-            /** @description Not modified (If-None-Match, If-Modified-Since) */
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
             304: {
                 headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    /** @description When the current representation last changed */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
