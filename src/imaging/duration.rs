@@ -227,7 +227,7 @@ fn le32(b: &[u8], at: usize) -> Option<u32> {
 /// `units / per_second`, in whole milliseconds; `None` when meaningless.
 fn millis(units: f64, per_second: f64) -> Option<i64> {
     let ms = units / per_second * 1000.0;
-    (per_second > 0.0 && ms.is_finite() && ms >= 0.0 && ms < 1e12).then(|| ms.round() as i64)
+    (per_second > 0.0 && ms.is_finite() && (0.0..1e12).contains(&ms)).then(|| ms.round() as i64)
 }
 
 #[cfg(test)]
