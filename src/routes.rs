@@ -37,7 +37,9 @@ macro_rules! routes {
     };
 }
 
-use crate::articles::{authors, handlers as articles, revisions};
+use crate::articles::{
+    authors, handlers as articles, jsonld as articles_jsonld, preview, revisions,
+};
 use crate::audit::handlers as audit;
 use crate::changes::handlers as changes;
 use crate::comments::{handlers as comments, moderation, own as own_comments};
@@ -105,6 +107,8 @@ routes! {
     PATCH  "/articles/{id}"                             => articles::update_article;
     DELETE "/articles/{id}"                             => articles::delete_article;
     GET    "/articles/{id}/related"                     => articles::related_articles;
+    GET    "/articles/{id}/jsonld"                      => articles_jsonld::get_article_jsonld;
+    POST   "/articles/{id}/preview"                     => preview::create_preview;
     GET    "/articles/{id}/revisions"                   => revisions::list_revisions;
     GET    "/articles/{id}/revisions/{revision_id}"        => revisions::get_revision;
     POST   "/articles/{id}/revisions/{revision_id}/restore" => revisions::restore_revision;

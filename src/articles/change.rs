@@ -42,6 +42,9 @@ pub fn change_for(
         format!("/api/v1/articles/{}", row.id),
     ];
     paths.extend(former.iter().map(|s| format!("/api/v1/articles/{s}")));
+    // what search engines read of it
+    paths.push(format!("/api/v1/articles/{}/jsonld", row.slug));
+    paths.push(format!("/api/v1/articles/{}/jsonld", row.id));
     paths.push("/api/v1/articles".into());
     if let Some(s) = &section {
         paths.push(format!("/api/v1/articles?section={s}"));

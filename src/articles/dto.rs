@@ -114,6 +114,13 @@ pub struct ArticleDetail {
     /// text (the one written in place first) and its caption and credit.
     pub body_html: String,
     pub created_at: DateTime<Utc>,
+    /// The title search engines show; null: `title`.
+    pub seo_title: Option<String>,
+    /// The description search engines and link previews show; null: `lead`.
+    pub seo_description: Option<String>,
+    /// The original page when this article republishes it; null: this
+    /// article is the original (its page on the site is canonical).
+    pub canonical_url: Option<String>,
     /// Why the article was refused; shown to its authors and to staff.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection_reason: Option<String>,
@@ -194,6 +201,9 @@ impl ArticleDetail {
             body: row.body.clone(),
             body_html,
             created_at: utc(row.created_at),
+            seo_title: row.seo_title.clone(),
+            seo_description: row.seo_description.clone(),
+            canonical_url: row.canonical_url.clone(),
             rejection_reason: row.rejection_reason.clone(),
             embedded_media: embedded,
         })
@@ -206,6 +216,17 @@ impl ArticleDetail {
         keys.extend(self.embedded_media.iter().map(|id| format!("media:{id}")));
         keys
     }
+}
+
+/// A pass to read one article before it is public (`?preview=<token>`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewToken {
+    /// Opens this article only, for reading only, until `expires_at`.
+    pub token: String,
+    /// The article's address with the token (`/api/v1/articles/{id}?preview=…`).
+    #[schema(example = "/api/v1/articles/12?preview=eyJhbGciOiJIUzI1NiJ9.e30.c2ln")]
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A kept version of an article.
@@ -234,6 +255,13 @@ pub struct Snapshot {
     pub cover: Option<Cover>,
     pub video_url: Option<String>,
     pub allow_comments: bool,
+    // revisions kept before these fields existed have none
+    #[serde(default)]
+    pub seo_title: Option<String>,
+    #[serde(default)]
+    pub seo_description: Option<String>,
+    #[serde(default)]
+    pub canonical_url: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

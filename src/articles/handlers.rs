@@ -8,7 +8,7 @@ use super::dto::{ArticleDetail, ArticleSummary};
 use super::filters::{ArticleFilters, SORTABLE};
 use super::model::ArticleRow;
 use super::queries::{self, ArticleScope, ListFilters};
-use super::requests::{CreateArticle, UpdateArticle};
+use super::requests::{CreateArticle, ReadParams, UpdateArticle};
 use super::write;
 use crate::audit::{Actor, Origin};
 use crate::auth::{Action, Caller, authorize};
@@ -18,7 +18,8 @@ use crate::error::{AppError, AppResult};
 use crate::http::pagination::{KeyValue, invalid_cursor};
 use crate::http::path::Key;
 use crate::http::{
-    Freshness, IfMatch, Json, ListQuery, Page, PageParams, PageRequest, respond, respond_page,
+    Freshness, IfMatch, Json, ListQuery, Page, PageParams, PageRequest, Query, respond,
+    respond_page,
 };
 use crate::ids::ArticleId;
 use crate::ids::IdOrSlug;
@@ -207,16 +208,24 @@ fn moved(current_slug: &str) -> HttpResponse {
 }
 
 /// Read an article by id or slug. A former slug answers 301 with the current address.
+///
+/// With `?preview=<token>` (from `POST /articles/{id}/preview`), anyone
+/// reads the article the token opens, whatever its status, with
+/// `Cache-Control: private, no-store`; an expired or forged token is 401
+/// (`preview_token_expired`, `preview_token_invalid`), a token of another
+/// article 403 (`preview_token_other_article`).
 #[utoipa::path(
     tag = "articles",
-    params(Key<ArticleId>),
+    params(Key<ArticleId>, ReadParams),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = ArticleDetail,
          headers(("ETag" = String), ("Cache-Control" = String))),
         (status = 301, description = "The slug changed: `Location` is the current address"),
         (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 400, response = oa::BadRequest),
         (status = 401, response = oa::Unauthorized),
+        (status = 403, response = oa::Forbidden),
         (status = 404, response = oa::NotFound),
         (status = 503, response = oa::Unavailable),
     )
@@ -227,8 +236,12 @@ pub async fn get_article(
     state: web::Data<AppState>,
     caller: Caller,
     path: Key<ArticleId>,
+    query: Query<ReadParams>,
 ) -> AppResult<HttpResponse> {
     let key = path.into_inner();
+    if let Some(token) = &query.preview {
+        return super::preview::read_preview(&req, &state, key, token).await;
+    }
     let now = state.clock.now();
     let viewer = caller.clone();
     let found = state

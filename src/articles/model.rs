@@ -27,6 +27,9 @@ pub struct ArticleRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
 }
 
 impl ArticleRow {
@@ -111,6 +114,9 @@ pub struct NewArticle {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
 }
 
 /// A saved change; `None` leaves a column as it is.
@@ -134,6 +140,9 @@ pub struct ArticleChanges {
     pub published_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
     pub version: Option<i32>,
+    pub seo_title: Option<Option<String>>,
+    pub seo_description: Option<Option<String>>,
+    pub canonical_url: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Queryable)]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::dto::Cover;
 use crate::error::FieldError;
@@ -70,6 +70,23 @@ pub struct CreateArticle {
     pub published_at: Option<DateTime<Utc>>,
     #[serde(default = "yes")]
     pub allow_comments: bool,
+    /// The title search engines show (default: `title`); at most 70 characters.
+    #[schema(min_length = 1, max_length = 70)]
+    pub seo_title: Option<String>,
+    /// The description search engines and link previews show (default:
+    /// `lead`); at most 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub seo_description: Option<String>,
+    /// The address of the original page when this article republishes it
+    /// (`<link rel="canonical">`, the JSON-LD's `mainEntityOfPage`): an
+    /// absolute http(s) URL.
+    #[schema(
+        example = "https://www.example-partner.fr/2026/12/usine",
+        format = "uri",
+        max_length = 2000,
+        pattern = "^https?://[^/?#@\\s]+([/?#]\\S*)?$"
+    )]
+    pub canonical_url: Option<String>,
 }
 
 /// The fields that creation and update check alike.
@@ -82,6 +99,9 @@ struct Common<'a> {
     authors: Option<&'a [String]>,
     cover: Option<&'a Cover>,
     video_url: Option<&'a str>,
+    seo_title: Option<&'a str>,
+    seo_description: Option<&'a str>,
+    canonical_url: Option<&'a str>,
 }
 
 fn check_common(e: &mut Errors, c: Common<'_>) {
@@ -94,6 +114,9 @@ fn check_common(e: &mut Errors, c: Common<'_>) {
         authors,
         cover,
         video_url,
+        seo_title,
+        seo_description,
+        canonical_url,
     } = c;
     e.opt_text("title", title, 1, 200);
     if let Some(s) = slug {
@@ -121,6 +144,11 @@ fn check_common(e: &mut Errors, c: Common<'_>) {
             );
         }
     }
+    e.opt_text("seo_title", seo_title, 1, 70);
+    e.opt_text("seo_description", seo_description, 1, 200);
+    if let Some(url) = canonical_url {
+        e.url("canonical_url", url, true);
+    }
 }
 
 impl Validate for CreateArticle {
@@ -138,6 +166,9 @@ impl Validate for CreateArticle {
                 authors: self.authors.as_deref(),
                 cover: self.cover.as_ref(),
                 video_url: self.video_url.as_deref(),
+                seo_title: self.seo_title.as_deref(),
+                seo_description: self.seo_description.as_deref(),
+                canonical_url: self.canonical_url.as_deref(),
             },
         );
         e.finish()
@@ -189,6 +220,28 @@ pub struct UpdateArticle {
     /// Required with `status: rejected`: why, for the submitter.
     #[schema(min_length = 1, max_length = 2000)]
     pub rejection_reason: Option<String>,
+    /// The title search engines show (`null`: the article's `title`).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 70)]
+    pub seo_title: Option<Option<String>>,
+    /// The description search engines show (`null`: the article's `lead`).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
+    pub seo_description: Option<Option<String>>,
+    /// The original page's address (`null`: this article is the original).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, format = "uri", max_length = 2000, pattern = "^https?://[^/?#@\\s]+([/?#]\\S*)?$")]
+    pub canonical_url: Option<Option<String>>,
+}
+
+/// What `GET /articles/{id}` takes.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReadParams {
+    /// A preview token (`POST /articles/{id}/preview`): reads this article
+    /// whatever its status, without signing in. The answer is
+    /// `Cache-Control: private, no-store` and never kept by any cache.
+    pub preview: Option<String>,
 }
 
 impl Validate for UpdateArticle {
@@ -205,6 +258,9 @@ impl Validate for UpdateArticle {
                 authors: self.authors.as_deref(),
                 cover: self.cover.as_ref().and_then(|c| c.as_ref()),
                 video_url: self.video_url.as_ref().and_then(|v| v.as_deref()),
+                seo_title: self.seo_title.as_ref().and_then(|v| v.as_deref()),
+                seo_description: self.seo_description.as_ref().and_then(|v| v.as_deref()),
+                canonical_url: self.canonical_url.as_ref().and_then(|v| v.as_deref()),
             },
         );
         e.opt_text(

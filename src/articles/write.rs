@@ -92,6 +92,9 @@ pub fn create(
             published_at: change.published_at,
             created_at: now,
             updated_at: now,
+            seo_title: trimmed(input.seo_title),
+            seo_description: trimmed(input.seo_description),
+            canonical_url: input.canonical_url,
         },
     )?;
     queries::set_tags(conn, row.id, &tag_ids.unwrap_or_default())?;
@@ -131,7 +134,15 @@ pub fn snapshot(conn: &mut AnyConnection, row: &ArticleRow) -> AppResult<Snapsho
         }),
         video_url: row.video_url.clone(),
         allow_comments: row.allow_comments,
+        seo_title: row.seo_title.clone(),
+        seo_description: row.seo_description.clone(),
+        canonical_url: row.canonical_url.clone(),
     })
+}
+
+/// Search engines' texts are stored without surrounding white space.
+fn trimmed(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string())
 }
 
 pub fn update(
@@ -167,6 +178,9 @@ pub fn update(
         cover: input.cover,
         video_url: input.video_url,
         allow_comments: input.allow_comments,
+        seo_title: input.seo_title.map(trimmed),
+        seo_description: input.seo_description.map(trimmed),
+        canonical_url: input.canonical_url,
     };
     let mut changes = content_changes(conn, caller, &current, &owners, from, content, now)?;
     if let Some(html) = &changes.body_html {
@@ -257,6 +271,9 @@ pub fn restore(
         cover: Some(old.cover),
         video_url: Some(old.video_url),
         allow_comments: Some(old.allow_comments),
+        seo_title: Some(old.seo_title),
+        seo_description: Some(old.seo_description),
+        canonical_url: Some(old.canonical_url),
     };
     let changes = content_changes(conn, caller, &current, &owners, from, content, now)?;
     if changes == ArticleChanges::default() {

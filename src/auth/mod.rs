@@ -6,6 +6,7 @@ pub mod failures;
 pub mod limits;
 pub mod password;
 pub mod policy;
+pub mod preview;
 pub mod session;
 pub mod tokens;
 
@@ -92,6 +93,8 @@ impl KeyScope {
 /// Everything identity keeps in the application state.
 pub struct AuthState {
     pub tokens: tokens::TokenKeys,
+    /// Preview tokens (one unpublished article, read-only, short-lived).
+    pub preview: preview::PreviewKeys,
     pub passwords: password::Passwords,
     /// Rate limits counted in this process (`KIOSQUE_RATE_LIMIT_STORE=memory`), by bucket.
     pub rate: limits::RateLimits,
@@ -103,6 +106,7 @@ impl AuthState {
     pub fn new(config: &Config) -> Self {
         Self {
             tokens: tokens::TokenKeys::new(config),
+            preview: preview::PreviewKeys::new(config),
             passwords: password::Passwords::new(config.argon2_memory_kib, config.argon2_iterations),
             rate: limits::RateLimits::default(),
             failures: failures::LocalCounts::default(),

@@ -41,6 +41,12 @@ pub(super) fn read(cfg: &mut Config) -> Result<(), String> {
             365,
         )? * 86_400,
     );
+    cfg.preview_token_ttl = Duration::from_secs(ranged(
+        "KIOSQUE_PREVIEW_TOKEN_TTL_SECS",
+        cfg.preview_token_ttl.as_secs(),
+        60,
+        86_400,
+    )?);
     cfg.argon2_memory_kib = ranged(
         "KIOSQUE_ARGON2_MEMORY_KIB",
         cfg.argon2_memory_kib,

@@ -134,6 +134,8 @@ pub struct Config {
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// How long a draft's preview token opens it (`POST /articles/{id}/preview`).
+    pub preview_token_ttl: Duration,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub cors_origins: Vec<String>,
@@ -310,6 +312,7 @@ impl Config {
             jwt_audience: "kiosque-api".into(),
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 86_400),
+            preview_token_ttl: Duration::from_secs(3_600),
             max_body_bytes: 262_144,
             request_timeout: Duration::from_secs(30),
             cors_origins: Vec::new(),

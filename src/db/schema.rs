@@ -100,6 +100,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        seo_title -> Nullable<Text>,
+        seo_description -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod consistency;
 pub mod edge;
 pub mod fallback;
 pub mod json;
+pub mod jsonld;
 pub mod middleware;
 pub mod pagination;
 pub mod path;

@@ -139,7 +139,11 @@ pub async fn get_job_jsonld(
 ) -> AppResult<HttpResponse> {
     let (row, now) = flow::load::<JobRow>(&state, &caller, path.0.0).await?;
     let doc = super::jsonld::job_posting(&flow::shown(&state, row, now).await?);
-    Ok(super::jsonld::respond_ld(&req, caller.freshness(), &doc))
+    Ok(crate::http::jsonld::respond_ld(
+        &req,
+        caller.freshness(),
+        &doc,
+    ))
 }
 
 /// Post a job offer. A member's offer is a submission: it starts `pending`,

@@ -310,7 +310,8 @@ fn schema_of(value: Value) -> RefOr<Schema> {
 }
 
 /// The schema.org `JobPosting` that `/jobs/{id}/jsonld` answers (as
-/// `jobs::jsonld` builds it), and the frame of this document.
+/// `jobs::jsonld` builds it), the `NewsArticle` of `/articles/{id}/jsonld`
+/// (`articles::jsonld`), and the frame of this document.
 fn typed_documents(doc: &mut OpenApi) {
     let text = || json!({"type": "string"});
     let typed = |t: &str| json!({"type": "string", "const": t});
@@ -391,6 +392,63 @@ fn typed_documents(doc: &mut OpenApi) {
             "url": {"type": "string", "format": "uri"}
         }
     });
+    let image = json!({
+        "type": "object",
+        "required": ["@type", "url"],
+        "properties": {
+            "@type": typed("ImageObject"),
+            "url": {"type": "string", "format": "uri"},
+            "width": {"type": "integer"},
+            "height": {"type": "integer"},
+            "caption": text(),
+            "creditText": text()
+        }
+    });
+    let news_article = json!({
+        "type": "object",
+        "description": "A schema.org `NewsArticle`, for search engines' news results. `headline` is the SEO title or the title, `description` the SEO description or the lead, `mainEntityOfPage` the canonical URL or the article's page on the site, `image` the cover (a library item's default source and social crop, or the cover's URL).",
+        "required": ["@context", "@type", "headline", "url", "mainEntityOfPage", "dateModified",
+                     "inLanguage", "publisher"],
+        "properties": {
+            "@context": {"type": "string", "const": "https://schema.org"},
+            "@type": typed("NewsArticle"),
+            "headline": text(),
+            "description": text(),
+            "url": {"type": "string", "format": "uri", "description": "The article's page on the site."},
+            "mainEntityOfPage": {
+                "type": "object",
+                "required": ["@type", "@id"],
+                "properties": {"@type": typed("WebPage"), "@id": {"type": "string", "format": "uri"}}
+            },
+            "datePublished": {"type": "string", "format": "date-time"},
+            "dateModified": {"type": "string", "format": "date-time"},
+            "author": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["@type", "name"],
+                    "properties": {
+                        "@type": typed("Person"),
+                        "name": text(),
+                        "url": {"type": "string", "format": "uri"}
+                    }
+                }
+            },
+            "articleSection": text(),
+            "keywords": {"type": "array", "items": text()},
+            "image": {"type": "array", "items": image},
+            "inLanguage": text(),
+            "publisher": {
+                "type": "object",
+                "required": ["@type", "name", "url"],
+                "properties": {
+                    "@type": typed("Organization"),
+                    "name": text(),
+                    "url": {"type": "string", "format": "uri"}
+                }
+            }
+        }
+    });
     let document = json!({
         "type": "object",
         "description": "An OpenAPI 3.1 document (this one).",
@@ -416,11 +474,15 @@ fn typed_documents(doc: &mut OpenApi) {
         .insert("JobPosting".into(), schema_of(job_posting));
     components
         .schemas
+        .insert("NewsArticle".into(), schema_of(news_article));
+    components
+        .schemas
         .insert("OpenApiDocument".into(), schema_of(document));
     for item in doc.paths.paths.values_mut() {
         for (_, op) in operations_mut(item) {
             let name = match op.operation_id.as_deref() {
                 Some("get_job_jsonld") => "JobPosting",
+                Some("get_article_jsonld") => "NewsArticle",
                 Some("openapi_json") => "OpenApiDocument",
                 _ => continue,
             };

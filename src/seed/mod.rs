@@ -345,6 +345,9 @@ fn fill_article(
         status: Some(status),
         published_at: published_at.map(crate::state::utc),
         allow_comments: true,
+        seo_title: None,
+        seo_description: None,
+        canonical_url: None,
     };
     // written at its publication time, as a newsroom would have
     let written = published_at.filter(|t| *t <= now).unwrap_or(now);

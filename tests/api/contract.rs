@@ -168,6 +168,13 @@ fn every_operation_answers_as_documented(app: &TestApp) {
         .ok();
     anyone(&path).ok();
     anyone(&format!("{path}/related")).ok();
+    anyone(&format!("{path}/jsonld")).ok();
+    let preview = app
+        .post(&format!("{path}/preview"))
+        .bearer(&editor.token)
+        .send()
+        .ok();
+    anyone(preview["url"].as_str().unwrap()).ok();
     let revisions = app
         .get(&format!("{path}/revisions"))
         .bearer(&editor.token)
@@ -418,6 +425,11 @@ fn the_document_types_what_clients_generate_from() {
     assert_eq!(
         jsonld["content"]["application/ld+json"]["schema"]["$ref"],
         "#/components/schemas/JobPosting"
+    );
+    let jsonld = &doc["paths"]["/api/v1/articles/{id}/jsonld"]["get"]["responses"]["200"];
+    assert_eq!(
+        jsonld["content"]["application/ld+json"]["schema"]["$ref"],
+        "#/components/schemas/NewsArticle"
     );
     // conditional reads say so
     for path in [

@@ -411,7 +411,7 @@ pub fn build_site(app: &TestApp) -> Site {
         articles.extend(admin_list.json()["data"].as_array().unwrap().iter().map(id));
     }
     for art in BTreeSet::from_iter(articles) {
-        for tail in ["", "/related", "/revisions", "/comments"] {
+        for tail in ["", "/related", "/revisions", "/comments", "/jsonld"] {
             paths.push(format!("{a}/{art}{tail}"));
         }
     }

@@ -30,6 +30,9 @@ pub(super) struct Content {
     pub(super) cover: Option<Option<Cover>>,
     pub(super) video_url: Option<Option<String>>,
     pub(super) allow_comments: Option<bool>,
+    pub(super) seo_title: Option<Option<String>>,
+    pub(super) seo_description: Option<Option<String>>,
+    pub(super) canonical_url: Option<Option<String>>,
 }
 
 /// References named by ids or slugs, resolved to ids.
@@ -181,6 +184,18 @@ pub(super) fn content_changes(
     }
     if let Some(allow) = c.allow_comments.filter(|a| *a != current.allow_comments) {
         ch.allow_comments = Some(allow);
+        changed = true;
+    }
+    if let Some(v) = c.seo_title.filter(|v| *v != current.seo_title) {
+        ch.seo_title = Some(v);
+        changed = true;
+    }
+    if let Some(v) = c.seo_description.filter(|v| *v != current.seo_description) {
+        ch.seo_description = Some(v);
+        changed = true;
+    }
+    if let Some(v) = c.canonical_url.filter(|v| *v != current.canonical_url) {
+        ch.canonical_url = Some(v);
         changed = true;
     }
     let new_tags = match c.tag_ids {

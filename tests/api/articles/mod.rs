@@ -3,12 +3,15 @@
 //! writing.rs: the newsroom's and members' workflow; revisions.rs: revisions
 //! and former slugs; lists.rs: filters, sorting, cursors, related articles,
 //! the demo site; search.rs: French full-text search; reading.rs: caching
-//! and author profiles.
+//! and author profiles; seo.rs: SEO fields and the `NewsArticle` JSON-LD;
+//! preview.rs: preview tokens for unpublished articles.
 
 mod lists;
+mod preview;
 mod reading;
 mod revisions;
 mod search;
+mod seo;
 mod writing;
 
 use serde_json::{Value, json};
