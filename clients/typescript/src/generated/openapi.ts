@@ -707,7 +707,11 @@ export interface paths {
         };
         /**
          * Read an article by id or slug. A former slug answers 301 with the current address.
-         * @description Read an article by id or slug. A former slug answers 301 with the current address.
+         * @description With `?preview=<token>` (from `POST /articles/{id}/preview`), anyone
+         *     reads the article the token opens, whatever its status, with
+         *     `Cache-Control: private, no-store`; an expired or forged token is 401
+         *     (`preview_token_expired`, `preview_token_invalid`), a token of another
+         *     article 403 (`preview_token_other_article`).
          */
         get: operations["get_article"];
         put?: never;
@@ -744,6 +748,58 @@ export interface paths {
         get: operations["related_articles"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/articles/{id}/jsonld": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The article as schema.org `NewsArticle` JSON-LD, for search engines'
+         *     news results; sites paste it into `<script type="application/ld+json">`
+         *     (it is written safe for that). Readable as the article is.
+         * @description The article as schema.org `NewsArticle` JSON-LD, for search engines'
+         *     news results; sites paste it into `<script type="application/ld+json">`
+         *     (it is written safe for that). Readable as the article is.
+         */
+        get: operations["get_article_jsonld"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/articles/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A token that lets anyone holding it read this article as it is now and
+         *     until the token expires (`KIOSQUE_PREVIEW_TOKEN_TTL_SECS`, one hour by
+         *     default), draft, submission or scheduled: `GET /articles/{id}?preview=<token>`.
+         *     For whoever may edit the article. The token opens this article only, for
+         *     reading only, and is not an access token.
+         * @description A token that lets anyone holding it read this article as it is now and
+         *     until the token expires (`KIOSQUE_PREVIEW_TOKEN_TTL_SECS`, one hour by
+         *     default), draft, submission or scheduled: `GET /articles/{id}?preview=<token>`.
+         *     For whoever may edit the article. The token opens this article only, for
+         *     reading only, and is not an access token.
+         */
+        post: operations["create_preview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2012,6 +2068,15 @@ export interface components {
             body_html: string;
             /** Format: date-time */
             created_at: string;
+            /** @description The title search engines show; null: `title`. */
+            seo_title: string | null;
+            /** @description The description search engines and link previews show; null: `lead`. */
+            seo_description: string | null;
+            /**
+             * @description The original page when this article republishes it; null: this
+             *     article is the original (its page on the site is canonical).
+             */
+            canonical_url: string | null;
             /** @description Why the article was refused; shown to its authors and to staff. */
             rejection_reason?: string | null;
         };
@@ -2414,6 +2479,21 @@ export interface components {
              */
             published_at?: string | null;
             allow_comments?: boolean;
+            /** @description The title search engines show (default: `title`); at most 70 characters. */
+            seo_title?: string | null;
+            /**
+             * @description The description search engines and link previews show (default:
+             *     `lead`); at most 200 characters.
+             */
+            seo_description?: string | null;
+            /**
+             * Format: uri
+             * @description The address of the original page when this article republishes it
+             *     (`<link rel="canonical">`, the JSON-LD's `mainEntityOfPage`): an
+             *     absolute http(s) URL.
+             * @example https://www.example-partner.fr/2026/12/usine
+             */
+            canonical_url?: string | null;
         };
         /** @description A new event. Members' events start `pending` and wait for an editor. */
         CreateEvent: {
@@ -3078,6 +3158,51 @@ export interface components {
         MediaId: string;
         /** @enum {string} */
         MediaKind: "image" | "document" | "video" | "audio";
+        /** @description A schema.org `NewsArticle`, for search engines' news results. `headline` is the SEO title or the title, `description` the SEO description or the lead, `mainEntityOfPage` the canonical URL or the article's page on the site, `image` the cover (a library item's default source and social crop, or the cover's URL). */
+        NewsArticle: {
+            "@context": string;
+            "@type": string;
+            articleSection?: string;
+            author?: {
+                "@type": string;
+                name: string;
+                /** Format: uri */
+                url?: string;
+            }[];
+            /** Format: date-time */
+            dateModified: string;
+            /** Format: date-time */
+            datePublished?: string;
+            description?: string;
+            headline: string;
+            image?: {
+                "@type": string;
+                caption?: string;
+                creditText?: string;
+                height?: number;
+                /** Format: uri */
+                url: string;
+                width?: number;
+            }[];
+            inLanguage: string;
+            keywords?: string[];
+            mainEntityOfPage: {
+                /** Format: uri */
+                "@id": string;
+                "@type": string;
+            };
+            publisher: {
+                "@type": string;
+                name: string;
+                /** Format: uri */
+                url: string;
+            };
+            /**
+             * Format: uri
+             * @description The article's page on the site.
+             */
+            url: string;
+        };
         /** @description A town's current weather. */
         Observation: {
             /**
@@ -3376,6 +3501,18 @@ export interface components {
              */
             guest_email?: string | null;
         };
+        /** @description A pass to read one article before it is public (`?preview=<token>`). */
+        PreviewToken: {
+            /** @description Opens this article only, for reading only, until `expires_at`. */
+            token: string;
+            /**
+             * @description The article's address with the token (`/api/v1/articles/{id}?preview=…`).
+             * @example /api/v1/articles/12?preview=eyJhbGciOiJIUzI1NiJ9.e30.c2ln
+             */
+            url: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
         /** @description Free, or an amount and/or a text ("10 €, gratuit pour les enfants"). */
         Price: {
             free?: boolean;
@@ -3615,6 +3752,9 @@ export interface components {
             cover: components["schemas"]["Cover"] | null;
             video_url: string | null;
             allow_comments: boolean;
+            seo_title: string | null;
+            seo_description: string | null;
+            canonical_url: string | null;
         };
         /** @description Ready `srcset` attribute values, one per format. */
         Srcset: {
@@ -3681,6 +3821,15 @@ export interface components {
             published_at?: string | null;
             /** @description Required with `status: rejected`: why, for the submitter. */
             rejection_reason?: string | null;
+            /** @description The title search engines show (`null`: the article's `title`). */
+            seo_title?: string | null;
+            /** @description The description search engines show (`null`: the article's `lead`). */
+            seo_description?: string | null;
+            /**
+             * Format: uri
+             * @description The original page's address (`null`: this article is the original).
+             */
+            canonical_url?: string | null;
         };
         /**
          * @description The author changes the text, or a moderator the state (either, or both
@@ -4264,6 +4413,7 @@ export type Me = components['schemas']['Me'];
 export type Media = components['schemas']['Media'];
 export type MediaId = components['schemas']['MediaId'];
 export type MediaKind = components['schemas']['MediaKind'];
+export type NewsArticle = components['schemas']['NewsArticle'];
 export type Observation = components['schemas']['Observation'];
 export type OpenApiDocument = components['schemas']['OpenApiDocument'];
 export type OptionInput = components['schemas']['OptionInput'];
@@ -4294,6 +4444,7 @@ export type PollOptionId = components['schemas']['PollOptionId'];
 export type PollResults = components['schemas']['PollResults'];
 export type PollStatus = components['schemas']['PollStatus'];
 export type PostComment = components['schemas']['PostComment'];
+export type PreviewToken = components['schemas']['PreviewToken'];
 export type Price = components['schemas']['Price'];
 export type Problem = components['schemas']['Problem'];
 export type Provider = components['schemas']['Provider'];
@@ -5894,7 +6045,14 @@ export interface operations {
     };
     get_article: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description A preview token (`POST /articles/{id}/preview`): reads this article
+                 *     whatever its status, without signing in. The answer is
+                 *     `Cache-Control: private, no-store` and never kept by any cache.
+                 */
+                preview?: string;
+            };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
                 "If-None-Match"?: string;
@@ -5939,6 +6097,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
         };
@@ -6068,6 +6227,89 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    get_article_jsonld: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The article's id or slug */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A schema.org NewsArticle */
+            200: {
+                headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["NewsArticle"];
+                };
+            };
+            /** @description The slug changed: `Location` is the current address */
+            301: {
+                headers: {
+                    /** @description Where the resource is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The article's id or slug */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A preview token */
+            200: {
+                headers: {
+                    /** @description `no-store`: the token is a secret */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     list_revisions: {
