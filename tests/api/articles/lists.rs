@@ -118,8 +118,11 @@ fn lists_filter_sort_and_stay_cheap(app: &TestApp) {
             json!({"section": "culture", "tags": ["rugby"], "authors": [a.id, editor.id]}),
         );
     }
-    let small = queries_for(2);
-    let large = queries_for(40);
+    // the fewest of three tries: background work (the lease, timed work)
+    // queries the same pool now and then
+    let fewest = |limit: usize| (0..3).map(|_| queries_for(limit)).min().unwrap();
+    let small = fewest(2);
+    let large = fewest(40);
     assert_eq!(small, large, "no query per article");
     // the page, then its sections, tags, authors, covers, polls and uploaded
     // videos; with the response cache on, when the next scheduled article

@@ -224,8 +224,11 @@ fn a_page_of_threads_costs_a_fixed_number_of_queries(app: &TestApp) {
         assert!(page["data"][limit - 1]["replies"][0]["author"]["display_name"].is_string());
         app.state.db.query_count() - before
     };
-    let small = queries_for(2);
-    let large = queries_for(40);
+    // the fewest of three tries: background work (the lease, timed work)
+    // queries the same pool now and then
+    let fewest = |limit: usize| (0..3).map(|_| queries_for(limit)).min().unwrap();
+    let small = fewest(2);
+    let large = fewest(40);
     assert_eq!(small, large, "no query per comment");
     assert!(large <= 6, "a thread page takes {large} queries");
 }
