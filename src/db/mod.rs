@@ -6,8 +6,8 @@ pub mod error;
 pub mod replicas;
 pub mod schema;
 pub mod search;
-pub mod touched;
 pub mod totals;
+pub mod touched;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,9 +20,9 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::{Backend, DatabaseUrl};
 pub use error::DbError;
-pub use touched::{Touched, touch};
 pub use replicas::ReplicaStatus;
 use replicas::Replicas;
+pub use touched::{Touched, touch};
 
 tokio::task_local! {
     /// Set for the work of a request whose reads must see the primary (see

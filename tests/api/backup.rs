@@ -160,11 +160,7 @@ fn restore_refuses_a_database_that_holds_data(app: &TestApp) {
     transfer::restore(&app.state.config.database, &file, true).expect("a forced restore");
     // A restore is made with the server stopped (its response cache does not
     // see a restore made under it); a staff read is never served from it.
-    let names: Vec<Value> = app
-        .get("/api/v1/sections")
-        .bearer(&admin.token)
-        .send()
-        .ok()["data"]
+    let names: Vec<Value> = app.get("/api/v1/sections").bearer(&admin.token).send().ok()["data"]
         .as_array()
         .unwrap()
         .iter()

@@ -111,10 +111,7 @@ fn a_full_disk_refuses_writes_with_507_and_reads_go_on() {
 fn on_writer(app: &TestApp, sql: String) {
     let db = app.state.db.clone();
     actix_web::rt::System::new()
-        .block_on(db.note_as(move |c| {
-            c.batch_execute(&sql)
-                .map_err(kiosque::db::DbError::from)
-        }))
+        .block_on(db.note_as(move |c| c.batch_execute(&sql).map_err(kiosque::db::DbError::from)))
         .unwrap();
 }
 
