@@ -9,6 +9,53 @@ use utoipa::ToSchema;
 
 use crate::db::{AnyConnection, Db, DbError};
 
+mod french;
+
+/// The language of problem documents: French unless the caller prefers
+/// English (`Accept-Language`, q-values honoured). Only `title`, `detail`
+/// and the fields' messages change; `type`, `code` and field names never do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// The language an `Accept-Language` header asks for: English when it
+    /// weighs `en` (or `en-…`) above French, French otherwise (absent,
+    /// unreadable, or only other languages).
+    pub fn negotiate(accept_language: Option<&str>) -> Self {
+        let (mut fr, mut en, mut any) = (None::<f32>, None::<f32>, None::<f32>);
+        for item in accept_language.unwrap_or("").split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0)
+                .clamp(0.0, 1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            let slot = match primary {
+                "fr" => &mut fr,
+                "en" => &mut en,
+                "*" => &mut any,
+                _ => continue,
+            };
+            *slot = Some(slot.map_or(q, |old| old.max(q)));
+        }
+        let en = en.or(any).unwrap_or(0.0);
+        let fr = fr.or(any).unwrap_or(0.0);
+        if en > fr { Lang::En } else { Lang::Fr }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+}
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One field that failed validation.
@@ -45,7 +92,7 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// Stable, machine-readable error code.
+    /// Stable, machine-readable error code (never translated).
     pub code: String,
     /// Present for validation failures.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -193,8 +240,15 @@ impl AppError {
         e
     }
 
+    /// The problem document, in English.
     pub fn problem(&self) -> Problem {
-        Problem {
+        self.problem_in(Lang::En)
+    }
+
+    /// The problem document in `lang`: a detail or message without a French
+    /// form stays as written.
+    pub fn problem_in(&self, lang: Lang) -> Problem {
+        let english = Problem {
             kind: format!("urn:kiosque:problem:{}", self.code),
             title: self
                 .status
@@ -205,7 +259,47 @@ impl AppError {
             detail: self.detail.clone(),
             code: self.code.to_string(),
             errors: self.errors.clone(),
+        };
+        if lang == Lang::En {
+            return english;
         }
+        let say = |t: &str| french::text(t).unwrap_or_else(|| t.to_string());
+        let errors = english.errors.map(|errors| {
+            errors
+                .into_iter()
+                .map(|e| FieldError::new(e.field, say(&e.message)))
+                .collect::<Vec<_>>()
+        });
+        // a validation's detail repeats its one field's message
+        let detail = match errors.as_deref() {
+            Some([one]) if self.code == "validation_failed" && one.field.is_empty() => {
+                one.message.clone()
+            }
+            Some([one]) if self.code == "validation_failed" => {
+                format!("{} : {}", one.field, one.message)
+            }
+            _ => say(&self.detail),
+        };
+        Problem {
+            title: french::title(self.status).to_string(),
+            detail,
+            errors,
+            ..english
+        }
+    }
+
+    /// The response in `lang`, with `Content-Language` and `Vary: Accept-Language`.
+    pub fn response_in(&self, lang: Lang) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+            .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
+            .insert_header((header::VARY, "Accept-Language"));
+        for (name, value) in &self.headers {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                res.append_header((name.clone(), v));
+            }
+        }
+        res.body(serde_json::to_vec(&self.problem_in(lang)).unwrap_or_default())
     }
 }
 
@@ -222,14 +316,9 @@ impl ResponseError for AppError {
                 tracing::warn!(code = self.code, cause = %cause, "request refused");
             }
         }
-        let mut res = HttpResponse::build(self.status);
-        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        for (name, value) in &self.headers {
-            if let Ok(v) = HeaderValue::from_str(value) {
-                res.append_header((name.clone(), v));
-            }
-        }
-        res.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+        // in French: the middleware answers in the caller's language
+        // (`http::middleware`), this is for errors rendered without a request
+        self.response_in(Lang::Fr)
     }
 }
 

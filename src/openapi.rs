@@ -196,7 +196,8 @@ impl Modify for BearerAuth {
 macro_rules! problem_response {
     ($($name:ident => $description:literal),* $(,)?) => {$(
         #[derive(ToResponse)]
-        #[response(description = $description, content_type = "application/problem+json")]
+        #[response(description = $description, content_type = "application/problem+json",
+            headers(("Content-Language" = String, description = "`fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change")))]
         #[allow(dead_code)]
         pub struct $name(Problem);
     )*};

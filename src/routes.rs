@@ -41,7 +41,7 @@ use crate::articles::{
     authors, handlers as articles, jsonld as articles_jsonld, preview, revisions,
 };
 use crate::audit::handlers as audit;
-use crate::changes::handlers as changes;
+use crate::changes::{deletions, handlers as changes};
 use crate::comments::{handlers as comments, moderation, own as own_comments};
 use crate::events::{export as event_exports, handlers as events};
 use crate::jobs::handlers as jobs;
@@ -158,6 +158,8 @@ routes! {
     GET    "/audit"                                          => audit::list_audit;
     // the change feed
     GET    "/changes"                                        => changes::list_changes;
+    // what left the public, for clients that sync a copy
+    GET    "/deletions"                                      => deletions::list_deletions;
 
     // webhooks
     GET    "/webhooks"                                       => webhooks::list_webhooks;

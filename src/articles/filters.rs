@@ -28,6 +28,11 @@ pub struct ArticleFilters {
     pub published_after: Option<DateTime<Utc>>,
     /// Published before this time (RFC 3339).
     pub published_before: Option<DateTime<Utc>>,
+    /// Delta sync: only articles changed, or made public, after this time
+    /// (RFC 3339): `updated_at` or `published_at` after it. With
+    /// `sort=updated_at` and the cursor, a client walks every change since
+    /// its last sync; `GET /deletions?since=` tells what left the public.
+    pub updated_after: Option<DateTime<Utc>>,
     /// Staff: statuses to list, comma-separated (`draft,pending`). Default: published.
     // no `example`: the browsable docs would pre-fill it, and an anonymous
     // "Try it out" would meet a 401

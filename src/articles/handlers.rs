@@ -17,9 +17,9 @@ use crate::db::totals::Totals;
 use crate::error::{AppError, AppResult};
 use crate::http::pagination::{KeyValue, invalid_cursor};
 use crate::http::path::Key;
+use crate::http::shape::{ShapeParams, respond_page_shaped, respond_shaped};
 use crate::http::{
-    Freshness, IfMatch, Json, ListQuery, Page, PageParams, PageRequest, Query, respond,
-    respond_page,
+    Freshness, IfMatch, Json, ListQuery, Page, PageParams, PageRequest, Query, respond_page,
 };
 use crate::ids::ArticleId;
 use crate::ids::IdOrSlug;
@@ -76,7 +76,7 @@ pub fn readable(
 /// `updated_at`, `title`; with `q`, by relevance unless `sort` is given.
 #[utoipa::path(
     tag = "articles",
-    params(PageParams, ArticleFilters),
+    params(PageParams, ArticleFilters, ShapeParams),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of article summaries", body = Page<ArticleSummary>,
@@ -93,9 +93,10 @@ pub async fn list_articles(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    query: ListQuery<ArticleFilters>,
+    query: ListQuery<ArticleFilters, ShapeParams>,
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&SORTABLE, "-published_at")?;
+    let shape = query.extra.resolve::<ArticleSummary>()?;
     let explicit_sort = query.page.sort.is_some();
     let f = &query.filters;
     let scope = f.scope(&caller)?;
@@ -110,6 +111,7 @@ pub async fn list_articles(
     filters.q = f.q.clone().filter(|q| !q.trim().is_empty());
     filters.published_after = f.published_after.map(|t| t.naive_utc());
     filters.published_before = f.published_before.map(|t| t.naive_utc());
+    filters.updated_after = f.updated_after.map(|t| t.naive_utc());
     let p = paged.clone();
     let totals = state.totals.clone();
     // read before anything the total depends on (see `db::totals`)
@@ -140,7 +142,7 @@ pub async fn list_articles(
     if freshness == Freshness::Public {
         tag_summaries(&req, &state, &page.data).await?;
     }
-    Ok(respond_page(&req, freshness, &page, &paged))
+    respond_page_shaped(&req, freshness, &shape, &page, &paged)
 }
 
 /// Names the cache keys of a public list of summaries (every article list,
@@ -238,6 +240,7 @@ pub async fn get_article(
     path: Key<ArticleId>,
     query: Query<ReadParams>,
 ) -> AppResult<HttpResponse> {
+    let shape = query.shape().resolve::<ArticleDetail>()?;
     let key = path.into_inner();
     if let Some(token) = &query.preview {
         return super::preview::read_preview(&req, &state, key, token).await;
@@ -265,7 +268,7 @@ pub async fn get_article(
             if freshness == Freshness::Public {
                 crate::http::response_cache::tag(&req, detail.cache_keys());
             }
-            Ok(respond(&req, freshness, &detail))
+            respond_shaped(&req, freshness, &shape, &detail)
         }
     }
 }

@@ -52,6 +52,7 @@ pub struct ListFilters {
     pub q: Option<String>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
+    pub updated_after: Option<NaiveDateTime>,
     pub exclude_id: Option<i64>,
     pub now: NaiveDateTime,
 }
@@ -66,6 +67,7 @@ impl ListFilters {
             q: None,
             published_after: None,
             published_before: None,
+            updated_after: None,
             exclude_id: None,
             now,
         }
@@ -129,6 +131,15 @@ fn filtered(backend: Backend, f: &ListFilters) -> articles::BoxedQuery<'static, 
     if let Some(before) = f.published_before {
         query = query.filter(articles::published_at.lt(before));
     }
+    if let Some(after) = f.updated_after {
+        // a scheduled article made public after `after` changed for the
+        // public then, though its row did not
+        query = query.filter(
+            articles::updated_at
+                .gt(after)
+                .or(articles::published_at.assume_not_null().gt(after)),
+        );
+    }
     if let Some(id) = f.exclude_id {
         query = query.filter(articles::id.ne(id));
     }
@@ -142,7 +153,7 @@ impl ListFilters {
     /// Names the filters, not the time: the key of the list's total.
     pub fn total_key(&self) -> String {
         format!(
-            "articles|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            "articles|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.scope,
             self.section_id,
             self.tag_id,
@@ -150,6 +161,7 @@ impl ListFilters {
             self.q,
             self.published_after,
             self.published_before,
+            self.updated_after,
             self.exclude_id,
         )
     }

@@ -238,10 +238,27 @@ pub struct UpdateArticle {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReadParams {
+    /// As on every detail: only these top-level fields, comma-separated
+    /// (`id` is always sent; a name the article does not have is a 400).
+    #[param(pattern = "^[a-z_,\\s]*$", example = "id,title,published_at")]
+    pub fields: Option<String>,
+    /// Top-level fields to leave out, comma-separated (`section,tags,authors,poll`).
+    #[param(pattern = "^[a-z_,\\s]*$", example = "tags,authors")]
+    pub exclude: Option<String>,
     /// A preview token (`POST /articles/{id}/preview`): reads this article
     /// whatever its status, without signing in. The answer is
     /// `Cache-Control: private, no-store` and never kept by any cache.
     pub preview: Option<String>,
+}
+
+impl ReadParams {
+    /// The fields asked for, checked as every detail checks them.
+    pub fn shape(&self) -> crate::http::shape::ShapeParams {
+        crate::http::shape::ShapeParams {
+            fields: self.fields.clone(),
+            exclude: self.exclude.clone(),
+        }
+    }
 }
 
 impl Validate for UpdateArticle {

@@ -11,6 +11,7 @@
 //! purged at start-up and every hour ([`purge_expired`]).
 
 mod cursor;
+pub mod deletions;
 pub mod dto;
 pub mod handlers;
 pub mod model;

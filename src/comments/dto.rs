@@ -161,7 +161,12 @@ pub const QUEUE_SORTABLE: [&str; 1] = ["created_at"];
 /// The thread list takes no filter beyond pagination and `sort`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ThreadFilters {}
+pub struct ThreadFilters {
+    /// Delta sync: only threads one of whose comments changed (written,
+    /// edited, approved, withdrawn) after this time (RFC 3339), each whole.
+    /// `GET /deletions?since=&type=comment` tells which comments left the public.
+    pub updated_after: Option<DateTime<Utc>>,
+}
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

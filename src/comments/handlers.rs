@@ -10,7 +10,8 @@ use crate::auth::policy::allowed;
 use crate::auth::{Action, Caller, authorize};
 use crate::error::AppResult;
 use crate::http::path::Key;
-use crate::http::{Json, ListQuery, Page, PageParams, respond_page};
+use crate::http::shape::ShapeParams;
+use crate::http::{Json, ListQuery, Page, PageParams};
 use crate::ids::ArticleId;
 use crate::openapi as oa;
 use crate::state::AppState;
@@ -132,7 +133,7 @@ pub async fn post_comment(
 /// avatars are embedded; a page costs the same few queries whatever its size.
 #[utoipa::path(
     tag = "comments",
-    params(Key<ArticleId>, PageParams, ThreadFilters),
+    params(Key<ArticleId>, PageParams, ThreadFilters, ShapeParams),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of threads", body = Page<Thread>,
@@ -150,9 +151,11 @@ pub async fn list_comments(
     state: web::Data<AppState>,
     caller: Caller,
     path: Key<ArticleId>,
-    query: ListQuery<ThreadFilters>,
+    query: ListQuery<ThreadFilters, ShapeParams>,
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&THREAD_SORTABLE, "created_at")?;
+    let shape = query.extra.resolve::<Thread>()?;
+    let updated_after = query.filters.updated_after.map(|t| t.naive_utc());
     let now = state.clock.now();
     if let Some(key) = &paged.after
         && !queries::thread_key_fits(key)
@@ -167,12 +170,12 @@ pub async fn list_comments(
         .db
         .run(move |c| {
             let article = posting::article(c, &c2, &key, now)?;
-            let tops = queries::threads(c, article.id, &p)?;
+            let tops = queries::threads(c, article.id, updated_after, &p)?;
             let total = totals.get_or_count(
-                &format!("comments|{}", article.id),
+                &format!("comments|{}|{updated_after:?}", article.id),
                 generation,
                 now,
-                || queries::thread_count(c, article.id).map(|n| (n, None)),
+                || queries::thread_count(c, article.id, updated_after).map(|n| (n, None)),
             )?;
             let keys: Vec<_> = tops.iter().map(queries::thread_key).collect();
             let threads: Vec<_> = views::threads(c, tops)?.into_iter().zip(keys).collect();
@@ -200,5 +203,5 @@ pub async fn list_comments(
             cache::tag(&req, authors.map(|id| format!("user:{}", id.0)));
         }
     }
-    Ok(respond_page(&req, caller.freshness(), &page, &paged))
+    crate::http::shape::respond_page_shaped(&req, caller.freshness(), &shape, &page, &paged)
 }

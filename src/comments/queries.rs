@@ -161,14 +161,18 @@ pub fn count_flag(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
 // ---- threads ----
 
 /// An article's top-level comments that have something to show: approved
-/// ones, and others (as placeholders) with approved replies.
-fn shown_threads(article_id: i64) -> comments::BoxedQuery<'static, MultiBackend> {
+/// ones, and others (as placeholders) with approved replies; with
+/// `updated_after`, only threads one of whose comments changed after it.
+fn shown_threads(
+    article_id: i64,
+    updated_after: Option<NaiveDateTime>,
+) -> comments::BoxedQuery<'static, MultiBackend> {
     let replies = diesel::alias!(comments as replies);
     let threads_with_replies = replies
         .filter(replies.field(comments::article_id).eq(article_id))
         .filter(replies.field(comments::status).eq(APPROVED))
         .select(replies.field(comments::thread_id));
-    comments::table
+    let query = comments::table
         .filter(comments::article_id.eq(article_id))
         .filter(comments::parent_id.is_null())
         .filter(
@@ -176,12 +180,33 @@ fn shown_threads(article_id: i64) -> comments::BoxedQuery<'static, MultiBackend>
                 .eq(APPROVED)
                 .or(comments::id.nullable().eq_any(threads_with_replies)),
         )
-        .into_boxed::<MultiBackend>()
+        .into_boxed::<MultiBackend>();
+    match updated_after {
+        None => query,
+        Some(after) => {
+            let changed = diesel::alias!(comments as changed);
+            let changed_threads = changed
+                .filter(changed.field(comments::article_id).eq(article_id))
+                .filter(changed.field(comments::updated_at).gt(after))
+                .select(changed.field(comments::thread_id));
+            query.filter(
+                comments::updated_at
+                    .gt(after)
+                    .or(comments::id.nullable().eq_any(changed_threads)),
+            )
+        }
+    }
 }
 
 /// How many threads an article shows.
-pub fn thread_count(conn: &mut AnyConnection, article_id: i64) -> QueryResult<i64> {
-    shown_threads(article_id).count().get_result(conn)
+pub fn thread_count(
+    conn: &mut AnyConnection,
+    article_id: i64,
+    updated_after: Option<NaiveDateTime>,
+) -> QueryResult<i64> {
+    shown_threads(article_id, updated_after)
+        .count()
+        .get_result(conn)
 }
 
 /// The sort key of a thread (its first comment), as a keyset cursor carries it.
@@ -199,13 +224,16 @@ pub fn thread_key_fits(key: &[KeyValue]) -> bool {
 pub fn threads(
     conn: &mut AnyConnection,
     article_id: i64,
+    updated_after: Option<NaiveDateTime>,
     paged: &PageRequest,
 ) -> QueryResult<Vec<CommentRow>> {
     let newest_first = paged.sort.first().is_some_and(|s| s.descending);
     let mut query = if newest_first {
-        shown_threads(article_id).order((comments::created_at.desc(), comments::id.desc()))
+        shown_threads(article_id, updated_after)
+            .order((comments::created_at.desc(), comments::id.desc()))
     } else {
-        shown_threads(article_id).order((comments::created_at.asc(), comments::id.asc()))
+        shown_threads(article_id, updated_after)
+            .order((comments::created_at.asc(), comments::id.asc()))
     };
     let mut offset = paged.offset;
     if let Some(key) = &paged.after

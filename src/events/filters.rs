@@ -33,6 +33,10 @@ pub struct EventFilters {
     pub q: Option<String>,
     /// Only free (`true`) or paying (`false`) events.
     pub free: Option<bool>,
+    /// Delta sync: only items changed, or made public, after this time
+    /// (RFC 3339): `updated_at` or `published_at` after it. `GET
+    /// /deletions?since=` tells what left the public meanwhile.
+    pub updated_after: Option<DateTime<Utc>>,
     /// `true`: the caller's own submissions, in every status (signed-in users).
     pub mine: Option<bool>,
     /// Events in any of these statuses, comma-separated (`draft,pending`):
@@ -87,6 +91,7 @@ impl EventFilters {
                 category,
                 q: f.q.clone(),
                 free: f.free,
+                updated_after: f.updated_after.map(|t| t.naive_utc()),
             },
             // an ongoing search is ranked by relevance unless a sort is asked for
             f.q.is_some(),

@@ -13,16 +13,17 @@ use crate::audit::Origin;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::path::Id;
-use crate::http::{IfMatch, Json, ListQuery, Page, PageRequest, respond, respond_page};
+use crate::http::shape::{ShapeParams, respond_page_shaped, respond_shaped};
+use crate::http::{IfMatch, Json, ListQuery, Page, PageRequest, Query};
 use crate::ids::EventId;
 use crate::openapi as oa;
 use crate::review::flow;
 use crate::state::AppState;
 
-pub(super) async fn page_of(
+pub(super) async fn page_of<S>(
     state: &AppState,
     caller: &Caller,
-    query: &ListQuery<EventFilters>,
+    query: &ListQuery<EventFilters, S>,
     paged: &PageRequest,
 ) -> AppResult<(Page<EventRow>, NaiveDateTime)> {
     let now = state.clock.now();
@@ -45,7 +46,7 @@ pub(super) async fn page_of(
 /// status; staff may filter by `status`. Sortable by `starts_at`, `ends_at`, `created_at`, `title`.
 #[utoipa::path(
     tag = "events",
-    params(crate::http::PageParams, EventFilters),
+    params(crate::http::PageParams, EventFilters, ShapeParams),
     responses(
         (status = 200, description = "A page of events", body = Page<Event>),
         (status = 400, response = oa::BadRequest),
@@ -59,19 +60,20 @@ pub async fn list_events(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    query: ListQuery<EventFilters>,
+    query: ListQuery<EventFilters, ShapeParams>,
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&SORTABLE, "starts_at")?;
+    let shape = query.extra.resolve::<Event>()?;
     let (page, now) = page_of(&state, &caller, &query, &paged).await?;
     let images = flow::uses(&state, &page.data).await?;
     let page = page.map(|r| Event::from_row(r, now, &images));
-    Ok(respond_page(&req, caller.freshness(), &page, &paged))
+    respond_page_shaped(&req, caller.freshness(), &shape, &page, &paged)
 }
 
 /// Read an event (past events stay readable).
 #[utoipa::path(
     tag = "events",
-    params(Id<EventId>),
+    params(Id<EventId>, ShapeParams),
     responses(
         (status = 200, description = "The event", body = Event,
          headers(("ETag" = String), ("Cache-Control" = String))),
@@ -87,13 +89,16 @@ pub async fn get_event(
     state: web::Data<AppState>,
     caller: Caller,
     path: Id<EventId>,
+    shape: Query<ShapeParams>,
 ) -> AppResult<HttpResponse> {
+    let shape = shape.resolve::<Event>()?;
     let (row, now) = flow::load::<EventRow>(&state, &caller, path.0.0).await?;
-    Ok(respond(
+    respond_shaped(
         &req,
         caller.freshness(),
+        &shape,
         &flow::shown(&state, row, now).await?,
-    ))
+    )
 }
 
 /// Post an event. A member's event is a submission: it starts `pending`, stays

@@ -25,6 +25,7 @@ pub struct Filters {
     pub category: Option<String>,
     pub q: Option<String>,
     pub free: Option<bool>,
+    pub updated_after: Option<NaiveDateTime>,
 }
 
 type Boxed = events::BoxedQuery<'static, MultiBackend>;
@@ -46,6 +47,15 @@ fn filtered(f: &Filters, backend: Backend, now: NaiveDateTime) -> Boxed {
     if let Some(free) = f.free {
         query = query.filter(events::is_free.eq(free));
     }
+    if let Some(after) = f.updated_after {
+        // a scheduled item made public after `after` changed for the public
+        // then, though its row did not
+        query = query.filter(
+            events::updated_at
+                .gt(after)
+                .or(events::published_at.assume_not_null().gt(after)),
+        );
+    }
     if let Some(q) = &f.q {
         query = query.filter(search::matches::<events::table>(backend, "events", q));
     }
@@ -57,7 +67,7 @@ fn filtered(f: &Filters, backend: Backend, now: NaiveDateTime) -> Boxed {
 fn total_key(f: &Filters, now: NaiveDateTime) -> String {
     let from = f.from.filter(|t| *t != now);
     format!(
-        "events|{:?}|{:?}|{from:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        "events|{:?}|{:?}|{from:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
         f.scope,
         f.status,
         f.to,
@@ -65,6 +75,7 @@ fn total_key(f: &Filters, now: NaiveDateTime) -> String {
         f.category,
         f.q,
         f.free,
+        f.updated_after,
         f.from == Some(now),
     )
 }

@@ -10,10 +10,10 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, ResponseError, web};
+use actix_web::{HttpMessage, web};
 use rand::RngCore;
 
-use crate::error::{AppError, PROBLEM_JSON};
+use crate::error::{AppError, Lang, PROBLEM_JSON};
 use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -138,8 +138,9 @@ pub async fn around(
 
 /// Answers `req` with `refusal` without serving it.
 fn refuse(req: ServiceRequest, refusal: AppError, seen: &Seen<'_>) -> ServiceResponse<BoxBody> {
+    let lang = lang_of(req.request());
     let res = req
-        .into_response(refusal.error_response())
+        .into_response(refusal.response_in(lang))
         .map_into_boxed_body();
     finish(res, seen)
 }
@@ -167,6 +168,8 @@ fn finish(mut res: ServiceResponse<BoxBody>, seen: &Seen<'_>) -> ServiceResponse
     let status = res.status();
     if status.as_u16() >= 400 && !is_problem(&res) {
         res = into_problem(res);
+    } else if is_problem(&res) {
+        res = in_language(res);
     }
     if head {
         res = res.map_body(|_, _| BoxBody::new(actix_web::body::None::new()));
@@ -217,6 +220,54 @@ fn finish(mut res: ServiceResponse<BoxBody>, seen: &Seen<'_>) -> ServiceResponse
     res
 }
 
+/// The language the caller reads problem documents in.
+fn lang_of(req: &actix_web::HttpRequest) -> Lang {
+    Lang::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// A problem document rendered again in the caller's language, when the
+/// error it came from is known (every `AppError` a handler or an extractor
+/// returns); the headers set on the way (CORS…) are kept.
+fn in_language(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let lang = lang_of(res.request());
+    let Some(error) = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+        .cloned()
+    else {
+        return res;
+    };
+    let (req, old) = res.into_parts();
+    let mut fresh = error.response_in(lang);
+    keep_headers(&old, &mut fresh);
+    ServiceResponse::new(req, fresh)
+}
+
+/// Copies onto a new problem document the headers of the answer it
+/// replaces, but for those of its body.
+fn keep_headers(old: &actix_web::HttpResponse<BoxBody>, fresh: &mut actix_web::HttpResponse) {
+    for (name, value) in old.headers() {
+        let body = [
+            header::CONTENT_TYPE,
+            header::CONTENT_LENGTH,
+            header::CONTENT_LANGUAGE,
+        ];
+        if body.contains(name) || fresh.headers().get(name) == Some(value) {
+            continue;
+        }
+        if name == header::VARY || !fresh.headers().contains_key(name) {
+            fresh.headers_mut().append(name.clone(), value.clone());
+        } else {
+            fresh.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+}
+
 fn is_problem(res: &ServiceResponse<BoxBody>) -> bool {
     res.headers()
         .get(header::CONTENT_TYPE)
@@ -248,11 +299,7 @@ fn into_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         s if s.is_server_error() => "internal_error",
         _ => "bad_request",
     };
-    let mut fresh = AppError::new(status, code, detail).error_response();
-    for (name, value) in old.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            fresh.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
+    let mut fresh = AppError::new(status, code, detail).response_in(lang_of(&req));
+    keep_headers(&old, &mut fresh);
     ServiceResponse::new(req, fresh)
 }

@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod path;
 pub mod query;
 pub mod response_cache;
+pub mod shape;
 pub mod validate;
 
 pub use conditional::{Freshness, IfMatch, respond, respond_page};

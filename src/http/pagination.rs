@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
 use utoipa::{IntoParams, ToSchema};
 
-use super::query::{from_pairs, pairs};
+use super::query::{NoParams, from_pairs, pairs, param_names};
 use crate::error::AppError;
 
 pub const DEFAULT_LIMIT: i64 = 20;
@@ -128,22 +128,36 @@ pub fn first_page(limit: i64, sort: &str) -> PageRequest {
     }
 }
 
-/// A list endpoint's query: pagination plus the endpoint's own filters `F`.
-pub struct ListQuery<F> {
+/// A list endpoint's query: pagination plus the endpoint's own filters `F`
+/// and, for lists that take them, shared parameters `S` (`fields=`: see
+/// [`super::shape`]).
+pub struct ListQuery<F, S = NoParams> {
     pub filters: F,
     pub page: PageParams,
+    pub extra: S,
     path: String,
     pairs: Vec<(String, String)>,
 }
 
-impl<F: DeserializeOwned + IntoParams> FromRequest for ListQuery<F> {
+impl<F: DeserializeOwned + IntoParams, S: DeserializeOwned + IntoParams> FromRequest
+    for ListQuery<F, S>
+{
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready((|| {
             let all = pairs(req.query_string())?;
-            let filters = from_pairs::<F>(&all, &PAGE_KEYS)?;
+            let extra_keys = param_names::<S>();
+            let mut others: Vec<&str> = PAGE_KEYS.to_vec();
+            others.extend(extra_keys.iter().map(String::as_str));
+            let filters = from_pairs::<F>(&all, &others)?;
+            let extra_pairs: Vec<(String, String)> = all
+                .iter()
+                .filter(|(k, _)| extra_keys.contains(k))
+                .cloned()
+                .collect();
+            let extra = from_pairs::<S>(&extra_pairs, &[])?;
             let page_pairs: Vec<(String, String)> = all
                 .iter()
                 .filter(|(k, _)| PAGE_KEYS.contains(&k.as_str()))
@@ -155,6 +169,7 @@ impl<F: DeserializeOwned + IntoParams> FromRequest for ListQuery<F> {
             Ok(ListQuery {
                 filters,
                 page,
+                extra,
                 path: req.path().to_string(),
                 pairs: all,
             })
@@ -162,7 +177,7 @@ impl<F: DeserializeOwned + IntoParams> FromRequest for ListQuery<F> {
     }
 }
 
-impl<F> ListQuery<F> {
+impl<F, S> ListQuery<F, S> {
     /// Checks the page request against the endpoint's sortable fields.
     /// `default_sort` is used when `sort` is absent, e.g. `"-published_at"`.
     pub fn paged(&self, sortable: &[&str], default_sort: &str) -> Result<PageRequest, AppError> {

@@ -15,9 +15,10 @@
 //!   running the handler, `304` included when `If-None-Match` or
 //!   `If-Modified-Since` say the client's copy is current.
 //!
-//! No endpoint varies by `Accept` or `Accept-Language` today: the address
-//! alone names an answer. An endpoint that starts to must add the header to
-//! [`normalised`].
+//! No answer kept here varies by `Accept` or `Accept-Language`: the address
+//! alone names an answer. Problem documents do speak the caller's language
+//! (`Accept-Language`), but only `200`s are kept. An endpoint whose `200`
+//! starts to vary must add the header to [`normalised`].
 //!
 //! A handler that names no keys is never cached: per-caller answers (poll
 //! results for a voter, anything read with a token) stay exact by default.

@@ -31,6 +31,10 @@ pub struct JobFilters {
     pub remote: Option<bool>,
     /// Only offers published at or after this time (RFC 3339).
     pub published_after: Option<DateTime<Utc>>,
+    /// Delta sync: only items changed, or made public, after this time
+    /// (RFC 3339): `updated_at` or `published_at` after it. `GET
+    /// /deletions?since=` tells what left the public meanwhile.
+    pub updated_after: Option<DateTime<Utc>>,
     /// `true`: the caller's own submissions, in every status (signed-in users).
     pub mine: Option<bool>,
     /// Offers in any of these statuses, comma-separated (`draft,pending`):
@@ -63,6 +67,7 @@ impl JobFilters {
             city_key: self.city.as_deref().map(city_key),
             remote: self.remote,
             published_after: self.published_after.map(|t| t.naive_utc()),
+            updated_after: self.updated_after.map(|t| t.naive_utc()),
         })
     }
 }

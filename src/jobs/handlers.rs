@@ -12,7 +12,8 @@ use crate::audit::Origin;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::http::path::Id;
-use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, respond, respond_page};
+use crate::http::shape::{ShapeParams, respond_page_shaped, respond_shaped};
+use crate::http::{Freshness, IfMatch, Json, ListQuery, Page, Query};
 use crate::ids::JobId;
 use crate::openapi as oa;
 use crate::review::flow;
@@ -26,7 +27,7 @@ use crate::state::AppState;
 /// Sortable by `published_at`, `expires_at`, `created_at`, `title`.
 #[utoipa::path(
     tag = "jobs",
-    params(crate::http::PageParams, JobFilters),
+    params(crate::http::PageParams, JobFilters, ShapeParams),
     responses(
         (status = 200, description = "A page of job offers", body = Page<Job>),
         (status = 400, response = oa::BadRequest),
@@ -40,9 +41,10 @@ pub async fn list_jobs(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    query: ListQuery<JobFilters>,
+    query: ListQuery<JobFilters, ShapeParams>,
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&SORTABLE, "-published_at")?;
+    let shape = query.extra.resolve::<Job>()?;
     let filters = query.filters.resolve(&caller)?;
     let by_relevance = query.page.sort.is_none();
     let now = state.clock.now();
@@ -74,13 +76,13 @@ pub async fn list_jobs(
             cache::until(&req, next);
         }
     }
-    Ok(respond_page(&req, caller.freshness(), &page, &paged))
+    respond_page_shaped(&req, caller.freshness(), &shape, &page, &paged)
 }
 
 /// Read a job offer. Expired offers answer 410 Gone to the public.
 #[utoipa::path(
     tag = "jobs",
-    params(Id<JobId>),
+    params(Id<JobId>, ShapeParams),
     responses(
         (status = 200, description = "The offer", body = Job,
          headers(("ETag" = String), ("Cache-Control" = String))),
@@ -98,7 +100,9 @@ pub async fn get_job(
     state: web::Data<AppState>,
     caller: Caller,
     path: Id<JobId>,
+    shape: Query<ShapeParams>,
 ) -> AppResult<HttpResponse> {
+    let shape = shape.resolve::<Job>()?;
     let (row, now) = flow::load::<JobRow>(&state, &caller, path.0.0).await?;
     if caller.freshness() == Freshness::Public {
         // a public offer answers 410 once it expires
@@ -108,11 +112,12 @@ pub async fn get_job(
         }
         crate::http::response_cache::until(&req, row.fields.expires_at.filter(|x| *x > now));
     }
-    Ok(respond(
+    respond_shaped(
         &req,
         caller.freshness(),
+        &shape,
         &flow::shown(&state, row, now).await?,
-    ))
+    )
 }
 
 /// The offer as schema.org `JobPosting` JSON-LD, for search engines' job listings.

@@ -22,6 +22,7 @@ pub struct Filters {
     pub city_key: Option<String>,
     pub remote: Option<bool>,
     pub published_after: Option<NaiveDateTime>,
+    pub updated_after: Option<NaiveDateTime>,
 }
 
 type Boxed = jobs::BoxedQuery<'static, MultiBackend>;
@@ -44,6 +45,15 @@ fn filtered(f: &Filters, backend: Backend, now: NaiveDateTime) -> Boxed {
     if let Some(after) = f.published_after {
         query = query.filter(jobs::published_at.ge(after));
     }
+    if let Some(after) = f.updated_after {
+        // a scheduled item made public after `after` changed for the public
+        // then, though its row did not
+        query = query.filter(
+            jobs::updated_at
+                .gt(after)
+                .or(jobs::published_at.assume_not_null().gt(after)),
+        );
+    }
     if let Some(q) = &f.q {
         query = query.filter(search::matches::<jobs::table>(backend, "jobs", q));
     }
@@ -53,8 +63,15 @@ fn filtered(f: &Filters, backend: Backend, now: NaiveDateTime) -> Boxed {
 /// The filters as a text, without the time.
 fn total_key(f: &Filters, _now: NaiveDateTime) -> String {
     format!(
-        "jobs|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-        f.scope, f.status, f.q, f.contract_types, f.city_key, f.remote, f.published_after,
+        "jobs|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        f.scope,
+        f.status,
+        f.q,
+        f.contract_types,
+        f.city_key,
+        f.remote,
+        f.published_after,
+        f.updated_after,
     )
 }
 

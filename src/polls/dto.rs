@@ -336,6 +336,10 @@ pub struct PollFilters {
     pub article: Option<IdOrSlug>,
     /// `upcoming`, `open` or `closed`, at the time of the request.
     pub status: Option<PollStatus>,
+    /// Delta sync: only polls changed after this time (RFC 3339, `updated_at`
+    /// after it; votes do not change it). `GET /deletions?since=&type=poll`
+    /// tells which were deleted.
+    pub updated_after: Option<DateTime<Utc>>,
 }
 
 pub const SORTABLE: [&str; 3] = ["created_at", "opens_at", "closes_at"];

@@ -50,6 +50,9 @@ pub fn list(
                 .filter(polls::closes_at.gt(now)),
             Some(PollStatus::Closed) => q.filter(polls::closes_at.le(now)),
         };
+        if let Some(after) = filters.updated_after {
+            q = q.filter(polls::updated_at.gt(after.naive_utc()));
+        }
         q
     };
     let total = base().count().get_result(conn)?;

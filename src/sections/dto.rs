@@ -98,9 +98,13 @@ impl Validate for UpdateSection {
     }
 }
 
-/// Sections take no filters: the list is short.
+/// Sections take no filters but the delta sync's: the list is short.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct SectionFilters {}
+pub struct SectionFilters {
+    /// Delta sync: only sections changed after this time (RFC 3339, `updated_at`
+    /// after it). `GET /deletions?since=&type=section` tells which were deleted.
+    pub updated_after: Option<DateTime<Utc>>,
+}
 
 pub const SORTABLE: [&str; 3] = ["position", "name", "created_at"];

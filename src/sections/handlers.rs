@@ -34,7 +34,11 @@ pub async fn list_sections(
 ) -> AppResult<HttpResponse> {
     let paged = query.paged(&SORTABLE, "position,name")?;
     let p = paged.clone();
-    let (rows, total) = state.db.run(move |c| Ok(queries::list(c, &p)?)).await?;
+    let after = query.filters.updated_after.map(|t| t.naive_utc());
+    let (rows, total) = state
+        .db
+        .run(move |c| Ok(queries::list(c, after, &p)?))
+        .await?;
     let page = Page::new(&paged, rows, total).map(Section::from);
     crate::http::response_cache::tag(&req, ["list:sections".to_string()]);
     Ok(respond_page(&req, caller.freshness(), &page, &paged))

@@ -1,3 +1,4 @@
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{NewSection, SectionChanges, SectionRow};
@@ -6,9 +7,20 @@ use crate::db::{AnyConnection, MultiBackend};
 use crate::http::PageRequest;
 use crate::ids::IdOrSlug;
 
-pub fn list(conn: &mut AnyConnection, paged: &PageRequest) -> QueryResult<(Vec<SectionRow>, i64)> {
-    let total = sections::table.count().get_result(conn)?;
-    let mut query = sections::table.into_boxed::<MultiBackend>();
+pub fn list(
+    conn: &mut AnyConnection,
+    updated_after: Option<NaiveDateTime>,
+    paged: &PageRequest,
+) -> QueryResult<(Vec<SectionRow>, i64)> {
+    let filtered = || {
+        let query = sections::table.into_boxed::<MultiBackend>();
+        match updated_after {
+            Some(after) => query.filter(sections::updated_at.gt(after)),
+            None => query,
+        }
+    };
+    let total = filtered().count().get_result(conn)?;
+    let mut query = filtered();
     for s in &paged.sort {
         query = match (s.field.as_str(), s.descending) {
             ("name", false) => query.then_order_by(sections::name.asc()),

@@ -86,6 +86,9 @@ impl Validate for UpdateTag {
 pub struct TagFilters {
     /// Tags whose name starts with this text (for autocompletion), case-insensitive.
     pub q: Option<String>,
+    /// Delta sync: only tags changed after this time (RFC 3339, `updated_at`
+    /// after it). `GET /deletions?since=&type=tag` tells which were deleted.
+    pub updated_after: Option<DateTime<Utc>>,
 }
 
 pub const SORTABLE: [&str; 2] = ["name", "created_at"];

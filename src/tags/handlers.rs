@@ -34,9 +34,10 @@ pub async fn list_tags(
     let paged = query.paged(&SORTABLE, "name")?;
     let p = paged.clone();
     let q = query.filters.q.clone();
+    let after = query.filters.updated_after.map(|t| t.naive_utc());
     let (rows, total) = state
         .db
-        .run(move |c| Ok(queries::list(c, q.as_deref(), &p)?))
+        .run(move |c| Ok(queries::list(c, q.as_deref(), after, &p)?))
         .await?;
     let page = Page::new(&paged, rows, total).map(Tag::from);
     crate::http::response_cache::tag(&req, ["list:tags".to_string()]);

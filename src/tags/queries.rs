@@ -1,3 +1,4 @@
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{NewTag, TagChanges, TagRow};
@@ -6,8 +7,14 @@ use crate::db::{AnyConnection, MultiBackend};
 use crate::http::PageRequest;
 use crate::ids::IdOrSlug;
 
-fn filtered<'a>(q: Option<&'a str>) -> tags::BoxedQuery<'a, MultiBackend> {
+fn filtered<'a>(
+    q: Option<&'a str>,
+    updated_after: Option<NaiveDateTime>,
+) -> tags::BoxedQuery<'a, MultiBackend> {
     let mut query = tags::table.into_boxed::<MultiBackend>();
+    if let Some(after) = updated_after {
+        query = query.filter(tags::updated_at.gt(after));
+    }
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
         // slugs are the lower-cased, accent-free form of names: match on them
         let prefix = crate::slug::slugify(q, 80);
@@ -23,10 +30,11 @@ fn filtered<'a>(q: Option<&'a str>) -> tags::BoxedQuery<'a, MultiBackend> {
 pub fn list(
     conn: &mut AnyConnection,
     q: Option<&str>,
+    updated_after: Option<NaiveDateTime>,
     paged: &PageRequest,
 ) -> QueryResult<(Vec<TagRow>, i64)> {
-    let total = filtered(q).count().get_result(conn)?;
-    let mut query = filtered(q);
+    let total = filtered(q, updated_after).count().get_result(conn)?;
+    let mut query = filtered(q, updated_after);
     for s in &paged.sort {
         query = match (s.field.as_str(), s.descending) {
             ("created_at", false) => query.then_order_by(tags::created_at.asc()),

@@ -276,6 +276,9 @@ fn every_operation_answers_as_documented(app: &TestApp) {
 
     // the change feed and the audit log
     app.get("/api/v1/changes").bearer(&admin.token).send().ok();
+    let since = (app.state.clock.now_utc() - Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    anyone(&format!("/api/v1/deletions?since={since}")).ok();
     app.get("/api/v1/audit").bearer(&admin.token).send().ok();
 
     // webhooks

@@ -386,6 +386,10 @@ pub fn build_site(app: &TestApp) -> Site {
     ]
     .map(String::from)
     .to_vec();
+    // what left the public, read from the change log that moves with the site
+    let since = (app.state.clock.now_utc() - chrono::Duration::days(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    paths.push(format!("/api/v1/deletions?since={since}"));
     for status in [
         "draft",
         "pending",
