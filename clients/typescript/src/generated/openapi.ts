@@ -1489,6 +1489,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deletions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What stopped being public since a time: deleted articles, job offers,
+         *     events, polls, sections, tags and comments; unpublished (archived,
+         *     withdrawn, rescheduled) articles, offers and events; expired offers;
+         *     rejected comments and those sent back to moderation. Oldest first.
+         * @description How a client keeps a copy in sync: remember the time of your last sync
+         *     (the `Date` of its first answer, or the newest `updated_at` you saw),
+         *     then fetch each list with `updated_after=` that time (new and changed
+         *     items: add or replace them), and this list with `since=` that time
+         *     (drop these); walk both with `cursor`. An id here may name an item your
+         *     copy never had: ignore it. Changes are kept
+         *     `KIOSQUE_CHANGES_RETENTION_DAYS` days: an older `since` is 410, and
+         *     the client fetches everything again.
+         */
+        get: operations["list_deletions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -2642,6 +2672,32 @@ export interface components {
          * @enum {string}
          */
         Decision: "pending" | "approved" | "rejected" | "spam";
+        /**
+         * @description A kind of public item that can leave the public.
+         * @enum {string}
+         */
+        DeletedType: "article" | "comment" | "job" | "event" | "poll" | "section" | "tag";
+        /** @description An item that stopped being public: drop it from your copy. */
+        Deletion: {
+            /** @description The item's type. */
+            type: components["schemas"]["DeletedType"];
+            /**
+             * @description The item's id.
+             * @example 42
+             */
+            id: string;
+            reason: components["schemas"]["DeletionReason"];
+            /**
+             * Format: date-time
+             * @description When it stopped being public.
+             */
+            occurred_at: string;
+        };
+        /**
+         * @description Why an item left the public.
+         * @enum {string}
+         */
+        DeletionReason: "deleted" | "unpublished" | "expired" | "rejected" | "spam" | "pending";
         /** @description One change (or ping) sent, or to send, to one endpoint. */
         Delivery: {
             id: components["schemas"]["DeliveryId"];
@@ -3331,6 +3387,11 @@ export interface components {
             meta: components["schemas"]["PageMeta"];
         };
         /** @description The list envelope. */
+        Page_Deletion: {
+            data: components["schemas"]["Deletion"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description The list envelope. */
         Page_Delivery: {
             data: components["schemas"]["Delivery"][];
             meta: components["schemas"]["PageMeta"];
@@ -3553,7 +3614,7 @@ export interface components {
             /** Format: int32 */
             status: number;
             detail: string;
-            /** @description Stable, machine-readable error code. */
+            /** @description Stable, machine-readable error code (never translated). */
             code: string;
             /** @description Present for validation failures. */
             errors?: components["schemas"]["FieldError"][] | null;
@@ -4210,6 +4271,8 @@ export interface components {
         /** @description Malformed JSON, or an unknown or invalid query parameter */
         BadRequest: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4219,6 +4282,8 @@ export interface components {
         /** @description Conflicts with the current state (a slug or e-mail already taken, a second vote) */
         Conflict: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4228,6 +4293,8 @@ export interface components {
         /** @description `cursor_expired`: changes after this cursor were purged; resync, then start again without `after` */
         CursorExpired: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4237,6 +4304,8 @@ export interface components {
         /** @description The caller's role or scopes do not allow this */
         Forbidden: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4246,6 +4315,8 @@ export interface components {
         /** @description No such resource */
         NotFound: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4255,6 +4326,8 @@ export interface components {
         /** @description The body is larger than the limit */
         PayloadTooLarge: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4264,6 +4337,8 @@ export interface components {
         /** @description `If-Match` does not match the current ETag */
         PreconditionFailed: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4273,6 +4348,8 @@ export interface components {
         /** @description No room left to write (reads go on); retry after the `Retry-After` seconds */
         StorageFull: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 /** @description Seconds to wait before trying again */
                 "Retry-After"?: string;
                 [name: string]: unknown;
@@ -4284,6 +4361,8 @@ export interface components {
         /** @description Rate limited; retry after the `Retry-After` seconds */
         TooManyRequests: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 /** @description Seconds to wait before trying again */
                 "Retry-After"?: string;
                 [name: string]: unknown;
@@ -4295,6 +4374,8 @@ export interface components {
         /** @description Missing, invalid or expired token (with `WWW-Authenticate: Bearer`) */
         Unauthorized: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 /** @description `Bearer`, with the reason as `error` and `error_description` */
                 "WWW-Authenticate"?: string;
                 [name: string]: unknown;
@@ -4306,6 +4387,8 @@ export interface components {
         /** @description The database is unavailable or busy; retry after the `Retry-After` seconds */
         Unavailable: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 /** @description Seconds to wait before trying again */
                 "Retry-After"?: string;
                 [name: string]: unknown;
@@ -4317,6 +4400,8 @@ export interface components {
         /** @description The body is not `application/json` */
         UnsupportedMediaType: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4326,6 +4411,8 @@ export interface components {
         /** @description A field failed validation; `errors` lists each field */
         ValidationFailed: {
             headers: {
+                /** @description `fr`, or `en` when `Accept-Language` prefers English: only `title`, `detail` and `errors[].message` change */
+                "Content-Language"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -4379,6 +4466,9 @@ export type CreateTag = components['schemas']['CreateTag'];
 export type CreateWebhook = components['schemas']['CreateWebhook'];
 export type CreatedApiKey = components['schemas']['CreatedApiKey'];
 export type Decision = components['schemas']['Decision'];
+export type DeletedType = components['schemas']['DeletedType'];
+export type Deletion = components['schemas']['Deletion'];
+export type DeletionReason = components['schemas']['DeletionReason'];
 export type Delivery = components['schemas']['Delivery'];
 export type DeliveryId = components['schemas']['DeliveryId'];
 export type EmailOnly = components['schemas']['EmailOnly'];
@@ -4424,6 +4514,7 @@ export type PageArticleSummary = components['schemas']['Page_ArticleSummary'];
 export type PageAuditEntry = components['schemas']['Page_AuditEntry'];
 export type PageAuthor = components['schemas']['Page_Author'];
 export type PageComment = components['schemas']['Page_Comment'];
+export type PageDeletion = components['schemas']['Page_Deletion'];
 export type PageDelivery = components['schemas']['Page_Delivery'];
 export type PageEvent = components['schemas']['Page_Event'];
 export type PageJob = components['schemas']['Page_Job'];
@@ -5540,6 +5631,11 @@ export interface operations {
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
+                /**
+                 * @description Delta sync: only sections changed after this time (RFC 3339, `updated_at`
+                 *     after it). `GET /deletions?since=&type=section` tells which were deleted.
+                 */
+                updated_after?: string;
             };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
@@ -5743,6 +5839,11 @@ export interface operations {
                 sort?: string;
                 /** @description Tags whose name starts with this text (for autocompletion), case-insensitive. */
                 q?: string;
+                /**
+                 * @description Delta sync: only tags changed after this time (RFC 3339, `updated_at`
+                 *     after it). `GET /deletions?since=&type=tag` tells which were deleted.
+                 */
+                updated_after?: string;
             };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
@@ -5962,10 +6063,33 @@ export interface operations {
                 published_after?: string;
                 /** @description Published before this time (RFC 3339). */
                 published_before?: string;
+                /**
+                 * @description Delta sync: only articles changed, or made public, after this time
+                 *     (RFC 3339): `updated_at` or `published_at` after it. With
+                 *     `sort=updated_at` and the cursor, a client walks every change since
+                 *     its last sync; `GET /deletions?since=` tells what left the public.
+                 */
+                updated_after?: string;
                 /** @description Staff: statuses to list, comma-separated (`draft,pending`). Default: published. */
                 status?: string;
                 /** @description Only articles you created or author, in any status (your submissions). */
                 mine?: boolean;
+                /**
+                 * @description Only these top-level fields, comma-separated (`id,title,published_at`);
+                 *     `id` is always sent. In a list, applies to each item of `data` (`meta`
+                 *     is untouched). A name the item does not have is a 400 naming it. The
+                 *     answer then holds only those properties (the others, required or not,
+                 *     are absent) and has its own `ETag`.
+                 * @example id,title,published_at
+                 */
+                fields?: string;
+                /**
+                 * @description Top-level fields to leave out, comma-separated: typically embedded
+                 *     objects (`section,tags,authors,poll` on articles) or long texts
+                 *     (`body_html`). Not `id`, and not together with `fields`.
+                 * @example tags,authors
+                 */
+                exclude?: string;
             };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
@@ -6046,6 +6170,17 @@ export interface operations {
     get_article: {
         parameters: {
             query?: {
+                /**
+                 * @description As on every detail: only these top-level fields, comma-separated
+                 *     (`id` is always sent; a name the article does not have is a 400).
+                 * @example id,title,published_at
+                 */
+                fields?: string;
+                /**
+                 * @description Top-level fields to leave out, comma-separated (`section,tags,authors,poll`).
+                 * @example tags,authors
+                 */
+                exclude?: string;
                 /**
                  * @description A preview token (`POST /articles/{id}/preview`): reads this article
                  *     whatever its status, without signing in. The answer is
@@ -6564,6 +6699,28 @@ export interface operations {
                 cursor?: string;
                 /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
                 sort?: string;
+                /**
+                 * @description Delta sync: only threads one of whose comments changed (written,
+                 *     edited, approved, withdrawn) after this time (RFC 3339), each whole.
+                 *     `GET /deletions?since=&type=comment` tells which comments left the public.
+                 */
+                updated_after?: string;
+                /**
+                 * @description Only these top-level fields, comma-separated (`id,title,published_at`);
+                 *     `id` is always sent. In a list, applies to each item of `data` (`meta`
+                 *     is untouched). A name the item does not have is a 400 naming it. The
+                 *     answer then holds only those properties (the others, required or not,
+                 *     are absent) and has its own `ETag`.
+                 * @example id,title,published_at
+                 */
+                fields?: string;
+                /**
+                 * @description Top-level fields to leave out, comma-separated: typically embedded
+                 *     objects (`section,tags,authors,poll` on articles) or long texts
+                 *     (`body_html`). Not `id`, and not together with `fields`.
+                 * @example tags,authors
+                 */
+                exclude?: string;
             };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
@@ -6989,6 +7146,12 @@ export interface operations {
                 remote?: boolean;
                 /** @description Only offers published at or after this time (RFC 3339). */
                 published_after?: string;
+                /**
+                 * @description Delta sync: only items changed, or made public, after this time
+                 *     (RFC 3339): `updated_at` or `published_at` after it. `GET
+                 *     /deletions?since=` tells what left the public meanwhile.
+                 */
+                updated_after?: string;
                 /** @description `true`: the caller's own submissions, in every status (signed-in users). */
                 mine?: boolean;
                 /**
@@ -6996,6 +7159,22 @@ export interface operations {
                  *     staff, or anyone with `mine=true`.
                  */
                 status?: string;
+                /**
+                 * @description Only these top-level fields, comma-separated (`id,title,published_at`);
+                 *     `id` is always sent. In a list, applies to each item of `data` (`meta`
+                 *     is untouched). A name the item does not have is a 400 naming it. The
+                 *     answer then holds only those properties (the others, required or not,
+                 *     are absent) and has its own `ETag`.
+                 * @example id,title,published_at
+                 */
+                fields?: string;
+                /**
+                 * @description Top-level fields to leave out, comma-separated: typically embedded
+                 *     objects (`section,tags,authors,poll` on articles) or long texts
+                 *     (`body_html`). Not `id`, and not together with `fields`.
+                 * @example tags,authors
+                 */
+                exclude?: string;
             };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
@@ -7126,7 +7305,24 @@ export interface operations {
     };
     get_job: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Only these top-level fields, comma-separated (`id,title,published_at`);
+                 *     `id` is always sent. In a list, applies to each item of `data` (`meta`
+                 *     is untouched). A name the item does not have is a 400 naming it. The
+                 *     answer then holds only those properties (the others, required or not,
+                 *     are absent) and has its own `ETag`.
+                 * @example id,title,published_at
+                 */
+                fields?: string;
+                /**
+                 * @description Top-level fields to leave out, comma-separated: typically embedded
+                 *     objects (`section,tags,authors,poll` on articles) or long texts
+                 *     (`body_html`). Not `id`, and not together with `fields`.
+                 * @example tags,authors
+                 */
+                exclude?: string;
+            };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
                 "If-None-Match"?: string;
@@ -7294,6 +7490,12 @@ export interface operations {
                 q?: string;
                 /** @description Only free (`true`) or paying (`false`) events. */
                 free?: boolean;
+                /**
+                 * @description Delta sync: only items changed, or made public, after this time
+                 *     (RFC 3339): `updated_at` or `published_at` after it. `GET
+                 *     /deletions?since=` tells what left the public meanwhile.
+                 */
+                updated_after?: string;
                 /** @description `true`: the caller's own submissions, in every status (signed-in users). */
                 mine?: boolean;
                 /**
@@ -7374,6 +7576,12 @@ export interface operations {
                 q?: string;
                 /** @description Only free (`true`) or paying (`false`) events. */
                 free?: boolean;
+                /**
+                 * @description Delta sync: only items changed, or made public, after this time
+                 *     (RFC 3339): `updated_at` or `published_at` after it. `GET
+                 *     /deletions?since=` tells what left the public meanwhile.
+                 */
+                updated_after?: string;
                 /** @description `true`: the caller's own submissions, in every status (signed-in users). */
                 mine?: boolean;
                 /**
@@ -7381,6 +7589,22 @@ export interface operations {
                  *     staff, or anyone with `mine=true`.
                  */
                 status?: string;
+                /**
+                 * @description Only these top-level fields, comma-separated (`id,title,published_at`);
+                 *     `id` is always sent. In a list, applies to each item of `data` (`meta`
+                 *     is untouched). A name the item does not have is a 400 naming it. The
+                 *     answer then holds only those properties (the others, required or not,
+                 *     are absent) and has its own `ETag`.
+                 * @example id,title,published_at
+                 */
+                fields?: string;
+                /**
+                 * @description Top-level fields to leave out, comma-separated: typically embedded
+                 *     objects (`section,tags,authors,poll` on articles) or long texts
+                 *     (`body_html`). Not `id`, and not together with `fields`.
+                 * @example tags,authors
+                 */
+                exclude?: string;
             };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
@@ -7502,7 +7726,24 @@ export interface operations {
     };
     get_event: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Only these top-level fields, comma-separated (`id,title,published_at`);
+                 *     `id` is always sent. In a list, applies to each item of `data` (`meta`
+                 *     is untouched). A name the item does not have is a 400 naming it. The
+                 *     answer then holds only those properties (the others, required or not,
+                 *     are absent) and has its own `ETag`.
+                 * @example id,title,published_at
+                 */
+                fields?: string;
+                /**
+                 * @description Top-level fields to leave out, comma-separated: typically embedded
+                 *     objects (`section,tags,authors,poll` on articles) or long texts
+                 *     (`body_html`). Not `id`, and not together with `fields`.
+                 * @example tags,authors
+                 */
+                exclude?: string;
+            };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
                 "If-None-Match"?: string;
@@ -7629,6 +7870,12 @@ export interface operations {
                 article?: string;
                 /** @description `upcoming`, `open` or `closed`, at the time of the request. */
                 status?: components["schemas"]["PollStatus"];
+                /**
+                 * @description Delta sync: only polls changed after this time (RFC 3339, `updated_at`
+                 *     after it; votes do not change it). `GET /deletions?since=&type=poll`
+                 *     tells which were deleted.
+                 */
+                updated_after?: string;
             };
             header?: {
                 /** @description The `ETag` of the copy you hold: 304 if it is still current */
@@ -8152,6 +8399,82 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             410: components["responses"]["CursorExpired"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_deletions: {
+        parameters: {
+            query: {
+                /** @description Items per page, 1–100. */
+                limit?: number;
+                /** @description 1-based page number, at most 1,000,000. Not together with `cursor`. */
+                page?: number;
+                /**
+                 * @description Opaque cursor from `meta.next_cursor` of the previous page: the list
+                 *     continues after the last item seen (none skipped or repeated when
+                 *     items are added meanwhile), at the same cost however deep. Not
+                 *     together with `page`.
+                 */
+                cursor?: string;
+                /** @description Comma-separated fields, `-` for descending (`-published_at,title`). Each list documents its fields. */
+                sort?: string;
+                /**
+                 * @description What stopped being public after this time (RFC 3339): the time of
+                 *     your last sync. At most `KIOSQUE_CHANGES_RETENTION_DAYS` days ago
+                 *     (older: 410, resync from scratch).
+                 */
+                since: string;
+                /**
+                 * @description Types to list, comma-separated (`article,comment`): `article`,
+                 *     `comment`, `job`, `event`, `poll`, `section`, `tag`. Default: all.
+                 * @example article,comment
+                 */
+                type?: string;
+            };
+            header?: {
+                /** @description The `ETag` of the copy you hold: 304 if it is still current */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deletions */
+            200: {
+                headers: {
+                    /** @description Who may keep a copy, and for how long */
+                    "Cache-Control"?: string;
+                    /** @description The representation's tag: send it back in `If-None-Match` */
+                    ETag?: string;
+                    /** @description RFC 8288 next/prev */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Deletion"];
+                };
+            };
+            /** @description Not modified: the copy named by `If-None-Match` is current; no body */
+            304: {
+                headers: {
+                    /** @description The current tag (the one you sent) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description `since_expired`: changes that old are no longer kept; fetch everything again */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };
