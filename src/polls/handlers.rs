@@ -234,8 +234,15 @@ pub async fn update_poll(
         .write(move |c| {
             let current = queries::find(c, id)?;
             if_match.check(&view_one(c, current.clone(), &viewer, &st)?)?;
+            let before = current.article_id;
             let row = write::update(c, current, body, now)?;
-            crate::changes::record(c, row.change("updated", now))?;
+            // the article it leaves shows it no more
+            let left = before.filter(|a| Some(*a) != row.article_id);
+            crate::changes::record(
+                c,
+                row.change("updated", now)
+                    .keys(left.map(|a| format!("article:{a}"))),
+            )?;
             view_one(c, row, &viewer, &st)
         })
         .await?;

@@ -32,8 +32,10 @@ impl PollRow {
         if let Some(a) = self.article_id {
             paths.push(format!("/api/v1/articles/{a}"));
         }
+        // the article's answers show the poll's id: they change too
         crate::changes::Change::new("poll", what, self.id, now)
             .paths(paths)
+            .keys(self.article_id.map(|a| format!("article:{a}")))
             .datum("article_id", self.article_id.map(|a| a.to_string()))
     }
 

@@ -145,6 +145,31 @@ fn what_an_article_shows_is_dropped_with_it(app: &TestApp) {
         comment.json["id"],
         "and shown in the thread"
     );
+
+    // a poll hung on the article shows on it at once, and leaves it at once
+    read_twice(app, &path);
+    read_twice(app, "/api/v1/articles");
+    let poll = app
+        .post("/api/v1/polls")
+        .bearer(&editor.token)
+        .json(&json!({"question": "Un derby le dimanche ?", "options": [{"label": "Oui"}, {"label": "Non"}],
+                      "closes_at": crate::helpers::at(app, chrono::Duration::days(7)),
+                      "article_id": article.id()}))
+        .send()
+        .ok();
+    assert_eq!(app.get(&path).send().json()["poll_id"], poll["id"]);
+    assert_eq!(
+        app.get("/api/v1/articles").send().json()["data"][0]["poll_id"],
+        poll["id"]
+    );
+    let other = app.article(&editor).published();
+    read_twice(app, &path);
+    app.patch(&format!("/api/v1/polls/{}", poll["id"].as_str().unwrap()))
+        .bearer(&editor.token)
+        .json(&json!({"article_id": other.id()}))
+        .send()
+        .ok();
+    assert!(app.get(&path).send().json()["poll_id"].is_null());
 }
 
 fn answers_carry_their_surrogate_keys(app: &TestApp) {

@@ -95,11 +95,19 @@ function renderCover(article: ArticleDetail): HTMLElement | null {
   return figure;
 }
 
-function renderVideo(url: string): HTMLElement {
-  const known = /^https:\/\/(www\.youtube(-nocookie)?\.com|player\.vimeo\.com|www\.dailymotion\.com)\//.test(url);
-  const player = known
-    ? h("iframe", { src: url, title: "Vidéo", allowfullscreen: true, loading: "lazy" })
-    : h("video", { src: url, controls: true, preload: "none" }, h("a", { href: url }, "Voir la vidéo"));
+function renderVideo(article: ArticleDetail): HTMLElement | null {
+  // a known host's player, else an uploaded file, else a plain link
+  let player: HTMLElement;
+  if (article.video) {
+    player = h("iframe", { src: article.video.embed_url, title: "Vidéo", allowfullscreen: true, loading: "lazy" });
+  } else if (article.video_media) {
+    const url = article.video_media.url;
+    player = h("video", { src: url, controls: true, preload: "none" }, h("a", { href: url }, "Voir la vidéo"));
+  } else if (article.video_url) {
+    player = h("a", { href: article.video_url }, "Voir la vidéo");
+  } else {
+    return null;
+  }
   return h("figure", { class: "video" }, player, h("figcaption", {}, "Vidéo"));
 }
 
@@ -127,7 +135,7 @@ function renderArticle(article: ArticleDetail): void {
     ),
     renderCover(article),
     sanitizedHtml("div", "body", article.body_html),
-    article.video_url ? renderVideo(article.video_url) : null,
+    renderVideo(article),
     article.tags.length > 0
       ? h("ul", { class: "tags" }, ...article.tags.map((t) => h("li", {}, h("a", { href: `?tag=${t.slug}` }, t.name))))
       : null,

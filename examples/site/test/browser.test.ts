@@ -111,7 +111,7 @@ describe("the reference site in Chromium", () => {
     article = unwrap(
       await editor.api.PATCH("/api/v1/articles/{id}", {
         params: { path: { id } },
-        body: { cover_media_id: photo.id, video_url: "https://video.demo.kiosque.invalid/reportage.mp4" },
+        body: { cover_media_id: photo.id, video_url: "https://www.youtube.com/watch?v=dQw4w9WgXcQ" },
       }),
     );
     poll = unwrap(
@@ -216,7 +216,7 @@ describe("the reference site in Chromium", () => {
     });
     assert.match((await photo.getAttribute("src")) ?? "", new RegExp(`^${apiUrl}/api/v1/media/`));
     assert.match((await page.locator(".cover figcaption").textContent()) ?? "", /© Claire Vuillemin/);
-    assert.equal(await page.locator(".video video").getAttribute("src"), article.video_url);
+    assert.equal(await page.locator(".video iframe").getAttribute("src"), article.video?.embed_url);
     assert.ok((await page.locator(".body p").count()) > 0, "the body is rendered");
 
     assert.ok((await page.locator("#related .cards li").count()) > 0, "related articles of the section");
