@@ -3,8 +3,10 @@
 //! `postgres` OS user) on their own ports and a folder of their own, then the
 //! real `kiosque` binary three times. The story a newsroom lives: what one
 //! node writes every node shows (and never forgets again), limits and votes
-//! are counted once for the whole site, timed work is done once, and losing
-//! the replica costs no reader a request.
+//! are counted once for the whole site, timed work is done once, a photo
+//! uploaded on one node is served by all (one shared S3-compatible bucket,
+//! when `KIOSQUE_NODES_S3_URL` names a server), and losing the replica costs
+//! no reader a request.
 //!
 //! Needs root (to act as `postgres`) and PostgreSQL 15's binaries. Without
 //! root it says so and passes; `KIOSQUE_NODES_REQUIRED=1` makes a missing
@@ -42,7 +44,25 @@ fn three_nodes_behind_a_primary_and_a_replica() {
     a_write_on_one_node_is_read_on_the_others(&cluster, &admin);
     votes_and_their_limit_are_counted_once_for_the_site(&cluster, &admin);
     timed_work_runs_once(&cluster, &admin);
+    media_is_shared_through_object_storage(&cluster, &admin);
     losing_the_replica_fails_no_request(&cluster, &admin);
+}
+
+/// A fresh bucket on the S3-compatible server `KIOSQUE_NODES_S3_URL` names
+/// (moto in CI); required with `KIOSQUE_NODES_REQUIRED=1`.
+fn shared_bucket() -> Option<(String, String)> {
+    let Ok(url) = std::env::var("KIOSQUE_NODES_S3_URL") else {
+        assert!(
+            std::env::var("KIOSQUE_NODES_REQUIRED").as_deref() != Ok("1"),
+            "KIOSQUE_NODES_S3_URL names no S3-compatible server for the nodes' media"
+        );
+        return None;
+    };
+    let url = url.trim_end_matches('/').to_string();
+    let bucket = format!("kiosque-nodes-{}", std::process::id());
+    let res = ureq::put(&format!("{url}/{bucket}")).send_empty();
+    assert!(res.is_ok(), "no bucket on {url}: {res:?}");
+    Some((url, bucket))
 }
 
 fn missing_prerequisite() -> Option<String> {
@@ -195,6 +215,59 @@ fn timed_work_runs_once(c: &Cluster, admin: &str) {
     assert_eq!(leaders.len(), 1, "one node holds the lease: {leaders:?}");
 }
 
+/// A photo uploaded on one node is served by the others, its variants made
+/// once wherever first asked: the nodes share one bucket.
+fn media_is_shared_through_object_storage(c: &Cluster, admin: &str) {
+    if c.s3.is_none() {
+        eprintln!("media on shared storage: skipped (KIOSQUE_NODES_S3_URL unset)");
+        return;
+    }
+    let mut png = Vec::new();
+    let picture = image::RgbImage::from_fn(900, 600, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let (status, _, body) = c.node(0).send_bytes(
+        "POST",
+        "/api/v1/media?alt=Le+port&credit=Claire&public=true",
+        Some(admin),
+        ("image/png", png.clone()),
+    );
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let media: Value = serde_json::from_slice(&body).unwrap();
+    let id = media["id"].as_str().unwrap().to_string();
+
+    // the original, byte for byte, from the two other nodes
+    for n in [1, 2] {
+        let (status, _, bytes) = c.node(n).send_bytes(
+            "GET",
+            &format!("/api/v1/media/{id}/file"),
+            None,
+            ("", vec![]),
+        );
+        assert_eq!(status, 200, "node {n}");
+        assert!(bytes == png, "node {n} sends other bytes");
+    }
+    // a variant made on node 1 is the one node 2 sends
+    let url = media["image"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["format"] == "webp")
+        .and_then(|v| v["url"].as_str())
+        .unwrap()
+        .to_string();
+    let (status, kind, made) = c.node(1).send_bytes("GET", &url, None, ("", vec![]));
+    assert_eq!((status, kind.as_str()), (200, "image/webp"));
+    let (status, _, again) = c.node(2).send_bytes("GET", &url, None, ("", vec![]));
+    assert_eq!(status, 200);
+    assert!(made == again, "node 2 sends another variant than node 1");
+    let decoded = image::load_from_memory(&made).unwrap();
+    assert!(decoded.width() <= 900);
+}
+
 fn losing_the_replica_fails_no_request(c: &Cluster, admin: &str) {
     let made = c.node(0).post(
         "/api/v1/articles",
@@ -290,6 +363,8 @@ struct Cluster {
     dir: PathBuf,
     nodes: Vec<Node>,
     children: Vec<Child>,
+    /// The S3-compatible server and the bucket the nodes share, if any.
+    s3: Option<(String, String)>,
 }
 
 impl Cluster {
@@ -299,6 +374,7 @@ impl Cluster {
             dir,
             nodes: Vec::new(),
             children: Vec::new(),
+            s3: shared_bucket(),
         };
         // what a previous run left (killed before its clean-up): gone first
         cluster.clean_up();
@@ -443,11 +519,28 @@ impl Cluster {
             .env("KIOSQUE_SCHEDULER", "true")
             .env("KIOSQUE_SCHEDULER_TICK_MS", "200")
             .env("KIOSQUE_LOG", "warn")
+            .envs(self.storage())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .expect("the kiosque binary starts")
+    }
+
+    /// The media storage settings: the shared bucket when there is one.
+    fn storage(&self) -> Vec<(&'static str, String)> {
+        let Some((url, bucket)) = &self.s3 else {
+            return Vec::new();
+        };
+        vec![
+            ("KIOSQUE_MEDIA_STORAGE", "s3".into()),
+            ("KIOSQUE_S3_ENDPOINT", url.clone()),
+            ("KIOSQUE_S3_BUCKET", bucket.clone()),
+            ("KIOSQUE_S3_REGION", "us-east-1".into()),
+            ("KIOSQUE_S3_ACCESS_KEY_ID", "testing".into()),
+            ("KIOSQUE_S3_SECRET_ACCESS_KEY", "testing".into()),
+            ("KIOSQUE_S3_ALLOW_HTTP", "true".into()),
+        ]
     }
 
     /// `kiosque create-user` for the site's first admin, then a sign-in.
@@ -648,6 +741,43 @@ impl Node {
                 text: e.to_string(),
             },
         }
+    }
+
+    /// A request with a raw body (`("", vec![])`: none); the status, the
+    /// answer's type and its bytes.
+    fn send_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        (content_type, body): (&str, Vec<u8>),
+    ) -> (u16, String, Vec<u8>) {
+        let mut b = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            b = b.header("Authorization", format!("Bearer {t}"));
+        }
+        if !content_type.is_empty() {
+            b = b.header("Content-Type", content_type);
+        }
+        let mut r = self
+            .agent
+            .run(b.body(body).unwrap())
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let kind = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = r
+            .body_mut()
+            .with_config()
+            .limit(50 << 20)
+            .read_to_vec()
+            .unwrap_or_default();
+        (r.status().as_u16(), kind, bytes)
     }
 
     fn get(&self, path: &str, token: Option<&str>) -> Resp {

@@ -152,8 +152,9 @@ fn images(a: &ArticleDetail, absolute: &dyn Fn(&str) -> String) -> Vec<Value> {
 }
 
 /// The article as schema.org `NewsArticle` JSON-LD, for search engines'
-/// news results; sites paste it into `<script type="application/ld+json">`
-/// (it is written safe for that). Readable as the article is.
+/// news results; sites paste it into a script element of type
+/// `application/ld+json` (it is written safe for that). Readable as the
+/// article is.
 #[utoipa::path(
     tag = "articles",
     params(Key<ArticleId>),

@@ -763,11 +763,13 @@ export interface paths {
         };
         /**
          * The article as schema.org `NewsArticle` JSON-LD, for search engines'
-         *     news results; sites paste it into `<script type="application/ld+json">`
-         *     (it is written safe for that). Readable as the article is.
+         *     news results; sites paste it into a script element of type
+         *     `application/ld+json` (it is written safe for that). Readable as the
+         *     article is.
          * @description The article as schema.org `NewsArticle` JSON-LD, for search engines'
-         *     news results; sites paste it into `<script type="application/ld+json">`
-         *     (it is written safe for that). Readable as the article is.
+         *     news results; sites paste it into a script element of type
+         *     `application/ld+json` (it is written safe for that). Readable as the
+         *     article is.
          */
         get: operations["get_article_jsonld"];
         put?: never;
