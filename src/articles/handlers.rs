@@ -2,11 +2,10 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::NaiveDateTime;
 
+use super::access::{Lookup, readable};
 use super::dto::{ArticleDetail, ArticleSummary};
 use super::filters::{ArticleFilters, SORTABLE};
-use super::model::ArticleRow;
 use super::queries::{self, ArticleScope, ListFilters};
 use super::requests::{CreateArticle, ReadParams, UpdateArticle};
 use super::write;
@@ -14,7 +13,7 @@ use crate::audit::{Actor, Origin};
 use crate::auth::{Action, Caller, authorize};
 use crate::db::AnyConnection;
 use crate::db::totals::Totals;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::pagination::{KeyValue, invalid_cursor};
 use crate::http::path::Key;
 use crate::http::shape::{ShapeParams, respond_page_shaped, respond_shaped};
@@ -22,51 +21,11 @@ use crate::http::{
     Freshness, IfMatch, Json, ListQuery, Page, PageParams, PageRequest, Query, respond_page,
 };
 use crate::ids::ArticleId;
-use crate::ids::IdOrSlug;
 use crate::openapi as oa;
-use crate::review::{ContentKind, hidden_unless_allowed, limit_submissions};
+use crate::review::{ContentKind, limit_submissions};
 use crate::state::AppState;
 
 const KIND: ContentKind = ContentKind::Article;
-
-/// What a key names for a caller who may read it: the article, or the
-/// current slug of one that moved.
-pub enum Lookup {
-    Found(Box<ArticleRow>),
-    Moved(String),
-}
-
-impl Lookup {
-    /// The article, where a former slug will not do.
-    pub fn current(self) -> AppResult<ArticleRow> {
-        match self {
-            Lookup::Found(row) => Ok(*row),
-            Lookup::Moved(_) => Err(AppError::not_found(
-                "this address is a former slug; use the current one",
-            )),
-        }
-    }
-}
-
-/// Finds an article the caller may read: public ones for all, the others for
-/// their owners and staff (404 to anyone else, so drafts stay secret).
-pub fn readable(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    key: &IdOrSlug,
-    now: NaiveDateTime,
-) -> AppResult<Lookup> {
-    match queries::find(conn, key)? {
-        None => Err(AppError::not_found("no such article")),
-        Some(queries::Found::Moved { current_slug }) => Ok(Lookup::Moved(current_slug)),
-        Some(queries::Found::Article(row)) => {
-            if !row.is_public(now) {
-                hidden_unless_allowed(caller, KIND, &queries::owners(conn, &row)?)?;
-            }
-            Ok(Lookup::Found(row))
-        }
-    }
-}
 
 /// List articles, newest first. Public readers see published articles; staff
 /// may ask for other statuses, and anyone signed in for `mine`.

@@ -7,8 +7,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde_json::{Map, Value, json};
 
+use super::access::{Lookup, readable};
 use super::dto::ArticleDetail;
-use super::handlers::{Lookup, readable};
 use crate::auth::Caller;
 use crate::config::Config;
 use crate::error::AppResult;

@@ -1,6 +1,7 @@
 //! Articles: the newsroom's content, its workflow, revisions, search and
 //! public author profiles.
 
+pub mod access;
 pub mod authors;
 pub mod change;
 pub mod dto;
@@ -16,11 +17,11 @@ pub mod timed;
 pub mod video;
 pub mod write;
 
-pub use change::change_for;
-pub use dto::Cover;
 /// What other resources may use: an article as the caller may read it
 /// (comments hang on articles), and its row.
-pub use handlers::{Lookup, readable};
+pub use access::{Lookup, readable};
+pub use change::change_for;
+pub use dto::Cover;
 pub use model::ArticleRow;
 pub use requests::CreateArticle;
 /// What the scheduler runs: the publications whose time came.

@@ -7,8 +7,8 @@ use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::DateTime;
 
+use super::access::readable;
 use super::dto::{ArticleDetail, PreviewToken};
-use super::handlers::readable;
 use super::queries;
 use crate::auth::preview::refused;
 use crate::auth::{Action, Caller, authorize};

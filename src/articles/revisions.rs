@@ -2,8 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
+use super::access::readable;
 use super::dto::{ArticleDetail, RevisionDetail, RevisionSummary, Snapshot};
-use super::handlers::readable;
 use super::model::RevisionRow;
 use super::queries;
 use super::write;
