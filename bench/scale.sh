@@ -79,7 +79,7 @@ note_rss() {
   local kib
   for p in "$@"; do
     kib=$(awk '/VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
-    [ "${kib:-0}" -gt "$rss_max" ] && rss_max=$kib
+    if [ "${kib:-0}" -gt "$rss_max" ]; then rss_max=$kib; fi
   done
 }
 
@@ -218,6 +218,8 @@ replicas=()
 if [ "$(id -u)" = 0 ] && [ -x "$PGBIN/initdb" ]; then
   echo "== PostgreSQL, three nodes on a primary and a streaming replica" >&2
   own_pg=1
+  # the postgres user makes its data folders in the run's folder
+  chown postgres:postgres "$work"
   runuser -u postgres -- "$PGBIN/initdb" -D "$work/primary" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
   cat >>"$work/primary/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
@@ -291,8 +293,12 @@ kill "$(cat "$work/nginx.pid")"; rm -f "$work/nginx.pid"
 echo "== start to ready with 100,000 articles" >&2
 export DATABASE_URL="sqlite://$work/big.db"
 env KIOSQUE_DATA_DIR="$work/big" "$bin" seed-demo --articles 2000 >/dev/null
-python3 "$tools" multiply "$work/big.db" 100000 >/dev/null
-ready_ms=$(env KIOSQUE_ADDR=127.0.0.1:19513 KIOSQUE_DATA_DIR="$work/big" python3 "$tools" ready "$bin")
+# (python's sqlite3 must know the FTS5 options Kiosque's bundled SQLite uses)
+if python3 "$tools" multiply "$work/big.db" 100000 >/dev/null 2>"$work/multiply.err"; then
+  ready_ms=$(env KIOSQUE_ADDR=127.0.0.1:19513 KIOSQUE_DATA_DIR="$work/big" python3 "$tools" ready "$bin")
+else
+  ready_ms="not measured ($(tail -n1 "$work/multiply.err"))"
+fi
 
 # ---------------------------------------------------------------- the table
 
